@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { absolutePathSchema, containerIdSchema } from './paths.js';
+import { idMapsSchema } from './id-map.js';
+
+/** A namespace the container gets: a new one, the host's, another container's, or one at a path. */
+export const namespaceSettingSchema = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('new') }),
+  z.strictObject({ mode: z.literal('host') }),
+  z.strictObject({ mode: z.literal('container'), container: containerIdSchema }),
+  z.strictObject({ mode: z.literal('path'), path: absolutePathSchema }),
+]);
+export type NamespaceSetting = z.infer<typeof namespaceSettingSchema>;
+
+/** Network adds `none`: a new network namespace with only the loopback interface. */
+export const networkSettingSchema = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('new') }),
+  z.strictObject({ mode: z.literal('none') }),
+  z.strictObject({ mode: z.literal('host') }),
+  z.strictObject({ mode: z.literal('container'), container: containerIdSchema }),
+  z.strictObject({ mode: z.literal('path'), path: absolutePathSchema }),
+]);
+export type NetworkSetting = z.infer<typeof networkSettingSchema>;
+
+export const namespacesSchema = z.strictObject({
+  ipc: namespaceSettingSchema.optional(),
+  pid: namespaceSettingSchema.optional(),
+  uts: namespaceSettingSchema.optional(),
+  network: networkSettingSchema.optional(),
+  cgroup: namespaceSettingSchema.optional(),
+});
+export type Namespaces = z.infer<typeof namespacesSchema>;
+
+/** User-namespace remapping: the container's ids 0.. map to host ids (`--userns-remap`). */
+export const userNamespaceSchema = z.strictObject({
+  uidMappings: idMapsSchema,
+  gidMappings: idMapsSchema,
+});
+export type UserNamespace = z.infer<typeof userNamespaceSchema>;

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { absolutePathSchema } from './paths.js';
+
+/** `KEY=VALUE`, the key non-empty and without `=`. */
+export const envEntrySchema = z.string().regex(/^[^=\0]+=[^\0]*$/, { message: 'must be KEY=VALUE' });
+
+/** `uid`, `uid:gid`, `name` or `name:group`, resolved against the root filesystem's /etc files. */
+export const userSpecSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/, { message: 'must be uid[:gid] or name[:group]' });
+
+export const consoleSizeSchema = z.strictObject({
+  height: z.number().int().min(1).max(65535),
+  width: z.number().int().min(1).max(65535),
+});
+export type ConsoleSize = z.infer<typeof consoleSizeSchema>;
+
+/** The process to run: the container's first process (`run`) or another one (`exec`). */
+export const processConfigSchema = z.strictObject({
+  args: z.array(z.string()).min(1, { message: 'needs at least the program to run' }),
+  env: z.array(envEntrySchema).default([]),
+  user: userSpecSchema.optional(),
+  /** Working directory inside the container; must be absolute. Defaults to `/`. */
+  workingDir: absolutePathSchema.default('/'),
+  /** Run under a pseudo-terminal. */
+  tty: z.boolean().default(false),
+  consoleSize: consoleSizeSchema.optional(),
+  /** exec only: all capabilities, no seccomp, as `docker exec --privileged`. */
+  privileged: z.boolean().default(false),
+});
+export type ProcessConfig = z.infer<typeof processConfigSchema>;
+export type ProcessConfigInput = z.input<typeof processConfigSchema>;

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Prepares a fresh Debian 12 + Node 20 machine (as root) to build, test and run execdriver.
+# Installs only what is missing; a second run takes seconds.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+PNPM_VERSION=12.4.2
+need_apt=()
+command -v runc >/dev/null 2>&1 || need_apt+=(runc)
+dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' || need_apt+=(busybox-static)
+command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: installing ${need_apt[*]} from Debian"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+if [ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]; then
+  echo "setup: installing pnpm $PNPM_VERSION"
+  npm i -g -E --allow-scripts=pnpm "pnpm@$PNPM_VERSION" >/dev/null
+fi
+export TURBO_TELEMETRY_DISABLED=1
+pnpm install --frozen-lockfile --reporter=silent
+pnpm run --silent build >/dev/null
+echo "setup: ready ($(runc --version | head -1), pnpm $(pnpm --version), node $(node --version))"

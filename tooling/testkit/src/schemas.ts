@@ -1,0 +1,45 @@
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+type Validate = ((value: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null };
+interface AjvInstance {
+  addSchema(schema: unknown, key: string): void;
+  getSchema(key: string): Validate | undefined;
+}
+// ajv-draft-04 is CommonJS; the official schemas are draft-04 (see shared/oci-runtime-spec/README.md).
+const Ajv = (createRequire(import.meta.url)('ajv-draft-04') as { default: new (options: object) => AjvInstance }).default;
+
+/** The official OCI runtime-spec schemas live in ../shared beside the project root (tests only). */
+export const officialSchemaRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/oci-runtime-spec');
+
+export type OfficialVersion = 'v1.0.2' | 'v1.2.1';
+
+export interface SchemaCheck {
+  valid: boolean;
+  errors: string[];
+}
+
+const cache = new Map<string, (value: unknown) => SchemaCheck>();
+
+/** A validator for `config-schema.json`, `state-schema.json` or `features-schema.json` of one official version. */
+export function officialValidator(version: OfficialVersion, schema = 'config-schema.json'): (value: unknown) => SchemaCheck {
+  const key = `${version}/${schema}`;
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const dir = join(officialSchemaRoot, version);
+  if (!existsSync(dir)) throw new Error(`official OCI schemas not found at ${dir}`);
+  const ajv = new Ajv({ strictSchema: false, allErrors: true });
+  for (const file of readdirSync(dir).filter((name) => name.endsWith('.json'))) {
+    ajv.addSchema(JSON.parse(readFileSync(join(dir, file), 'utf8')), file);
+  }
+  const validate = ajv.getSchema(schema);
+  if (!validate) throw new Error(`no schema ${schema} in ${dir}`);
+  const check = (value: unknown): SchemaCheck => {
+    const valid = validate(value) as boolean;
+    return { valid, errors: (validate.errors ?? []).map((error: { instancePath: string; message?: string }) => `${error.instancePath} ${error.message ?? ''}`) };
+  };
+  cache.set(key, check);
+  return check;
+}

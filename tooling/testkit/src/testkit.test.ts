@@ -1,0 +1,34 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createRuncRoot, officialValidator, runBundle, temporaryBusyboxRootfs, uniqueId } from './index.js';
+
+describe('testkit', () => {
+  let rootfs: Awaited<ReturnType<typeof temporaryBusyboxRootfs>>;
+  let runc: Awaited<ReturnType<typeof createRuncRoot>>;
+  beforeAll(async () => {
+    rootfs = await temporaryBusyboxRootfs();
+    runc = await createRuncRoot();
+  });
+  afterAll(async () => {
+    await runc?.cleanup();
+    await rootfs?.remove();
+  });
+
+  test('runc spec output is valid under both official schemas', () => {
+    execFileSync('runc', ['spec', '--bundle', rootfs.dir]);
+    const config = JSON.parse(readFileSync(join(rootfs.dir, 'config.json'), 'utf8'));
+    expect(officialValidator('v1.0.2')(config)).toEqual({ valid: true, errors: [] });
+    expect(officialValidator('v1.2.1')(config)).toEqual({ valid: true, errors: [] });
+    expect(officialValidator('v1.2.1')({ ...config, ociVersion: 7 }).valid).toBe(false);
+  });
+
+  test('a busybox root filesystem runs under runc', async () => {
+    const config = JSON.parse(readFileSync(join(rootfs.dir, 'config.json'), 'utf8'));
+    config.process.terminal = false;
+    config.process.args = ['sh', '-c', 'id -u; cat /etc/hostname; exit 3'];
+    const result = await runBundle({ runcRoot: runc.root, bundle: rootfs.dir, id: uniqueId('testkit'), config });
+    expect(result).toMatchObject({ exitCode: 3, stdout: '0\nbusybox\n' });
+  });
+});
