@@ -1,6 +1,13 @@
 import type { z } from 'zod';
 
-export type SpecErrorCode = 'INVALID_SPEC' | 'INVALID_COMMAND';
+export type SpecErrorCode = 'INVALID_SPEC' | 'INVALID_COMMAND' | 'INVALID_STATE' | 'INVALID_FEATURES';
+
+const subjects: Record<SpecErrorCode, string> = {
+  INVALID_SPEC: 'invalid OCI runtime config',
+  INVALID_COMMAND: 'invalid command',
+  INVALID_STATE: 'invalid container state',
+  INVALID_FEATURES: 'invalid runtime features document',
+};
 
 export interface SpecIssue {
   /** Dotted path of the offending field, e.g. `resources.memory` or `linux.namespaces.0.type`. */
@@ -17,8 +24,7 @@ export class SpecError extends Error {
   readonly issues: SpecIssue[];
 
   constructor(code: SpecErrorCode, issues: SpecIssue[], options?: { cause?: unknown }) {
-    const subject = code === 'INVALID_SPEC' ? 'invalid OCI runtime config' : 'invalid command';
-    super(`${subject}:\n${issues.map(formatIssue).join('\n')}`, options);
+    super(`${subjects[code]}:\n${issues.map(formatIssue).join('\n')}`, options);
     this.code = code;
     this.issues = issues;
   }
