@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -28,4 +28,30 @@ export function findLeftovers(marker: string, options: { cgroupRoot?: string; de
     if (line.includes(marker)) found.push(`mount: ${line}`);
   }
   return found;
+}
+
+/**
+ * Removes the (empty) cgroup directories whose name contains `marker`, deepest first, under every
+ * hierarchy of `cgroupRoot`. Returns the ones that could not be removed (still holding processes
+ * or child cgroups), so a test can assert that nothing was left inside.
+ */
+export function removeCgroupDirs(marker: string, options: { cgroupRoot?: string; depth?: number } = {}): string[] {
+  const dirs = findLeftovers(marker, options).filter((entry) => !entry.startsWith('mount: '));
+  const failed: string[] = [];
+  const removeTree = (dir: string) => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) if (entry.isDirectory()) removeTree(join(dir, entry.name));
+    try {
+      rmdirSync(dir);
+    } catch {
+      failed.push(dir);
+    }
+  };
+  for (const dir of dirs) removeTree(dir);
+  return failed;
 }
