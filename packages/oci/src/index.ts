@@ -1,1 +1,33 @@
-export {};
+export { OciError, type OciErrorCode } from './errors.js';
+export { createRuntimeSpec, defaultOciVersion, type RuntimeSpecOptions, type RuntimeSpecResult } from './runtime-spec.js';
+export type { RuntimeSpecWarning, RuntimeSpecWarningCode } from './warnings.js';
+export {
+  defaultCapabilities,
+  defaultMaskedPaths,
+  defaultReadonlyPaths,
+  defaultMounts,
+  defaultDeviceRules,
+  defaultEnvironment,
+  defaultPath,
+  defaultShmSizeBytes,
+} from './defaults.js';
+export { containerCapabilities, toOciCapabilities, capabilitiesFromMask } from './capabilities.js';
+export { toLinuxResources, toOciRlimits, cpusPeriodMicroseconds, type CgroupMode, type ResourcesContext } from './resources.js';
+export { toOciMount, toOciMounts, rootfsPropagationFor, type MountsContext } from './mounts.js';
+export { toOciSysctls } from './sysctls.js';
+export { toCgroupsPath, defaultCgroupsPathPrefix } from './cgroups-path.js';
+export { resolveUser, numericUser, needsUserLookup, type ResolvedUser } from './user.js';
+export { resolveDevices, splitDeviceNumber, deviceRule } from './devices.js';
+export {
+  defaultSeccompPolicy,
+  resolveSeccompPolicy,
+  seccompArchitectures,
+  parseSeccompArchitecture,
+  type SeccompContext,
+  type SeccompArchitecture,
+  type SeccompPolicy,
+  type SeccompRule,
+  type SeccompRuleCondition,
+  type SeccompAction,
+  type SeccompArgumentCondition,
+} from './seccomp/index.js';

@@ -1,0 +1,97 @@
+import type { Resources } from '@execdriver/spec';
+import type { LinuxResources, OciRlimit } from './oci-types.js';
+import type { RuntimeSpecWarning } from './warnings.js';
+
+/** How the host mounts cgroups: v2 only ('unified'), v1 controllers plus a v2 tree ('hybrid'), or v1 only ('legacy'). */
+export type CgroupMode = 'unified' | 'hybrid' | 'legacy';
+
+/** Docker's CFS period for `--cpus`: 100 ms. */
+export const cpusPeriodMicroseconds = 100_000;
+
+export interface ResourcesContext {
+  cgroupMode: CgroupMode;
+  /** False when the host has no I/O scheduler with weights (no BFQ): the weight is then left out with a warning. */
+  blkioWeightSupported: boolean;
+}
+
+/**
+ * Command resources -> OCI `linux.resources` (without devices) plus a warning for each setting
+ * that cannot apply with this cgroup mode. Fields are the cgroup v1 ones; runc converts them for
+ * cgroup v2 (memory.max, memory.swap.max, cpu.max, cpu.weight, io.weight, pids.max).
+ */
+export function toLinuxResources(resources: Resources, context: ResourcesContext): { resources: LinuxResources; warnings: RuntimeSpecWarning[] } {
+  const warnings: RuntimeSpecWarning[] = [];
+  const unified = context.cgroupMode === 'unified';
+  const result: LinuxResources = {};
+
+  const memory: NonNullable<LinuxResources['memory']> = {};
+  if (resources.memory !== undefined) memory.limit = resources.memory;
+  if (resources.memoryReservation !== undefined) memory.reservation = resources.memoryReservation;
+  if (resources.memorySwap !== undefined) {
+    memory.swap = resources.memorySwap;
+  } else if (resources.memory !== undefined) {
+    // Docker: with --memory but no --memory-swap, the container may use as much swap as memory.
+    memory.swap = resources.memory * 2;
+  }
+  if (resources.kernelMemory !== undefined) {
+    if (unified) {
+      warnings.push({ code: 'KERNEL_MEMORY_IGNORED', field: 'resources.kernelMemory', message: 'kernel memory limits do not exist on cgroup v2; the setting is left out' });
+    } else {
+      memory.kernel = resources.kernelMemory;
+      warnings.push({
+        code: 'KERNEL_MEMORY_IGNORED',
+        field: 'resources.kernelMemory',
+        message: 'kernel memory limits are deprecated by the kernel and ignored by runc 1.1 and later; the limit is written to the config but will likely not apply',
+      });
+    }
+  }
+  if (resources.memorySwappiness !== undefined) {
+    if (unified) {
+      warnings.push({ code: 'SWAPPINESS_UNSUPPORTED', field: 'resources.memorySwappiness', message: 'memory.swappiness does not exist on cgroup v2; the setting is left out' });
+    } else {
+      memory.swappiness = resources.memorySwappiness;
+    }
+  }
+  if (resources.oomKillDisable !== undefined) {
+    if (unified && resources.oomKillDisable) {
+      warnings.push({ code: 'OOM_KILL_DISABLE_UNSUPPORTED', field: 'resources.oomKillDisable', message: 'the OOM killer cannot be disabled on cgroup v2; the setting is left out' });
+    } else if (!unified) {
+      memory.disableOOMKiller = resources.oomKillDisable;
+    }
+  }
+  if (Object.keys(memory).length > 0) result.memory = memory;
+
+  const cpu: NonNullable<LinuxResources['cpu']> = {};
+  if (resources.cpuShares !== undefined) cpu.shares = resources.cpuShares;
+  if (resources.cpus !== undefined) {
+    cpu.period = cpusPeriodMicroseconds;
+    cpu.quota = Math.round(resources.cpus * cpusPeriodMicroseconds);
+  }
+  if (resources.cpuPeriod !== undefined) cpu.period = resources.cpuPeriod;
+  if (resources.cpuQuota !== undefined) cpu.quota = resources.cpuQuota;
+  if (resources.cpusetCpus !== undefined) cpu.cpus = resources.cpusetCpus;
+  if (resources.cpusetMems !== undefined) cpu.mems = resources.cpusetMems;
+  if (Object.keys(cpu).length > 0) result.cpu = cpu;
+
+  if (resources.blkioWeight !== undefined) {
+    if (context.blkioWeightSupported) {
+      result.blockIO = { weight: resources.blkioWeight };
+    } else {
+      warnings.push({
+        code: 'BLKIO_WEIGHT_UNSUPPORTED',
+        field: 'resources.blkioWeight',
+        message: `no I/O scheduler with weights (BFQ) on this host; blkio weight ${resources.blkioWeight} is left out`,
+      });
+    }
+  }
+
+  // Docker: 0 and -1 both mean unlimited; runc writes "max" for a negative limit.
+  if (resources.pidsLimit !== undefined) result.pids = { limit: resources.pidsLimit > 0 ? resources.pidsLimit : -1 };
+
+  return { resources: result, warnings };
+}
+
+/** `ulimits` -> OCI `process.rlimits` (`nofile` -> `RLIMIT_NOFILE`). */
+export function toOciRlimits(resources: Resources): OciRlimit[] {
+  return (resources.ulimits ?? []).map((limit) => ({ type: `RLIMIT_${limit.name.toUpperCase()}` as OciRlimit['type'], soft: limit.soft, hard: limit.hard }));
+}
