@@ -1,0 +1,25 @@
+// Bundles the CLI into dist/cli.js (ESM, one entry, lazily loaded chunks per command) with esbuild.
+// @lydell/node-pty stays external: it is native, so it is a real dependency of the package.
+import { readFile, rm } from 'node:fs/promises';
+import { build } from 'esbuild';
+
+const packageJson = JSON.parse(await readFile(new URL('./package.json', import.meta.url), 'utf8'));
+await rm(new URL('./dist', import.meta.url), { recursive: true, force: true });
+await build({
+  entryPoints: { cli: 'src/cli.ts' },
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  conditions: ['@execdriver/source'],
+  external: ['@lydell/node-pty'],
+  define: { EXECDRIVER_VERSION: JSON.stringify(packageJson.version) },
+  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __execdriverCreateRequire } from 'node:module';\nconst require = __execdriverCreateRequire(import.meta.url);" },
+  chunkNames: 'chunks/[name]-[hash]',
+  sourcemap: 'linked',
+  legalComments: 'none',
+  minify: true,
+  logLevel: 'warning',
+});

@@ -1,0 +1,95 @@
+import { readFile } from 'node:fs/promises';
+import { PassThrough, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ProcessConfigInput } from '@execdriver/spec';
+import { attachLocalTerminal, type AttachResult } from '@execdriver/terminal';
+import type { CommandSpec } from '../command-spec.js';
+import { findContainer } from '../container-lookup.js';
+import { usageError } from '../errors.js';
+import { flagBoolean, flagList, flagString } from '../flags.js';
+import { spawnHelper } from '../helpers.js';
+import { parseEnvFile } from '../run-flags.js';
+
+function forwardTo(target: NodeJS.WriteStream, seen?: { text: string }): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      if (seen && seen.text.length < 4096) seen.text += chunk.toString();
+      if (target.write(chunk)) callback();
+      else target.once('drain', () => callback());
+    },
+  });
+}
+
+export const execCommandSpec: CommandSpec = {
+  name: 'exec',
+  usage: 'exec [OPTIONS] CONTAINER COMMAND [ARG...]',
+  description: 'Execute a command in a running container',
+  flags: [
+    { name: 'detach', short: 'd', kind: 'boolean', description: 'Detached mode: run command in the background' },
+    { name: 'interactive', short: 'i', kind: 'boolean', description: 'Keep STDIN open' },
+    { name: 'tty', short: 't', kind: 'boolean', description: 'Allocate a pseudo-TTY' },
+    { name: 'env', short: 'e', kind: 'list', description: 'Set environment variables' },
+    { name: 'env-file', kind: 'list', description: 'Read in a file of environment variables' },
+    { name: 'user', short: 'u', kind: 'string', description: 'Username or UID (format: <name|uid>[:<group|gid>])' },
+    { name: 'workdir', short: 'w', kind: 'string', description: 'Working directory inside the container' },
+    { name: 'privileged', kind: 'boolean', description: 'Give extended privileges to the command' },
+  ],
+  stopAtFirstPositional: true,
+  minArgs: 2,
+  async run(context, parsed) {
+    const [reference, ...args] = parsed.positionals as [string, ...string[]];
+    const summary = await findContainer(context, reference);
+    if (flagBoolean(parsed, 'detach')) {
+      // The same exec, in a helper of its own that outlives this CLI (stdio to nowhere).
+      const flags = [...parsed.flags].filter(([name]) => name !== 'detach' && name !== 'tty' && name !== 'interactive');
+      const forwarded = flags.flatMap(([name, value]) => (Array.isArray(value) ? value.map((item) => `--${name}=${item}`) : value === true ? [`--${name}`] : value === false ? [] : [`--${name}=${value}`]));
+      spawnHelper(context, ['exec', ...forwarded, '--', summary.id, ...args]);
+      return 0;
+    }
+    const tty = flagBoolean(parsed, 'tty');
+    if (tty && flagBoolean(parsed, 'interactive') && !process.stdin.isTTY) throw usageError('the input device is not a TTY: run exec -it from a terminal, or drop -t');
+    const env: string[] = [];
+    for (const path of flagList(parsed, 'env-file')) {
+      const text = await readFile(path, 'utf8').catch(() => {
+        throw usageError(`invalid value ${JSON.stringify(path)} for flag --env-file: cannot read it`);
+      });
+      env.push(...parseEnvFile(path, text, context.env));
+    }
+    for (const entry of flagList(parsed, 'env')) {
+      if (entry.includes('=')) env.push(entry);
+      else if (context.env[entry] !== undefined) env.push(`${entry}=${context.env[entry]}`);
+    }
+    const processConfig: ProcessConfigInput = { args, env, tty, privileged: flagBoolean(parsed, 'privileged') };
+    const user = flagString(parsed, 'user');
+    if (user !== undefined) processConfig.user = user;
+    const workdir = flagString(parsed, 'workdir');
+    if (workdir !== undefined) processConfig.workingDir = workdir;
+    const driver = await context.driver();
+    if (tty) {
+      if (process.stdout.isTTY) {
+        const [width, height] = process.stdout.getWindowSize();
+        processConfig.consoleSize = { width, height };
+      }
+      let attached: Promise<AttachResult> | undefined;
+      const exitCode = await driver.exec(summary.id, processConfig, {
+        onTerminal: (terminal) => {
+          attached = attachLocalTerminal(terminal, { detachKeys: false, ...(flagBoolean(parsed, 'interactive') ? {} : { stdin: new PassThrough() }) });
+        },
+      });
+      await attached?.catch(() => undefined);
+      return exitCode;
+    }
+    const stdout = forwardTo(process.stdout);
+    const seen = { text: '' };
+    const stderr = forwardTo(process.stderr, seen);
+    const exitCode = await driver.exec(summary.id, processConfig, { stdout, stderr, ...(flagBoolean(parsed, 'interactive') ? { stdin: process.stdin } : {}) });
+    await Promise.race([Promise.all([finished(stdout), finished(stderr)]).catch(() => undefined), sleep(2000)]);
+    // runc exec exits 255 and says why on stderr: Docker's 127 / 126 for a command not found / not executable.
+    if (exitCode === 255 && /exec failed: .*exec: /.test(seen.text)) {
+      if (/executable file not found in \$PATH|no such file or directory/.test(seen.text)) return 127;
+      if (/permission denied|exec format error/.test(seen.text)) return 126;
+    }
+    return exitCode;
+  },
+};

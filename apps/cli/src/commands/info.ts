@@ -1,0 +1,84 @@
+import { execFile } from 'node:child_process';
+import { release } from 'node:os';
+import { detectCgroupMode } from '@execdriver/cgroups';
+import type { CommandSpec } from '../command-spec.js';
+import { dockerState } from '../container-lookup.js';
+import { flagString } from '../flags.js';
+import { formatEach } from '../go-template.js';
+import { listImages } from '../images.js';
+import { cliVersion } from './version.js';
+
+function runcVersion(runc: string): Promise<string> {
+  return new Promise((resolve) => {
+    execFile(runc, ['--version'], (error, stdout) => resolve(error ? `not found (${runc})` : stdout.split('\n')[0]!.replace(/^runc version /, '')));
+  });
+}
+
+export const infoCommandSpec: CommandSpec = {
+  name: 'info',
+  usage: 'info [OPTIONS]',
+  description: 'Display system-wide information: runc, cgroups, kernel, where state lives',
+  flags: [{ name: 'format', short: 'f', kind: 'string', description: 'json, or a template like {{.CgroupVersion}}' }],
+  maxArgs: 0,
+  async run(context, parsed) {
+    const runc = context.env.EXECDRIVER_RUNC ?? 'runc';
+    const cgroupMode = detectCgroupMode('/sys/fs/cgroup');
+    let counts = { running: 0, paused: 0, stopped: 0 };
+    let total = 0;
+    try {
+      const summaries = await (await context.driver()).list();
+      total = summaries.length;
+      for (const summary of summaries) {
+        const state = dockerState(summary);
+        if (state === 'running') counts.running += 1;
+        else if (state === 'paused') counts.paused += 1;
+        else counts.stopped += 1;
+      }
+    } catch {
+      counts = { running: 0, paused: 0, stopped: 0 };
+    }
+    const info = {
+      Containers: total,
+      ContainersRunning: counts.running,
+      ContainersPaused: counts.paused,
+      ContainersStopped: counts.stopped,
+      Images: (await listImages(context.dataRoot)).length,
+      Runtime: runc,
+      RuntimeVersion: await runcVersion(runc),
+      CgroupMode: cgroupMode,
+      CgroupVersion: cgroupMode === 'unified' ? '2' : '1',
+      KernelVersion: release(),
+      OperatingSystem: process.platform,
+      Architecture: process.arch,
+      StateRoot: context.stateRoot,
+      DataRoot: context.dataRoot,
+      ClientVersion: cliVersion,
+      NodeVersion: process.version,
+    };
+    const format = flagString(parsed, 'format');
+    if (format !== undefined) {
+      context.stdout.write(formatEach(format, [info]));
+      return 0;
+    }
+    context.stdout.write(
+      [
+        `Containers: ${info.Containers}`,
+        ` Running: ${info.ContainersRunning}`,
+        ` Paused: ${info.ContainersPaused}`,
+        ` Stopped: ${info.ContainersStopped}`,
+        `Images: ${info.Images}`,
+        `Runtime: ${info.Runtime} ${info.RuntimeVersion}`,
+        `Cgroup Mode: ${info.CgroupMode}`,
+        `Cgroup Version: ${info.CgroupVersion}`,
+        `Kernel Version: ${info.KernelVersion}`,
+        `OSType: ${info.OperatingSystem}`,
+        `Architecture: ${info.Architecture}`,
+        `State Root: ${info.StateRoot}`,
+        `Data Root: ${info.DataRoot}`,
+        `execdriver: ${info.ClientVersion} (Node.js ${info.NodeVersion})`,
+        '',
+      ].join('\n'),
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,41 @@
+import { hostname } from 'node:os';
+import { detectCgroupMode } from '@execdriver/cgroups';
+import { supportedNamespaceKinds } from '@execdriver/namespaces';
+import { createRuntimeSpec, resolveDevices, resolveUser } from '@execdriver/oci';
+import type { CommandSpec } from '../command-spec.js';
+import { formatHelp } from '../flags.js';
+import { parseRunFlags, runFlagDefinitions } from '../run-flags.js';
+import { prepareRun } from './run.js';
+
+const usage = 'spec [OPTIONS] IMAGE [COMMAND] [ARG...]';
+const description = 'Print the OCI runtime config (config.json) that run would use with the same flags, without running anything';
+
+export const specCommandSpec: CommandSpec = {
+  name: 'spec',
+  usage,
+  description,
+  flags: runFlagDefinitions,
+  rawArguments: true,
+  async run(context, _parsed, argv) {
+    const parsed = parseRunFlags(argv, { hostEnv: context.env });
+    if (parsed.help) {
+      context.stdout.write(formatHelp(`execdriver ${usage}`, description, runFlagDefinitions));
+      return 0;
+    }
+    const prepared = await prepareRun(context, parsed, { checkName: false });
+    const command = prepared.command;
+    // With an overlay, the user and devices are looked up in the image (the overlay's lower layer).
+    const lookupRoot = prepared.overlay?.imageRootfs ?? command.rootfs;
+    const { spec, warnings } = createRuntimeSpec(command, {
+      cgroupMode: detectCgroupMode('/sys/fs/cgroup'),
+      supportedNamespaces: await supportedNamespaceKinds({ procRoot: '/proc' }),
+      architecture: process.arch,
+      user: await resolveUser(command, { rootfs: lookupRoot }),
+      devices: await resolveDevices(command),
+      hostNetwork: { hostname: hostname() },
+    });
+    for (const warning of warnings) context.stderr.write(`WARNING: ${warning.message}\n`);
+    context.stdout.write(`${JSON.stringify(spec, null, 2)}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,155 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import net from 'node:net';
+import { dirname } from 'node:path';
+import { Writable } from 'node:stream';
+import type { Command } from '@execdriver/spec';
+import type { Terminal } from '@execdriver/terminal';
+import { consoleRequestPath, consoleSocketPath, decodeResize, encodeFrame, FrameDecoder, FrameType } from './console-protocol.js';
+import { removeContainer } from './container-removal.js';
+import type { Context } from './context.js';
+import { exitCodeOf } from './errors.js';
+import { toStartFailure } from './start-failure.js';
+
+/** What the foreground CLI hands to the holder (written to `<stateRoot>/consoles/<id>.json`). */
+export interface ConsoleRequest {
+  command: Command;
+  labels: Record<string, string>;
+  autoRemove: boolean;
+  /** Start the container only once the first client is connected (`run -it`), so it sees all output. */
+  waitForClient: boolean;
+}
+
+/** Messages from the holder to the CLI that started it (over the spawn IPC channel). */
+export type HolderMessage = { type: 'listening' } | { type: 'started'; pid: number } | { type: 'failed'; message: string; exitCode: number };
+
+function tell(message: HolderMessage): void {
+  if (process.connected && process.send) process.send(message);
+}
+
+const firstClientTimeoutMs = 30_000;
+
+/**
+ * The console holder (`execdriver __console <id>`): a detached process that owns the container's
+ * pseudo-terminal master, which must outlive the CLI that ran `run -it` (Node cannot pass it on:
+ * it cannot receive file descriptors). It serves `<stateRoot>/consoles/<id>.sock`: output goes
+ * to every connected client and to the container's stdout.log, keyboard bytes and window sizes
+ * come back. It exits once the container exited and its exit was recorded (and, with --rm, the
+ * container was removed), after telling connected clients the exit code.
+ */
+export async function runConsoleHolder(context: Context, id: string): Promise<number> {
+  const requestPath = consoleRequestPath(context.stateRoot, id);
+  const request = JSON.parse(await readFile(requestPath, 'utf8')) as ConsoleRequest;
+  await rm(requestPath, { force: true });
+  const socketPath = consoleSocketPath(context.stateRoot, id);
+  await mkdir(dirname(socketPath), { recursive: true, mode: 0o700 });
+  await rm(socketPath, { force: true });
+
+  const clients = new Set<net.Socket>();
+  let terminal: Terminal | undefined;
+  let pendingSize: { cols: number; rows: number } | undefined;
+  let firstClient: () => void = () => undefined;
+  const firstClientConnected = new Promise<void>((resolve) => (firstClient = resolve));
+
+  const server = net.createServer((socket) => {
+    clients.add(socket);
+    firstClient();
+    const decoder = new FrameDecoder();
+    socket.on('data', (chunk: Buffer) => {
+      let frames;
+      try {
+        frames = decoder.push(chunk);
+      } catch {
+        socket.destroy();
+        return;
+      }
+      for (const frame of frames) {
+        if (frame.type === FrameType.data) {
+          if (terminal && !terminal.closed) terminal.write(frame.payload);
+        } else if (frame.type === FrameType.resize) {
+          const size = decodeResize(frame.payload);
+          if (!size || size.cols < 1 || size.rows < 1) continue;
+          if (terminal && !terminal.closed) {
+            try {
+              terminal.resize(size.cols, size.rows);
+            } catch {
+              // The terminal closed meanwhile: the exit frame follows.
+            }
+          } else pendingSize = size;
+        }
+      }
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => clients.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socketPath, () => resolve());
+  });
+  tell({ type: 'listening' });
+
+  const broadcast = (frame: Buffer): Promise<void> => {
+    const waits: Promise<void>[] = [];
+    for (const client of clients) {
+      if (client.destroyed) continue;
+      if (!client.write(frame)) waits.push(new Promise((resolve) => { client.once('drain', resolve); client.once('close', resolve); }));
+    }
+    return Promise.all(waits).then(() => undefined);
+  };
+  const finish = async (frame: Buffer) => {
+    await broadcast(frame);
+    for (const client of clients) client.end();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await rm(socketPath, { force: true });
+  };
+
+  if (request.waitForClient) {
+    const timedOut = await Promise.race([firstClientConnected.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), firstClientTimeoutMs).unref())]);
+    if (timedOut) {
+      await removeContainer(context, id, { labels: request.labels }).catch(() => undefined);
+      await finish(encodeFrame(FrameType.error, JSON.stringify({ message: `no client attached to container ${id} in time`, exitCode: 125 })));
+      return 125;
+    }
+  }
+
+  const driver = await context.driver();
+  const logPath = driver.logPaths(id).stdout;
+  let log: ReturnType<typeof createWriteStream> | undefined;
+  const output = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      log ??= createWriteStream(logPath, { flags: 'a', mode: 0o600 });
+      log.write(chunk);
+      broadcast(encodeFrame(FrameType.data, chunk)).then(() => callback(), callback);
+    },
+  });
+  let started;
+  try {
+    started = await driver.start(request.command, { stdout: output, onTerminal: (opened) => (terminal = opened) }, {}, { labels: request.labels });
+  } catch (caught) {
+    const error = toStartFailure(caught);
+    const message = error instanceof Error ? error.message : String(error);
+    const exitCode = exitCodeOf(error, 'run');
+    await removeContainer(context, id, { labels: request.labels }).catch(() => undefined);
+    tell({ type: 'failed', message, exitCode });
+    await finish(encodeFrame(FrameType.error, JSON.stringify({ message, exitCode })));
+    return exitCode;
+  }
+  tell({ type: 'started', pid: started.pid });
+  if (pendingSize && terminal && !terminal.closed) {
+    try {
+      terminal.resize(pendingSize.cols, pendingSize.rows);
+    } catch {
+      // Already gone.
+    }
+  }
+  const status = await started.exited.catch(() => ({ exitCode: 125, oomKilled: false }));
+  const current = terminal as Terminal | undefined;
+  if (current && !current.output.readableEnded) {
+    await Promise.race([new Promise((resolve) => current.output.once('end', resolve)), new Promise((resolve) => setTimeout(resolve, 500))]);
+  }
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise<void>((resolve) => (log ? log.end(() => resolve()) : resolve()));
+  if (request.autoRemove) await removeContainer(context, id, { labels: request.labels }).catch(() => undefined);
+  await finish(encodeFrame(FrameType.exit, JSON.stringify(status)));
+  return 0;
+}

@@ -1,0 +1,28 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Context } from './context.js';
+
+/**
+ * Starts `execdriver <args>` as a detached helper (own session, no terminal), its output going
+ * to `logPath` (or nowhere). With `ipc`, the caller can talk to it until it disconnects.
+ */
+export function spawnHelper(context: Context, args: readonly string[], options: { logPath?: string; ipc?: boolean } = {}): ChildProcess {
+  let log: number | 'ignore' = 'ignore';
+  if (options.logPath) {
+    mkdirSync(dirname(options.logPath), { recursive: true, mode: 0o700 });
+    log = openSync(options.logPath, 'a', 0o600);
+  }
+  try {
+    const child = spawn(process.execPath, [context.cliPath, ...args], {
+      detached: true,
+      stdio: ['ignore', log, log, ...(options.ipc ? (['ipc'] as const) : [])],
+      env: { ...process.env, ...context.env } as NodeJS.ProcessEnv,
+    });
+    child.on('error', () => undefined);
+    if (!options.ipc) child.unref();
+    return child;
+  } finally {
+    if (typeof log === 'number') closeSync(log);
+  }
+}

@@ -1,0 +1,98 @@
+import type { CommandSpec } from './command-spec.js';
+import type { Context } from './context.js';
+import { usageError } from './errors.js';
+import { formatHelp, parseArguments } from './flags.js';
+
+interface CommandEntry {
+  name: string;
+  description: string;
+  hidden?: boolean;
+  /** Loaded on use, so `execdriver version` does not load the driver. */
+  load: () => Promise<CommandSpec>;
+}
+
+/** Every command, in the order `--help` lists them. */
+export const commandEntries: readonly CommandEntry[] = [
+  { name: 'run', description: 'Run a command in a new container', load: async () => (await import('./commands/run.js')).runCommandSpec },
+  { name: 'exec', description: 'Execute a command in a running container', load: async () => (await import('./commands/exec.js')).execCommandSpec },
+  { name: 'attach', description: 'Attach to a running container (its terminal, or its output)', load: async () => (await import('./commands/attach.js')).attachCommandSpec },
+  { name: 'ps', description: 'List containers', load: async () => (await import('./commands/ps.js')).psCommandSpec },
+  { name: 'inspect', description: 'Return low-level information on containers', load: async () => (await import('./commands/inspect.js')).inspectCommandSpec },
+  { name: 'logs', description: 'Fetch the logs of a container', load: async () => (await import('./commands/logs.js')).logsCommandSpec },
+  { name: 'stats', description: 'Display a live stream of container resource usage statistics', load: async () => (await import('./commands/stats.js')).statsCommandSpec },
+  { name: 'top', description: 'Display the running processes of a container', load: async () => (await import('./commands/top.js')).topCommandSpec },
+  { name: 'kill', description: 'Kill one or more running containers', load: async () => (await import('./commands/kill.js')).killCommandSpec },
+  { name: 'stop', description: 'Stop one or more running containers', load: async () => (await import('./commands/kill.js')).stopCommandSpec },
+  { name: 'pause', description: 'Pause all processes within one or more containers', load: async () => (await import('./commands/pause.js')).pauseCommandSpec },
+  { name: 'unpause', description: 'Unpause all processes within one or more containers', load: async () => (await import('./commands/pause.js')).unpauseCommandSpec },
+  { name: 'rm', description: 'Remove one or more containers', load: async () => (await import('./commands/rm.js')).rmCommandSpec },
+  { name: 'spec', description: 'Print the OCI config a run with the same flags would use', load: async () => (await import('./commands/spec.js')).specCommandSpec },
+  { name: 'images', description: 'List local root filesystems', load: async () => (await import('./commands/images.js')).imagesCommandSpec },
+  { name: 'import', description: 'Import a root filesystem tarball as a local image', load: async () => (await import('./commands/images.js')).importCommandSpec },
+  { name: 'rmi', description: 'Remove one or more local images', load: async () => (await import('./commands/images.js')).rmiCommandSpec },
+  { name: 'info', description: 'Display system-wide information', load: async () => (await import('./commands/info.js')).infoCommandSpec },
+  { name: 'version', description: 'Show the execdriver version information', load: async () => (await import('./commands/version.js')).versionCommandSpec },
+  { name: '__console', description: 'internal', hidden: true, load: async () => (await import('./commands/internal.js')).consoleCommandSpec },
+  { name: '__reap', description: 'internal', hidden: true, load: async () => (await import('./commands/internal.js')).reapCommandSpec },
+];
+
+export function mainHelp(): string {
+  const visible = commandEntries.filter((entry) => !entry.hidden);
+  const width = Math.max(...visible.map((entry) => entry.name.length)) + 3;
+  return [
+    'Usage:  execdriver [OPTIONS] COMMAND',
+    '',
+    'A docker-like command line for running containers with runc, no daemon',
+    '',
+    'Commands:',
+    ...visible.map((entry) => `  ${entry.name.padEnd(width)}${entry.description}`),
+    '',
+    'Options:',
+    '  -v, --version   Print version information and quit',
+    '      --help      Print usage',
+    '',
+    'Environment: EXECDRIVER_STATE_ROOT (default /run/execdriver), EXECDRIVER_DATA_ROOT (default /var/lib/execdriver)',
+    "Run 'execdriver COMMAND --help' for more information on a command.",
+    '',
+  ].join('\n');
+}
+
+/** Runs one command line; returns the exit code. Errors propagate to the caller (cli.ts) with the command's name. */
+export async function main(argv: readonly string[], context: Context): Promise<{ exitCode: number } | { error: unknown; commandName: string | undefined }> {
+  const [first, ...rest] = argv;
+  let commandName: string | undefined;
+  try {
+    if (first === undefined || first === '--help' || first === 'help') {
+      const topic = first === 'help' ? rest[0] : undefined;
+      if (topic === undefined) {
+        context.stdout.write(mainHelp());
+        return { exitCode: 0 };
+      }
+      return await main([topic, '--help'], context);
+    }
+    if (first === '-v' || first === '--version') return await main(['version'], context);
+    if (first.startsWith('-')) throw usageError(`unknown flag: ${first} (global flags: --help, --version; state roots come from EXECDRIVER_STATE_ROOT and EXECDRIVER_DATA_ROOT)`);
+    const entry = commandEntries.find((candidate) => candidate.name === first);
+    if (!entry) throw usageError(`'${first}' is not an execdriver command: see 'execdriver --help'`);
+    commandName = entry.name;
+    const spec = await entry.load();
+    const parsed = spec.rawArguments
+      ? { flags: new Map(), positionals: [...rest], help: false }
+      : parseArguments(rest, spec.flags, { stopAtFirstPositional: spec.stopAtFirstPositional ?? false });
+    if (parsed.help) {
+      context.stdout.write(formatHelp(`execdriver ${spec.usage}`, spec.description, spec.flags));
+      return { exitCode: 0 };
+    }
+    const count = parsed.positionals.length;
+    if (spec.minArgs !== undefined && count < spec.minArgs) {
+      throw usageError(`"execdriver ${spec.name}" requires at least ${spec.minArgs} argument${spec.minArgs === 1 ? '' : 's'}: execdriver ${spec.usage}`);
+    }
+    if (spec.maxArgs !== undefined && count > spec.maxArgs) {
+      throw usageError(`"execdriver ${spec.name}" accepts ${spec.maxArgs === 0 ? 'no arguments' : `at most ${spec.maxArgs} argument${spec.maxArgs === 1 ? '' : 's'}`}, got ${JSON.stringify(parsed.positionals[spec.maxArgs])}`);
+    }
+    return { exitCode: await spec.run(context, parsed, rest) };
+  } catch (error) {
+    return { error, commandName };
+  }
+}
+

@@ -1,0 +1,134 @@
+import { readFile } from 'node:fs/promises';
+import { resolveUserNamespaceRemap, NamespaceError } from '@execdriver/namespaces';
+import { parseCommand, SpecError, type Command, type CommandInput } from '@execdriver/spec';
+import { usageError } from './errors.js';
+import { parseEnvFile, type ParsedRun } from './run-flags.js';
+
+export interface ResolveRunOptions {
+  id: string;
+  rootfs: string;
+  /** The image's default COMMAND, used when none was given. */
+  defaultArgs?: readonly string[];
+  hostEnv?: Readonly<Record<string, string | undefined>>;
+  readTextFile?: (path: string) => Promise<string>;
+  /** /etc of the host, for --userns-remap (default /etc). */
+  etcRoot?: string;
+}
+
+const flagOfPath: readonly [RegExp, string][] = [
+  [/^id$/, '--name'],
+  [/^process\.args/, 'COMMAND'],
+  [/^process\.env/, '--env'],
+  [/^process\.user/, '--user'],
+  [/^process\.workingDir/, '--workdir'],
+  [/^hostname/, '--hostname'],
+  [/^resources\.memorySwappiness/, '--memory-swappiness'],
+  [/^resources\.memorySwap/, '--memory-swap'],
+  [/^resources\.memoryReservation/, '--memory-reservation'],
+  [/^resources\.kernelMemory/, '--kernel-memory'],
+  [/^resources\.memory/, '--memory'],
+  [/^resources\.cpusetCpus/, '--cpuset-cpus'],
+  [/^resources\.cpusetMems/, '--cpuset-mems'],
+  [/^resources\.cpuShares/, '--cpu-shares'],
+  [/^resources\.cpuPeriod/, '--cpu-period'],
+  [/^resources\.cpuQuota/, '--cpu-quota'],
+  [/^resources\.cpus/, '--cpus'],
+  [/^resources\.blkioWeight/, '--blkio-weight'],
+  [/^resources\.pidsLimit/, '--pids-limit'],
+  [/^resources\.ulimits/, '--ulimit'],
+  [/^mounts/, '--volume/--mount/--tmpfs'],
+  [/^devices/, '--device'],
+  [/^capAdd/, '--cap-add'],
+  [/^capDrop/, '--cap-drop'],
+  [/^groupAdd/, '--group-add'],
+  [/^sysctls/, '--sysctl'],
+  [/^cgroupParent/, '--cgroup-parent'],
+  [/^seccomp/, '--security-opt seccomp'],
+  [/^appArmorProfile/, '--security-opt apparmor'],
+  [/^selinux/, '--security-opt label'],
+  [/^oomScoreAdj/, '--oom-score-adj'],
+  [/^namespaces\.network/, '--network'],
+  [/^namespaces\.ipc/, '--ipc'],
+  [/^namespaces\.pid/, '--pid'],
+  [/^namespaces\.uts/, '--uts'],
+  [/^userNamespace/, '--userns-remap'],
+];
+
+/** Checks a Command with the spec's schema; the first problem becomes one line naming the flag and value. */
+export function validateCommand(input: CommandInput): Command {
+  try {
+    return parseCommand(input);
+  } catch (error) {
+    if (!(error instanceof SpecError)) throw error;
+    const issue = error.issues[0];
+    if (!issue) throw usageError(error.message.replace(/\s*\n\s*/g, '; '));
+    const flag = flagOfPath.find(([pattern]) => pattern.test(issue.path))?.[1] ?? issue.path;
+    const value = 'value' in issue ? `${JSON.stringify(issue.value)} ` : '';
+    throw usageError(`invalid value ${value}for ${flag.startsWith('-') ? `flag ${flag}` : flag}: ${issue.message}`);
+  }
+}
+
+/** Converts a Docker seccomp profile (moby's format, `archMap`) to the OCI `linux.seccomp` shape the Command carries. */
+export function toOciSeccompProfile(path: string, text: string): Record<string, unknown> & { defaultAction: string } {
+  let profile: unknown;
+  try {
+    profile = JSON.parse(text);
+  } catch (error) {
+    throw usageError(`invalid value ${JSON.stringify(path)} for flag --security-opt seccomp: not JSON (${(error as Error).message})`);
+  }
+  if (typeof profile !== 'object' || profile === null || typeof (profile as { defaultAction?: unknown }).defaultAction !== 'string') {
+    throw usageError(`invalid value ${JSON.stringify(path)} for flag --security-opt seccomp: the profile needs a defaultAction`);
+  }
+  const { archMap, ...rest } = profile as Record<string, unknown> & { defaultAction: string; archMap?: { architecture: string; subArchitectures?: string[] }[] };
+  if (Array.isArray(archMap) && rest.architectures === undefined) {
+    rest.architectures = archMap.flatMap((entry) => [entry.architecture, ...(entry.subArchitectures ?? [])]);
+  }
+  return rest;
+}
+
+/**
+ * Completes a parsed `run`: the id and root filesystem, the image's default command, `--env-file`
+ * contents (before `-e` values, which win, as Docker), the `--userns-remap` mappings and the
+ * `--security-opt seccomp=FILE` profile. Validates the result with the spec's schema.
+ */
+export async function resolveRunCommand(parsed: ParsedRun, options: ResolveRunOptions): Promise<Command> {
+  const readTextFile = options.readTextFile ?? ((path: string) => readFile(path, 'utf8'));
+  const { command, cliOptions } = parsed;
+  const read = async (flag: string, path: string) => {
+    try {
+      return await readTextFile(path);
+    } catch (error) {
+      throw usageError(`invalid value ${JSON.stringify(path)} for flag ${flag}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    }
+  };
+  const fileEnv: string[] = [];
+  for (const path of cliOptions.envFiles) fileEnv.push(...parseEnvFile(path, await read('--env-file', path), options.hostEnv ?? {}));
+
+  let args = command.process.args;
+  if (args.length === 0) {
+    if (!options.defaultArgs || options.defaultArgs.length === 0) {
+      throw usageError(`no command specified: the ${cliOptions.image ? `image ${cliOptions.image}` : 'root filesystem'} has no default command, give one after it`);
+    }
+    args = [...options.defaultArgs];
+  }
+  const input: CommandInput = {
+    ...command,
+    id: options.id,
+    rootfs: options.rootfs,
+    process: { ...command.process, args, env: [...fileEnv, ...(command.process.env ?? [])] },
+  };
+  if (cliOptions.seccompProfileFile !== undefined) {
+    input.seccomp = { mode: 'custom', profile: toOciSeccompProfile(cliOptions.seccompProfileFile, await read('--security-opt seccomp', cliOptions.seccompProfileFile)) };
+  }
+  if (cliOptions.usernsRemap !== undefined) {
+    try {
+      const remap = await resolveUserNamespaceRemap(cliOptions.usernsRemap, { etcRoot: options.etcRoot ?? '/etc', createDefaultUser: true });
+      input.userNamespace = { uidMappings: remap.uidMappings, gidMappings: remap.gidMappings };
+    } catch (error) {
+      if (error instanceof NamespaceError) throw usageError(`invalid value ${JSON.stringify(cliOptions.usernsRemap)} for flag --userns-remap: ${error.message}`);
+      throw error;
+    }
+  }
+  return validateCommand(input);
+}
+

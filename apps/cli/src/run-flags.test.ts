@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { parseEnvFile, parseRunFlags, type CommandDraft } from './run-flags.js';
+
+const mib = 1024 ** 2;
+
+describe('parseRunFlags: docker run semantics', () => {
+  it('splits flags, image and command at the image', () => {
+    const { command, cliOptions } = parseRunFlags(['--rm', '-it', 'busybox', 'sh', '-c', 'ls -l', '--rm']);
+    expect(cliOptions).toMatchObject({ autoRemove: true, interactive: true, tty: true, image: 'busybox', args: ['sh', '-c', 'ls -l', '--rm'] });
+    expect(command.process).toMatchObject({ args: ['sh', '-c', 'ls -l', '--rm'], tty: true });
+  });
+
+  it('puts --entrypoint before the command', () => {
+    expect(parseRunFlags(['--entrypoint', '/bin/echo', 'busybox', 'hi']).command.process.args).toEqual(['/bin/echo', 'hi']);
+  });
+
+  it('takes the whole rest as the command with --rootfs', () => {
+    const { cliOptions, command } = parseRunFlags(['--rootfs', '/srv/root', 'sh', '-c', 'true']);
+    expect(cliOptions).toMatchObject({ image: undefined, rootfsDir: '/srv/root' });
+    expect(command.process.args).toEqual(['sh', '-c', 'true']);
+  });
+
+  const cases: { flags: string[]; expected: Partial<CommandDraft> }[] = [
+    { flags: ['-m', '64m'], expected: { resources: { memory: 64 * mib } } },
+    { flags: ['--memory=1g', '--memory-swap', '-1'], expected: { resources: { memory: 1024 * mib, memorySwap: -1 } } },
+    { flags: ['-m', '32m', '--memory-swap', '32m', '--memory-reservation', '16m'], expected: { resources: { memory: 32 * mib, memorySwap: 32 * mib, memoryReservation: 16 * mib } } },
+    { flags: ['--kernel-memory', '50m', '--memory-swappiness', '10', '--oom-kill-disable'], expected: { resources: { kernelMemory: 50 * mib, memorySwappiness: 10, oomKillDisable: true } } },
+    { flags: ['--cpus', '1.5'], expected: { resources: { cpus: 1.5 } } },
+    { flags: ['--cpu-shares', '512', '--cpu-period', '50000', '--cpu-quota', '25000'], expected: { resources: { cpuShares: 512, cpuPeriod: 50000, cpuQuota: 25000 } } },
+    { flags: ['--cpuset-cpus', '0-1', '--cpuset-mems', '0', '--blkio-weight', '300', '--pids-limit', '100'], expected: { resources: { cpusetCpus: '0-1', cpusetMems: '0', blkioWeight: 300, pidsLimit: 100 } } },
+    { flags: ['--ulimit', 'nofile=1024:2048', '--ulimit', 'nproc=64'], expected: { resources: { ulimits: [{ name: 'nofile', soft: 1024, hard: 2048 }, { name: 'nproc', soft: 64, hard: 64 }] } } },
+    {
+      flags: ['-v', '/src:/dst:ro,rslave'],
+      expected: { mounts: [{ type: 'bind', source: '/src', destination: '/dst', readonly: true, propagation: 'rslave', recursive: true }] },
+    },
+    { flags: ['-v', '/a:/b'], expected: { mounts: [{ type: 'bind', source: '/a', destination: '/b', readonly: false, recursive: true }] } },
+    {
+      flags: ['--mount', 'type=bind,source=/a,target=/b,readonly,bind-propagation=shared'],
+      expected: { mounts: [{ type: 'bind', source: '/a', destination: '/b', readonly: true, propagation: 'shared', recursive: true }] },
+    },
+    {
+      flags: ['--mount', 'type=tmpfs,destination=/t,tmpfs-size=64m,tmpfs-mode=1770'],
+      expected: { mounts: [{ type: 'tmpfs', destination: '/t', readonly: false, sizeBytes: 64 * mib, mode: 0o1770 }] },
+    },
+    {
+      flags: ['--tmpfs', '/run:size=64m,mode=1777,noexec'],
+      expected: { mounts: [{ type: 'tmpfs', destination: '/run', readonly: false, sizeBytes: 64 * mib, mode: 0o1777, options: ['noexec'] }] },
+    },
+    { flags: ['--tmpfs', '/tmp'], expected: { mounts: [{ type: 'tmpfs', destination: '/tmp', readonly: false }] } },
+    { flags: ['--device', '/dev/fuse'], expected: { devices: [{ path: '/dev/fuse' }] } },
+    { flags: ['--device', '/dev/fuse:/dev/f:rw'], expected: { devices: [{ path: '/dev/fuse', containerPath: '/dev/f', permissions: 'rw' }] } },
+    { flags: ['--device', '/dev/null:r'], expected: { devices: [{ path: '/dev/null', permissions: 'r' }] } },
+    { flags: ['--cap-add', 'NET_ADMIN,SYS_TIME', '--cap-drop', 'ALL'], expected: { capAdd: ['NET_ADMIN', 'SYS_TIME'], capDrop: ['ALL'] } },
+    { flags: ['--privileged', '--read-only', '--group-add', 'audio'], expected: { privileged: true, readonlyRootfs: true, groupAdd: ['audio'] } },
+    { flags: ['--network', 'none'], expected: { namespaces: { network: { mode: 'none' } } } },
+    { flags: ['--network', 'host', '--pid', 'host', '--uts', 'host', '--ipc', 'host'], expected: { namespaces: { network: { mode: 'host' }, pid: { mode: 'host' }, uts: { mode: 'host' }, ipc: { mode: 'host' } } } },
+    { flags: ['--network', 'container:web', '--ipc', 'container:web', '--pid', 'container:web'], expected: { namespaces: { network: { mode: 'container', container: 'web' }, ipc: { mode: 'container', container: 'web' }, pid: { mode: 'container', container: 'web' } } } },
+    { flags: ['--ipc', 'shareable'], expected: { namespaces: { ipc: { mode: 'new' } } } },
+    { flags: ['--security-opt', 'seccomp=unconfined', '--security-opt', 'no-new-privileges'], expected: { seccomp: { mode: 'unconfined' }, noNewPrivileges: true } },
+    { flags: ['--security-opt', 'no-new-privileges:true', '--security-opt', 'apparmor=docker-default'], expected: { noNewPrivileges: true, appArmorProfile: 'docker-default' } },
+    { flags: ['--security-opt', 'label=type:svirt_apache_t'], expected: { selinux: { processLabel: 'system_u:system_r:svirt_apache_t:s0' } } },
+    { flags: ['--sysctl', 'net.ipv4.ip_forward=1', '--sysctl', 'kernel.msgmax=65536'], expected: { sysctls: { 'net.ipv4.ip_forward': '1', 'kernel.msgmax': '65536' } } },
+    { flags: ['--cgroup-parent', '/my/parent', '--oom-score-adj', '-500', '-h', 'box'], expected: { cgroupParent: '/my/parent', oomScoreAdj: -500, hostname: 'box' } },
+  ];
+
+  it.each(cases)('$flags', ({ flags, expected }) => {
+    const { command } = parseRunFlags([...flags, 'busybox', 'true']);
+    expect(command).toMatchObject(expected);
+  });
+
+  it('maps process flags', () => {
+    const { command } = parseRunFlags(['-e', 'A=1', '-e', 'HOME_COPY', '-e', 'MISSING', '-u', 'nobody:users', '-w', '/tmp', 'busybox', 'env'], { hostEnv: { HOME_COPY: '/root' } });
+    expect(command.process).toEqual({ args: ['env'], env: ['A=1', 'HOME_COPY=/root'], user: 'nobody:users', workingDir: '/tmp', tty: false });
+  });
+
+  it('keeps the files to read for later', () => {
+    const { cliOptions } = parseRunFlags(['--env-file', 'a.env', '--security-opt', 'seccomp=/etc/profile.json', '--userns-remap', 'default', '-d', '--name', 'web', 'busybox']);
+    expect(cliOptions).toMatchObject({ envFiles: ['a.env'], seccompProfileFile: '/etc/profile.json', usernsRemap: 'default', detach: true, name: 'web', args: [] });
+  });
+
+  it.each([
+    [['-m', '64x', 'busybox'], 'invalid value "64x" for flag --memory: expected a size like 64m or 1g'],
+    [['--cpus', 'two', 'busybox'], 'invalid value "two" for flag --cpus: expected a number like 1.5'],
+    [['--cpus', '1', '--cpu-quota', '50000', 'busybox'], 'conflicting options: --cpus and --cpu-period/--cpu-quota cannot be used together'],
+    [['--ulimit', 'nofile=2048:1024', 'busybox'], 'invalid value "nofile=2048:1024" for flag --ulimit: soft limit 2048 is above the hard limit 1024'],
+    [['-v', 'data:/data', 'busybox'], 'named volumes are not supported'],
+    [['-v', '/a:/b:rx', 'busybox'], 'unknown option "rx"'],
+    [['--mount', 'type=volume,target=/v', 'busybox'], 'type "volume" is not supported'],
+    [['--tmpfs', 'run', 'busybox'], 'for flag --tmpfs: the destination must be an absolute path'],
+    [['--network', 'bridge', 'busybox'], 'execdriver sets up no bridge network'],
+    [['--pid', 'other', 'busybox'], 'invalid value "other" for flag --pid'],
+    [['--security-opt', 'seccomp=loose', 'busybox'], 'seccomp takes unconfined or a profile file path'],
+    [['--oom-score-adj', '2000', 'busybox'], 'must be at most 1000'],
+    [['--name', '-bad', 'busybox'], 'invalid container name "-bad"'],
+    [['--rootfs', 'relative', 'sh'], 'for flag --rootfs: must be an absolute path'],
+    [['--bogus', 'busybox'], 'unknown flag: --bogus'],
+    [[], '"run" requires at least 1 argument'],
+  ])('%j fails: %s', (argv, message) => {
+    expect(() => parseRunFlags(argv)).toThrow(message);
+  });
+});
+
+describe('parseEnvFile', () => {
+  it('reads KEY=VALUE lines, copies bare keys, skips comments', () => {
+    expect(parseEnvFile('a.env', '# comment\nA=1\n\n  B=two words\nHOST_ONLY\nUNSET\n', { HOST_ONLY: 'x' })).toEqual(['A=1', 'B=two words', 'HOST_ONLY=x']);
+  });
+
+  it('names the file and line of a bad variable', () => {
+    expect(() => parseEnvFile('a.env', 'A=1\nBAD KEY=2\n')).toThrow('invalid line 2 in --env-file a.env');
+  });
+});

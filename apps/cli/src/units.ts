@@ -1,0 +1,87 @@
+import { usageError } from './errors.js';
+
+const binaryUnits: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
+
+/**
+ * A size as Docker's `RAMInBytes` reads it: a number with an optional binary unit
+ * (`b`, `k`, `m`, `g`, `t`, `p`, case-insensitive, an optional trailing `b` or `ib`): `64m`, `1g`, `512KiB`, `1048576`.
+ */
+export function parseSize(flag: string, text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([bkmgtp])?(i?b)?$/i.exec(text.trim());
+  if (!match || (match[2] === undefined && match[3] !== undefined && match[3].toLowerCase() !== 'b')) {
+    throw usageError(`invalid value ${JSON.stringify(text)} for flag ${flag}: expected a size like 64m or 1g`);
+  }
+  const unit = binaryUnits[(match[2] ?? 'b').toLowerCase()]!;
+  const bytes = Math.floor(Number(match[1]) * unit);
+  if (!Number.isSafeInteger(bytes)) throw usageError(`invalid value ${JSON.stringify(text)} for flag ${flag}: too large`);
+  return bytes;
+}
+
+/** A size, or -1 for unlimited (`--memory-swap -1`). */
+export function parseSizeOrUnlimited(flag: string, text: string): number {
+  return text.trim() === '-1' ? -1 : parseSize(flag, text);
+}
+
+const durationUnits: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A duration in milliseconds: Go's `10s`, `1m30s`, `250ms`, or a plain number of seconds (`10`). */
+export function parseDuration(flag: string, text: string): number {
+  const trimmed = text.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000;
+  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)];
+  if (parts.length === 0 || parts.map((part) => part[0]).join('') !== trimmed) {
+    throw usageError(`invalid value ${JSON.stringify(text)} for flag ${flag}: expected a duration like 10s or 1m30s`);
+  }
+  return parts.reduce((total, part) => total + Number(part[1]) * durationUnits[part[2]!]!, 0);
+}
+
+export function parseInteger(flag: string, text: string, options: { min?: number; max?: number } = {}): number {
+  if (!/^[+-]?\d+$/.test(text.trim())) throw usageError(`invalid value ${JSON.stringify(text)} for flag ${flag}: expected an integer`);
+  const value = Number(text.trim());
+  if (options.min !== undefined && value < options.min) throw usageError(`invalid value ${JSON.stringify(text)} for flag ${flag}: must be at least ${options.min}`);
+  if (options.max !== undefined && value > options.max) throw usageError(`invalid value ${JSON.stringify(text)} for flag ${flag}: must be at most ${options.max}`);
+  return value;
+}
+
+export function parseDecimal(flag: string, text: string): number {
+  if (!/^\d+(\.\d+)?$|^\.\d+$/.test(text.trim())) throw usageError(`invalid value ${JSON.stringify(text)} for flag ${flag}: expected a number like 1.5`);
+  return Number(text.trim());
+}
+
+/** Docker's `units.BytesSize`: binary units, 4 significant digits (`1.5MiB`, `1.944GiB`, `0B`). */
+export function formatBinarySize(bytes: number): string {
+  return formatSize(bytes, 1024, ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'], 4);
+}
+
+/** Docker's `units.HumanSizeWithPrecision(n, 3)`: decimal units (`1.2kB`, `3MB`, `0B`). */
+export function formatDecimalSize(bytes: number): string {
+  return formatSize(bytes, 1000, ['B', 'kB', 'MB', 'GB', 'TB', 'PB'], 3);
+}
+
+function formatSize(bytes: number, base: number, units: readonly string[], precision: number): string {
+  let value = bytes;
+  let index = 0;
+  while (value >= base && index < units.length - 1) {
+    value /= base;
+    index += 1;
+  }
+  return `${Number(value.toPrecision(index === 0 ? Math.max(1, String(Math.round(value)).length) : precision))}${units[index]}`;
+}
+
+/** Docker's `units.HumanDuration`: `Less than a second`, `5 seconds`, `About a minute`, `3 hours`... */
+export function humanDuration(milliseconds: number): string {
+  const seconds = Math.round(milliseconds / 1000);
+  if (seconds < 1) return 'Less than a second';
+  if (seconds === 1) return '1 second';
+  if (seconds < 60) return `${seconds} seconds`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes === 1) return 'About a minute';
+  if (minutes < 60) return `${minutes} minutes`;
+  const hours = Math.round(seconds / 3600);
+  if (hours === 1) return 'About an hour';
+  if (hours < 48) return `${hours} hours`;
+  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
+  return `${Math.floor(hours / 24 / 365)} years`;
+}

@@ -1,0 +1,119 @@
+import type { Readable, Writable } from 'node:stream';
+import type { CgroupStats, NetworkInterfaceStats, OomEvent } from '@execdriver/cgroups';
+import type { Command, CommandInput, ExitStatus, ProcessConfig, ProcessConfigInput } from '@execdriver/spec';
+import type { Terminal } from '@execdriver/terminal';
+
+/** Where a container's standard streams go. */
+export interface ContainerIo {
+  /** Fed to the process's stdin; its end closes the process's stdin. */
+  stdin?: Readable;
+  stdout?: Writable;
+  /** Ignored with a tty: the terminal merges stdout and stderr. */
+  stderr?: Writable;
+  /** With a tty: called with the terminal once it exists, to resize it or attach a person to it. */
+  onTerminal?: (terminal: Terminal) => void;
+  /**
+   * Detached output: stdout and stderr go to stdout.log and stderr.log in the container's
+   * state directory, stdin is /dev/null, and nothing ties the container to this process.
+   */
+  logs?: boolean;
+}
+
+/** The original's DriverCallback: (processConfig, pid, oomEvents). */
+export type DriverCallback = (process: ProcessConfig, pid: number, oomEvents: AsyncIterable<OomEvent>) => void | Promise<void>;
+
+export interface Hooks {
+  /**
+   * Called once the container's namespaces and cgroups exist, before the user's process runs
+   * (OCI createRuntime). A throw aborts the start: run rejects with HOOK_FAILED and nothing is left.
+   */
+  preStart?: DriverCallback[];
+  /** Called once the user's process runs. */
+  start?: DriverCallback;
+  /** Called after the process exited and runc released the container's resources. */
+  postStop?: ((process: ProcessConfig, pid: number, status: ExitStatus) => void | Promise<void>)[];
+}
+
+export type ContainerStatus = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
+
+export interface ContainerSummary {
+  id: string;
+  status: ContainerStatus;
+  pid: number | undefined;
+  createdAt: string;
+  startedAt: string | undefined;
+  finishedAt: string | undefined;
+  exitCode: number | undefined;
+  oomKilled: boolean | undefined;
+  bundle: string;
+  rootfs: string;
+  cgroupsPath: string;
+  logs: boolean;
+  tty: boolean;
+  command: Command;
+  labels: Record<string, string>;
+  /** Settings of the command that could not apply on this host. */
+  warnings: string[];
+}
+
+export interface ContainerInfo {
+  id: string;
+  isRunning(): Promise<boolean>;
+}
+
+export interface ContainerStats {
+  id: string;
+  /** When the figures were read (ISO 8601). */
+  read: string;
+  cgroup: CgroupStats;
+  networks: Record<string, NetworkInterfaceStats>;
+  /** The memory limit, or the host's memory when the container has none. */
+  memoryLimitBytes: number;
+  systemCpuUsageNanoseconds: number;
+  onlineCpus: number;
+}
+
+export interface StartOptions {
+  /** Labels kept with the container's record (the CLI keeps its name and flags). */
+  labels?: Record<string, string>;
+  /** Called with each setting that cannot apply on this host (kernel memory on cgroup v2, ...). */
+  onWarning?: (message: string) => void;
+}
+
+export interface StartedContainer {
+  id: string;
+  pid: number;
+  /** Settings of the command that could not apply on this host. */
+  warnings: string[];
+  /** Settles with the exit status, once the process has exited and runc released the container. */
+  exited: Promise<ExitStatus>;
+}
+
+/** The execution driver: the original's interface over runc, Promise-based. */
+export interface Driver {
+  /** Runs the container and resolves when its process exits. A signal gives 128 + n. */
+  run(command: CommandInput, io?: ContainerIo, hooks?: Hooks, options?: StartOptions): Promise<ExitStatus>;
+  /** Starts the container and resolves once its process runs; `exited` follows its end. */
+  start(command: CommandInput, io?: ContainerIo, hooks?: Hooks, options?: StartOptions): Promise<StartedContainer>;
+  /** Runs another process in a running container and resolves to its exit code. */
+  exec(id: string, process: ProcessConfigInput, io?: ContainerIo, hooks?: Pick<Hooks, 'start'>): Promise<number>;
+  kill(id: string, signal: string | number): Promise<void>;
+  pause(id: string): Promise<void>;
+  unpause(id: string): Promise<void>;
+  /** SIGKILL to every process of the container; resolves once they are gone. */
+  terminate(id: string): Promise<void>;
+  /** Removes every trace of the container: runc state, cgroups, state directory. Idempotent. */
+  clean(id: string): Promise<void>;
+  /** Waits for a container (also one started by another process) to exit. */
+  wait(id: string): Promise<ExitStatus>;
+  info(id: string): ContainerInfo;
+  inspect(id: string): Promise<ContainerSummary>;
+  getPids(id: string): Promise<number[]>;
+  stats(id: string): Promise<ContainerStats>;
+  list(): Promise<ContainerSummary[]>;
+  /** runc and its version, e.g. `runc-1.1.5`. */
+  name(): string;
+  supportsHooks(): boolean;
+  /** Paths of a detached container's logs. */
+  logPaths(id: string): { stdout: string; stderr: string };
+}

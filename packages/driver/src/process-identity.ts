@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The start time of a process (field 22 of /proc/<pid>/stat, in clock ticks since boot), or
+ * undefined when it does not exist. A pid plus its start time names one process for good, so a
+ * recycled pid is never mistaken for the container's.
+ */
+export function processStartTime(pid: number, procRoot = '/proc'): string | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(join(procRoot, String(pid), 'stat'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The command name (field 2) is in parentheses and may hold spaces: count fields after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const state = fields[0];
+  if (state === 'Z' || state === 'X') return undefined;
+  return fields[19];
+}
+
+/** Whether the freezer of a cgroup holds it frozen (v1 freezer.state, v2 cgroup.freeze). */
+export function isFrozen(cgroupsPath: string, options: { cgroupRoot: string; unified: boolean }): boolean {
+  try {
+    if (options.unified) return readFileSync(join(options.cgroupRoot, cgroupsPath, 'cgroup.freeze'), 'utf8').trim() === '1';
+    const state = readFileSync(join(options.cgroupRoot, 'freezer', cgroupsPath, 'freezer.state'), 'utf8').trim();
+    return state === 'FROZEN' || state === 'FREEZING';
+  } catch {
+    return false;
+  }
+}
