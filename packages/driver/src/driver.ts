@@ -67,7 +67,7 @@ export interface DriverOptions {
  * session, so it outlives the Node process that started it; `--keep` keeps the stopped container
  * and its cgroup until the driver has read the OOM counters.
  */
-const shimScript = 'exit_file=$1; shift; "$@"; code=$?; printf "%s\\n" "$code" > "$exit_file.tmp" && mv "$exit_file.tmp" "$exit_file"; exit $code';
+const shimScript = 'exit_file=$1; shift; "$@"; code=$?; printf "%s\\n" "$code" > "$exit_file"; exit $code';
 
 export async function createDriver(options: DriverOptions = {}): Promise<Driver> {
   const stateRoot = options.stateRoot ?? '/run/execdriver';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { execa } from 'execa';
+import { execFile } from 'node:child_process';
 import { containerStateSchema, type ContainerState } from '@execdriver/spec';
 import { z } from 'zod';
 import { DriverError } from './errors.js';
@@ -54,14 +54,24 @@ export class Runc {
     return toGlobalArgs({ ...this.options, ...(log === undefined ? {} : { log }) });
   }
 
+  /**
+   * The one spawn path: argv arrays, never a shell. (node:child_process rather than execa: a CLI
+   * creates a driver per invocation, and execa's import alone cost about 150 ms of start-up here.)
+   */
   private async exec(args: string[], log?: string): Promise<string> {
     const full = [...this.globalArgs(log), ...args];
-    const result = await execa(this.options.command, full, { reject: false, stdin: 'ignore', all: false });
-    if (result.failed || result.exitCode !== 0) {
+    const result = await new Promise<{ exitCode: number | undefined; stdout: string; stderr: string; error?: NodeJS.ErrnoException }>((resolve) => {
+      const child = execFile(this.options.command, full, { maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : undefined) : 0;
+        resolve({ exitCode: code, stdout, stderr, ...(error ? { error: error as NodeJS.ErrnoException } : {}) });
+      });
+      child.stdin?.end();
+    });
+    if (result.error || result.exitCode !== 0) {
       const logText = log === undefined ? '' : await readFile(log, 'utf8').catch(() => '');
       const runcMessage = lastRuncLogMessage(logText) ?? lastRuncLogMessage(result.stderr);
-      if ((result as { code?: string }).code === 'ENOENT') {
-        throw new DriverError('RUNC_MISSING', `runc not found (${this.options.command}): install it with "apt-get install -y runc"`, { cause: result });
+      if (result.error?.code === 'ENOENT') {
+        throw new DriverError('RUNC_MISSING', `runc not found (${this.options.command}): install it with "apt-get install -y runc"`, { cause: result.error });
       }
       throw new DriverError('RUNC_FAILED', `runc ${args.join(' ')} failed${runcMessage ? `: ${runcMessage}` : ` with exit code ${result.exitCode}`}`, {
         runc: { args: full, exitCode: result.exitCode, stderr: result.stderr, runcMessage },
