@@ -269,6 +269,11 @@ describe('driver on real containers', () => {
   test('bad input leaves nothing behind', async () => {
     await expectCode(driver.run({ id: 'bad id', rootfs: rootfs.rootfs, process: { args: ['true'] } }), 'INVALID_COMMAND');
     await expectCode(driver.run(command(['true'], { rootfs: '/nonexistent/rootfs' })), 'ROOTFS_NOT_FOUND');
+    // runc 1.1 lists no time namespace in `runc features`: refused before runc sees it.
+    const timeNs = command(['true'], { namespaces: { time: { mode: 'new' } } });
+    const unsupported = await expectCode(driver.run(timeNs), 'INVALID_COMMAND');
+    expect(unsupported.message).toContain('time');
+    expect(existsSync(join(stateRoot, 'containers', timeNs.id))).toBe(false);
     const missing = command(['/no/such/program']);
     const error = await expectCode(driver.run(missing), 'RUNC_FAILED');
     expect(error.message).toMatch(/no such file|not found/i);

@@ -18,7 +18,9 @@ import {
   SpecError,
   knownCapabilities,
   parseCommand,
+  parseFeatures,
   type Capability,
+  type Features,
   processConfigSchema,
   type Command,
   type CommandInput,
@@ -74,7 +76,7 @@ export async function createDriver(options: DriverOptions = {}): Promise<Driver>
   const runc = new Runc({ command: options.runc ?? 'runc', root: options.runcRoot ?? join(stateRoot, 'runc') });
   const store = new StateStore(stateRoot);
   await store.init();
-  const version = await runcVersion(runc, stateRoot);
+  const { version, features } = await runcInfo(runc, stateRoot);
   const hookScriptPath = await installHookScript(stateRoot);
   const cgroupRoot = options.cgroupRoot ?? '/sys/fs/cgroup';
   const procRoot = options.procRoot ?? '/proc';
@@ -87,6 +89,7 @@ export async function createDriver(options: DriverOptions = {}): Promise<Driver>
     runc,
     store,
     version,
+    features,
     hookScriptPath,
     cgroupRoot,
     procRoot,
@@ -99,23 +102,25 @@ export async function createDriver(options: DriverOptions = {}): Promise<Driver>
 }
 
 /**
- * runc's version, asked once per runc binary and remembered in the state root (keyed by the
- * binary's path, size and mtime): a CLI creates a driver per invocation and `runc --version`
- * costs a process start.
+ * runc's version and `runc features`, asked once per runc binary and remembered in the state
+ * root (keyed by the binary's path, size and mtime): a CLI creates a driver per invocation and
+ * each runc call costs a process start.
  */
-async function runcVersion(runc: Runc, stateRoot: string): Promise<string> {
+async function runcInfo(runc: Runc, stateRoot: string): Promise<{ version: string; features: Features | undefined }> {
   const binary = findExecutable(runc.options.command);
   if (binary === undefined) {
     throw new DriverError('RUNC_MISSING', `runc not found (${runc.options.command}): install it with "apt-get install -y runc"`);
   }
   const info = await stat(binary);
   const key = `${binary}:${info.size}:${info.mtimeMs}`;
-  const cacheFile = join(stateRoot, 'runc-version.json');
+  const cacheFile = join(stateRoot, 'runc-info.json');
   try {
-    const cached = JSON.parse(await readFile(cacheFile, 'utf8')) as { key?: string; version?: string };
-    if (cached.key === key && typeof cached.version === 'string') return cached.version;
+    const cached = JSON.parse(await readFile(cacheFile, 'utf8')) as { key?: string; version?: string; features?: unknown };
+    if (cached.key === key && typeof cached.version === 'string') {
+      return { version: cached.version, features: cached.features === undefined ? undefined : parseFeatures(cached.features) };
+    }
   } catch {
-    // no cache yet
+    // no cache yet, or an unreadable one: ask runc again
   }
   let version: string;
   try {
@@ -124,8 +129,9 @@ async function runcVersion(runc: Runc, stateRoot: string): Promise<string> {
     if (error instanceof DriverError && error.code === 'RUNC_MISSING') throw error;
     throw new DriverError('RUNC_MISSING', `runc (${binary}) does not run: install it with "apt-get install -y runc"`, { cause: error });
   }
-  await writeFile(cacheFile, JSON.stringify({ key, version }));
-  return version;
+  const features = await runc.features();
+  await writeFile(cacheFile, JSON.stringify({ key, version, features }));
+  return { version, features };
 }
 
 /** A command name looked up on PATH (or a path), if it is an executable file. */
@@ -146,6 +152,8 @@ interface DriverContext {
   runc: Runc;
   store: StateStore;
   version: string;
+  /** `runc features`, when this runc has it: what the runtime supports (namespaces, capabilities, seccomp). */
+  features: Features | undefined;
   hookScriptPath: string;
   cgroupRoot: string;
   procRoot: string;
@@ -230,6 +238,7 @@ class RuncDriver implements Driver {
         devices,
         cgroupsPathPrefix: this.#context.cgroupsPathPrefix,
         availableCapabilities: this.#context.availableCapabilities,
+        ...(this.#context.features ? { features: this.#context.features } : {}),
         hostNetwork: { hostname: this.#context.hostname },
       });
       const wantsPreStart = (hooks.preStart?.length ?? 0) > 0;

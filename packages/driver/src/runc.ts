@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
-import { containerStateSchema, type ContainerState } from '@execdriver/spec';
+import { containerStateSchema, parseFeatures, type ContainerState, type Features } from '@execdriver/spec';
 import { z } from 'zod';
 import { DriverError } from './errors.js';
 import {
@@ -87,6 +87,15 @@ export class Runc {
       spec: /spec: (\S+)/.exec(out)?.[1],
       commit: /commit: (\S+)/.exec(out)?.[1],
     };
+  }
+
+  /** `runc features` (runc 1.1 and later), or undefined when this runc has no such command. */
+  async features(): Promise<Features | undefined> {
+    try {
+      return parseFeatures(JSON.parse(await this.exec(['features'])));
+    } catch {
+      return undefined;
+    }
   }
 
   async state(id: string, log?: string): Promise<ContainerState> {

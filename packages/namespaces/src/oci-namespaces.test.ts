@@ -84,6 +84,8 @@ describe('toOciNamespaces', () => {
       { supportedKinds: new Set<NamespaceKind>(['mount', 'pid', 'network', 'ipc', 'uts']) },
       [{ type: 'mount' }, { type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }],
     ],
+    ['time: new only when asked for', { time: { mode: 'new' } }, {}, [{ type: 'mount' }, { type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'cgroup' }, { type: 'time' }]],
+    ['time: joined by path', { time: { mode: 'path', path: '/proc/7/ns/time' }, cgroup: { mode: 'host' } }, {}, [{ type: 'mount' }, { type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'time', path: '/proc/7/ns/time' }]],
     ['user namespace', { cgroup: { mode: 'host' } }, { userNamespace: true }, [{ type: 'mount' }, { type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'user' }]],
     [
       'uts host with a user namespace is fine',

@@ -18,8 +18,8 @@ export interface ToOciNamespacesOptions {
   supportedKinds?: ReadonlySet<NamespaceKind>;
 }
 
-type SettingKind = 'pid' | 'network' | 'ipc' | 'uts' | 'cgroup';
-const settingKinds: readonly SettingKind[] = ['pid', 'network', 'ipc', 'uts', 'cgroup'];
+type SettingKind = 'pid' | 'network' | 'ipc' | 'uts' | 'cgroup' | 'time';
+const settingKinds: readonly SettingKind[] = ['pid', 'network', 'ipc', 'uts', 'cgroup', 'time'];
 
 /**
  * Kinds whose kernel objects a process in a new user namespace cannot use when the namespace is
@@ -35,6 +35,7 @@ const ownedByUserNamespace: ReadonlySet<SettingKind> = new Set(['pid', 'network'
  * - 'host' -> omitted. 'path' -> `{ type, path }`.
  * - 'container' -> `{ type, path: namespacePath(containerPid(id), kind) }`; an unknown id -> CONTAINER_NOT_FOUND.
  * - cgroup: new by default when `supportedKinds` has it (or is not given), otherwise the host's.
+ * - time: the host's by default; new, a path or another container's only when asked for.
  * - user: `{ type: 'user' }` when `userNamespace` is true. When the container joins the pid, network
  *   or ipc namespace of another container that has its own user namespace, it joins that user
  *   namespace instead (as dockerd does), since a new one could not use the joined namespaces.
@@ -63,6 +64,8 @@ export function toOciNamespaces(namespaces: Namespaces, options: ToOciNamespaces
   for (const kind of settingKinds) {
     const setting: NamespaceSetting | NetworkSetting | undefined = namespaces[kind];
     if (setting === undefined) {
+      // time: the host's unless asked for (as Docker); cgroup: new where the kernel has it.
+      if (kind === 'time') continue;
       if (kind === 'cgroup' && supported && !supported.has('cgroup')) continue;
       requireKind(kind, 'a new one is the default');
       entries.push({ type: kind });

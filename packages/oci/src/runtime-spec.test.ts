@@ -382,3 +382,19 @@ describe('security and the rest', () => {
     expect(error.field).toBe('devices');
   });
 });
+
+describe('time namespace', () => {
+  test('the host time namespace by default; a new one only when asked for', () => {
+    expect(build({}).spec.linux?.namespaces?.map((entry) => entry.type)).not.toContain('time');
+    const spec = createRuntimeSpec(testCommand({ namespaces: { time: { mode: 'new' } } })).spec;
+    expect(spec.linux?.namespaces).toContainEqual({ type: 'time' });
+  });
+
+  test('refused up front when the runtime features do not list it (runc 1.1)', () => {
+    const runcFeatures = { ...features, linux: { namespaces: ['cgroup', 'ipc', 'mount', 'network', 'pid', 'user', 'uts'] } };
+    expect(() => createRuntimeSpec(testCommand({ namespaces: { time: { mode: 'new' } } }), { features: runcFeatures })).toThrowError(
+      expect.objectContaining({ code: 'UNSUPPORTED', field: 'namespaces.time', value: 'time' }),
+    );
+    expect(build({}, { features: runcFeatures }).spec.linux?.namespaces?.length).toBeGreaterThan(0);
+  });
+});

@@ -66,8 +66,9 @@ const namespaceErrorCodes: Readonly<Record<string, OciErrorCode>> = {
 };
 
 function namespaces(command: Command, options: RuntimeSpecOptions) {
+  let entries;
   try {
-    return toOciNamespaces(command.namespaces, {
+    entries = toOciNamespaces(command.namespaces, {
       userNamespace: command.userNamespace !== undefined,
       ...(options.containerPid ? { containerPid: options.containerPid } : {}),
       ...(options.procRoot ? { procRoot: options.procRoot } : {}),
@@ -79,6 +80,17 @@ function namespaces(command: Command, options: RuntimeSpecOptions) {
     }
     throw error;
   }
+  // The runtime's own list (`runc features`), when known: runc 1.1 has no time namespace.
+  const runtimeKinds = options.features?.linux?.namespaces;
+  if (runtimeKinds) {
+    for (const entry of entries) {
+      if (!runtimeKinds.includes(entry.type)) {
+        const field = `namespaces.${entry.type === 'network' ? 'network' : entry.type}`;
+        throw new OciError('UNSUPPORTED', `the runtime does not support ${entry.type} namespaces (its features list ${runtimeKinds.join(', ')})`, { field, value: entry.type });
+      }
+    }
+  }
+  return entries;
 }
 
 function devicesOf(command: Command, options: RuntimeSpecOptions): { devices: LinuxDevice[]; rules: LinuxDeviceCgroup[] } {

@@ -27,6 +27,11 @@ export const namespacesSchema = z.strictObject({
   uts: namespaceSettingSchema.optional(),
   network: networkSettingSchema.optional(),
   cgroup: namespaceSettingSchema.optional(),
+  /**
+   * Time namespace (Linux 5.6+). Unlike the others it is the host's unless asked for, as Docker
+   * does; runtimes that do not list it in their features (runc 1.1) refuse a new one.
+   */
+  time: namespaceSettingSchema.optional(),
 });
 export type Namespaces = z.infer<typeof namespacesSchema>;
 
