@@ -391,7 +391,7 @@ describe('time namespace', () => {
   });
 
   test('refused up front when the runtime features do not list it (runc 1.1)', () => {
-    const runcFeatures = { ...features, linux: { namespaces: ['cgroup', 'ipc', 'mount', 'network', 'pid', 'user', 'uts'] } };
+    const runcFeatures = { ...features, linux: { namespaces: ['cgroup', 'ipc', 'mount', 'network', 'pid', 'user', 'uts'] as ('cgroup' | 'ipc' | 'mount' | 'network' | 'pid' | 'user' | 'uts')[] } };
     expect(() => createRuntimeSpec(testCommand({ namespaces: { time: { mode: 'new' } } }), { features: runcFeatures })).toThrowError(
       expect.objectContaining({ code: 'UNSUPPORTED', field: 'namespaces.time', value: 'time' }),
     );
