@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
@@ -221,6 +221,23 @@ describe('driver on real containers', () => {
       expect(plain.text()).toBe('CapEff:\t00000000a80425fb\n');
     });
 
+    test('exec: the exec user\'s HOME, TERM with a tty, errors that name what failed', async () => {
+      const out = collect();
+      await driver.exec(id, { args: ['sh', '-c', 'echo $HOME'], user: 'tester' }, { stdout: out.stream });
+      expect(out.text()).toBe('/home/tester\n');
+      const tty = collect();
+      await expect(driver.exec(id, { args: ['sh', '-c', 'echo term=$TERM'], tty: true }, { stdout: tty.stream })).resolves.toBe(0);
+      expect(tty.text()).toContain('term=xterm');
+      const missing = await expectCode(driver.exec(id, { args: ['/no/such/program'] }), 'RUNC_FAILED');
+      expect(missing.message).toMatch(/no such file or directory/);
+      const ghost = await expectCode(driver.exec(id, { args: ['id'], user: 'ghost' }), 'INVALID_COMMAND');
+      expect(ghost.message).toContain('ghost');
+      const relative = await expectCode(driver.exec(id, { args: ['id'], workingDir: 'tmp' }), 'INVALID_COMMAND');
+      expect(relative.message).toContain('(got "tmp")');
+      // A process that runs and exits 255 is a result, not a runc failure.
+      await expect(driver.exec(id, { args: ['sh', '-c', 'exit 255'] })).resolves.toBe(255);
+    });
+
     test('stats', async () => {
       const stats = await driver.stats(id);
       expect(stats.cgroup.memory?.usageBytes).toBeGreaterThan(0);
@@ -264,6 +281,25 @@ describe('driver on real containers', () => {
     expect(existsSync(join(stateRoot, 'containers', cmd.id))).toBe(false);
     expect(findLeftovers(cmd.id)).toEqual([]);
     await expectCode(driver.inspect(cmd.id), 'CONTAINER_NOT_FOUND');
+  });
+
+  test('ids that are not container ids never reach the filesystem or runc', async () => {
+    const victim = join(stateRoot, 'victim');
+    await mkdir(victim, { recursive: true });
+    for (const bad of ['../victim', '..', '.', 'a/b', '', '-rf']) {
+      await expectCode(driver.clean(bad), 'INVALID_ID');
+      await expectCode(driver.inspect(bad), 'INVALID_ID');
+      await expectCode(driver.kill(bad, 'KILL'), 'INVALID_ID');
+    }
+    expect(() => driver.info('../victim')).toThrow(DriverError);
+    expect(existsSync(victim)).toBe(true);
+    expect(existsSync(join(stateRoot, 'containers'))).toBe(true);
+    await rm(victim, { recursive: true });
+  });
+
+  test('a throwing postStop rejects with HOOK_FAILED', async () => {
+    const error = await expectCode(driver.run(command(['true']), {}, { postStop: [() => { throw new Error('poststop boom'); }] }), 'HOOK_FAILED');
+    expect(error.message).toContain('poststop boom');
   });
 
   test('bad input leaves nothing behind', async () => {

@@ -17,11 +17,12 @@ import { capabilitiesFromMask, createRuntimeSpec, resolveDevices, resolveUser } 
 import {
   SpecError,
   knownCapabilities,
+  isValidContainerId,
   parseCommand,
   parseFeatures,
+  parseProcessConfig,
   type Capability,
   type Features,
-  processConfigSchema,
   type Command,
   type CommandInput,
   type ExitStatus,
@@ -164,6 +165,13 @@ interface DriverContext {
   cgroupsPathPrefix: string;
 }
 
+/** Ids come from callers: never let one name a path outside the state root, or an odd runc argument. */
+function assertId(id: string): void {
+  if (typeof id !== 'string' || !isValidContainerId(id) || id === '.' || id === '..') {
+    throw new DriverError('INVALID_ID', `invalid container id ${JSON.stringify(id)}: must match ^[A-Za-z0-9][A-Za-z0-9_.-]*$ and be at most 128 characters`);
+  }
+}
+
 function toCommand(input: CommandInput): Command {
   try {
     return parseCommand(input);
@@ -202,6 +210,7 @@ class RuncDriver implements Driver {
   }
 
   logPaths(id: string): { stdout: string; stderr: string } {
+    assertId(id);
     const paths = this.#context.store.paths(id);
     return { stdout: paths.stdoutLog, stderr: paths.stderrLog };
   }
@@ -414,7 +423,7 @@ class RuncDriver implements Driver {
           return status;
         }
         await released;
-        for (const hook of postStop) await hook(processConfig, pid, status);
+        await runCallbacks('postStop', postStop.map((hook) => () => hook(processConfig, pid, status)));
         return status;
       });
       exited.catch(() => undefined);
@@ -541,6 +550,7 @@ class RuncDriver implements Driver {
   }
 
   async inspect(id: string): Promise<ContainerSummary> {
+    assertId(id);
     const { record, status } = await this.#status(id);
     return this.#summary(record, status);
   }
@@ -559,6 +569,7 @@ class RuncDriver implements Driver {
   }
 
   info(id: string): ContainerInfo {
+    assertId(id);
     return {
       id,
       isRunning: async () => {
@@ -581,6 +592,7 @@ class RuncDriver implements Driver {
   }
 
   async kill(id: string, signal: string | number): Promise<void> {
+    assertId(id);
     const { name } = normalizeSignal(signal);
     await this.#lock.run(id, async () => {
       await this.#requireRunning(id, { allowPaused: true });
@@ -589,6 +601,7 @@ class RuncDriver implements Driver {
   }
 
   async pause(id: string): Promise<void> {
+    assertId(id);
     await this.#lock.run(id, async () => {
       await this.#requireRunning(id, { allowPaused: false });
       await this.#context.runc.pause(id, this.#context.store.paths(id).runcLog);
@@ -596,6 +609,7 @@ class RuncDriver implements Driver {
   }
 
   async unpause(id: string): Promise<void> {
+    assertId(id);
     await this.#lock.run(id, async () => {
       const { status } = await this.#status(id);
       if (status !== 'paused') throw new DriverError('CONTAINER_NOT_RUNNING', `container ${id} is not paused (${status})`);
@@ -604,6 +618,7 @@ class RuncDriver implements Driver {
   }
 
   async terminate(id: string): Promise<void> {
+    assertId(id);
     await this.#lock.run(id, async () => {
       const { status } = await this.#status(id);
       if (status === 'stopped') return;
@@ -615,6 +630,7 @@ class RuncDriver implements Driver {
   }
 
   async wait(id: string): Promise<ExitStatus> {
+    assertId(id);
     const watched = this.#watched.get(id);
     if (watched) return watched;
     for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
@@ -642,17 +658,20 @@ class RuncDriver implements Driver {
   }
 
   async clean(id: string): Promise<void> {
+    assertId(id);
     await this.#lock.run(id, () => this.#destroy(id));
     const watched = this.#watched.get(id);
     if (watched) await watched.catch(() => undefined);
   }
 
   async getPids(id: string): Promise<number[]> {
+    assertId(id);
     const record = await this.#requireRunning(id, { allowPaused: true });
     return openCgroup(record.cgroupsPath, { cgroupRoot: this.#context.cgroupRoot }).pids();
   }
 
   async stats(id: string): Promise<ContainerStats> {
+    assertId(id);
     const record = await this.#requireRunning(id, { allowPaused: true });
     const cgroup = openCgroup(record.cgroupsPath, { cgroupRoot: this.#context.cgroupRoot });
     const sample = await takeSample(cgroup, { ...(record.pid ? { pid: record.pid } : {}), procRoot: this.#context.procRoot });
@@ -670,16 +689,32 @@ class RuncDriver implements Driver {
   }
 
   async exec(id: string, input: ProcessConfigInput, io: ContainerIo = {}, hooks: Pick<Hooks, 'start'> = {}): Promise<number> {
+    assertId(id);
+    let processConfig: ProcessConfig;
+    try {
+      processConfig = parseProcessConfig(input);
+    } catch (error) {
+      if (error instanceof SpecError) throw new DriverError('INVALID_COMMAND', `exec in ${id}: ${error.message}`, { cause: error });
+      throw error;
+    }
     const record = await this.#requireRunning(id, { allowPaused: false });
-    const parsed = processConfigSchema.safeParse(input);
-    if (!parsed.success) throw new DriverError('INVALID_COMMAND', `exec in ${id}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
-    const processConfig: ProcessConfig = parsed.data;
     const paths = this.#context.store.paths(id);
     const config = JSON.parse(await readFile(paths.config, 'utf8')) as { process: Record<string, unknown> & { env?: string[]; cwd?: string; capabilities?: unknown } };
     const command = record.command as Command;
-    const user = await resolveUser({ ...command, process: processConfig, groupAdd: command.groupAdd }, { rootfs: record.rootfs });
+    let user: Awaited<ReturnType<typeof resolveUser>>;
+    try {
+      user = await resolveUser({ ...command, process: processConfig, groupAdd: command.groupAdd }, { rootfs: record.rootfs });
+    } catch (error) {
+      if (error instanceof Error && 'code' in error) throw new DriverError('INVALID_COMMAND', `exec in ${id}: ${error.message}`, { cause: error });
+      throw error;
+    }
     const env = new Map<string, string>();
-    for (const entry of [...(config.process.env ?? []), ...processConfig.env]) env.set(entry.slice(0, entry.indexOf('=')), entry);
+    const setEnv = (entry: string) => env.set(entry.slice(0, entry.indexOf('=')), entry);
+    for (const entry of config.process.env ?? []) setEnv(entry);
+    // As runc and Docker: the exec user's home, and TERM for a terminal, unless the caller sets them.
+    if (input.user !== undefined) setEnv(`HOME=${user.home ?? '/'}`);
+    if (processConfig.tty) setEnv('TERM=xterm');
+    for (const entry of processConfig.env) setEnv(entry);
     // Privileged means every capability the runtime itself holds (its bounding set), as Docker.
     const all = this.#context.availableCapabilities;
     const ociProcess = {
@@ -695,8 +730,9 @@ class RuncDriver implements Driver {
     const name = `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
     const processFile = paths.processFile(name);
     const pidFile = join(paths.dir, `exec-${name}.pid`);
+    const logFile = join(paths.dir, `exec-${name}.log`);
     await writeFile(processFile, JSON.stringify(ociProcess));
-    const args = [...this.#context.runc.globalArgs(paths.runcLog), ...toExecArgs(id, { processFile, tty: processConfig.tty, pidFile })];
+    const args = [...this.#context.runc.globalArgs(logFile), ...toExecArgs(id, { processFile, tty: processConfig.tty, pidFile })];
     try {
       let exit: Promise<number>;
       if (processConfig.tty) {
@@ -718,9 +754,18 @@ class RuncDriver implements Driver {
         });
       }
       if (hooks.start) void this.#onPidFile(pidFile, exit).then((pid) => (pid ? hooks.start?.(processConfig, pid, this.#oomEvents(record.cgroupsPath)) : undefined)).catch(() => undefined);
-      return await exit;
+      const code = await exit;
+      // runc writes the pid file once the process runs: without it, runc itself failed (a program
+      // that is not there, a bad user, ...) and its exit code is not the process's.
+      if (code !== 0 && !existsSync(pidFile)) {
+        const runcMessage = lastRuncLogMessage(await readFile(logFile, 'utf8').catch(() => ''));
+        if (runcMessage !== undefined) {
+          throw new DriverError('RUNC_FAILED', `exec in ${id} failed: ${runcMessage}`, { runc: { args, exitCode: code, stderr: '', runcMessage } });
+        }
+      }
+      return code;
     } finally {
-      await Promise.all([processFile, pidFile].map((file) => rm(file, { force: true })));
+      await Promise.all([processFile, pidFile, logFile].map((file) => rm(file, { force: true })));
     }
   }
 

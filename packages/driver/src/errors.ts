@@ -4,6 +4,7 @@ export type DriverErrorCode =
   | 'CONTAINER_NOT_RUNNING'
   | 'CONTAINER_PAUSED'
   | 'INVALID_COMMAND'
+  | 'INVALID_ID'
   | 'INVALID_SIGNAL'
   | 'ROOTFS_NOT_FOUND'
   | 'RUNC_MISSING'

@@ -63,6 +63,10 @@ export class StateStore {
   }
 
   paths(id: string) {
+    // Defence in depth: the driver validates ids first; a path segment here must stay one segment.
+    if (id === '' || id === '.' || id === '..' || id.includes('/') || id.includes('\0')) {
+      throw new DriverError('INVALID_ID', `invalid container id ${JSON.stringify(id)}`);
+    }
     return containerPaths(this.root, id);
   }
 

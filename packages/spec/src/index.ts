@@ -43,6 +43,7 @@ export {
 } from './namespace-setting.js';
 export {
   processConfigSchema,
+  parseProcessConfig,
   envEntrySchema,
   userSpecSchema,
   consoleSizeSchema,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SpecError, issuesFromZod } from './errors.js';
 import { absolutePathSchema } from './paths.js';
 
 /** `KEY=VALUE`, the key non-empty and without `=`. */
@@ -30,3 +31,10 @@ export const processConfigSchema = z.strictObject({
 });
 export type ProcessConfig = z.infer<typeof processConfigSchema>;
 export type ProcessConfigInput = z.input<typeof processConfigSchema>;
+
+/** Parses a ProcessConfig at a boundary (an exec request); throws SpecError INVALID_COMMAND listing every problem. */
+export function parseProcessConfig(input: unknown): ProcessConfig {
+  const result = processConfigSchema.safeParse(input);
+  if (!result.success) throw new SpecError('INVALID_COMMAND', issuesFromZod(result.error, input));
+  return result.data;
+}

@@ -10,11 +10,11 @@ import { usageError } from '../errors.js';
 import { flagBoolean, flagList, flagString } from '../flags.js';
 import { spawnHelper } from '../helpers.js';
 import { parseEnvFile } from '../run-flags.js';
+import { toStartFailure } from '../start-failure.js';
 
-function forwardTo(target: NodeJS.WriteStream, seen?: { text: string }): Writable {
+function forwardTo(target: NodeJS.WriteStream): Writable {
   return new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      if (seen && seen.text.length < 4096) seen.text += chunk.toString();
       if (target.write(chunk)) callback();
       else target.once('drain', () => callback());
     },
@@ -72,24 +72,29 @@ export const execCommandSpec: CommandSpec = {
         processConfig.consoleSize = { width, height };
       }
       let attached: Promise<AttachResult> | undefined;
-      const exitCode = await driver.exec(summary.id, processConfig, {
-        onTerminal: (terminal) => {
-          attached = attachLocalTerminal(terminal, { detachKeys: false, ...(flagBoolean(parsed, 'interactive') ? {} : { stdin: new PassThrough() }) });
-        },
-      });
+      const exitCode = await driver
+        .exec(summary.id, processConfig, {
+          onTerminal: (terminal) => {
+            attached = attachLocalTerminal(terminal, { detachKeys: false, ...(flagBoolean(parsed, 'interactive') ? {} : { stdin: new PassThrough() }) });
+          },
+        })
+        .catch((error: unknown) => {
+          // Docker's 127 / 126 for a command not found / not executable; other failures stay 125.
+          throw toStartFailure(error);
+        });
       await attached?.catch(() => undefined);
       return exitCode;
     }
     const stdout = forwardTo(process.stdout);
-    const seen = { text: '' };
-    const stderr = forwardTo(process.stderr, seen);
-    const exitCode = await driver.exec(summary.id, processConfig, { stdout, stderr, ...(flagBoolean(parsed, 'interactive') ? { stdin: process.stdin } : {}) });
+    const stderr = forwardTo(process.stderr);
+    const exitCode = await driver
+      .exec(summary.id, processConfig, { stdout, stderr, ...(flagBoolean(parsed, 'interactive') ? { stdin: process.stdin } : {}) })
+      .catch((error: unknown) => {
+        // The driver reports a process that never started (runc's own failure) as RUNC_FAILED:
+        // Docker's 127 / 126 for a command not found / not executable; other failures stay 125.
+        throw toStartFailure(error);
+      });
     await Promise.race([Promise.all([finished(stdout), finished(stderr)]).catch(() => undefined), sleep(2000)]);
-    // runc exec exits 255 and says why on stderr: Docker's 127 / 126 for a command not found / not executable.
-    if (exitCode === 255 && /exec failed: .*exec: /.test(seen.text)) {
-      if (/executable file not found in \$PATH|no such file or directory/.test(seen.text)) return 127;
-      if (/permission denied|exec format error/.test(seen.text)) return 126;
-    }
     return exitCode;
   },
 };
