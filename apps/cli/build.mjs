@@ -1,3 +1,4 @@
+import { chmodSync } from 'node:fs';
 // Bundles the CLI into dist/cli.js (ESM, one entry, lazily loaded chunks per command) with esbuild.
 // @lydell/node-pty stays external: it is native, so it is a real dependency of the package.
 import { readFile, rm } from 'node:fs/promises';
@@ -23,3 +24,6 @@ await build({
   minify: true,
   logLevel: 'warning',
 });
+
+// The bin is run directly (a symlink on PATH, npm's bin link): make it executable.
+chmodSync(new URL('./dist/cli.js', import.meta.url), 0o755);

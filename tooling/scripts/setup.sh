@@ -23,4 +23,12 @@ fi
 export TURBO_TELEMETRY_DISABLED=1
 pnpm install --frozen-lockfile --reporter=silent
 pnpm run --silent build >/dev/null
-echo "setup: ready ($(runc --version | head -1), pnpm $(pnpm --version), node $(node --version))"
+# The CLI on PATH: a symlink to this checkout's build, made when nothing else owns the name.
+bin=${EXECDRIVER_BIN_DIR:-/usr/local/bin}/execdriver
+target="$PWD/apps/cli/dist/cli.js"
+if [ ! -e "$bin" ] || { [ -L "$bin" ] && [[ "$(readlink "$bin")" == */apps/cli/dist/cli.js ]]; }; then
+  ln -sfn "$target" "$bin"
+else
+  echo "setup: $bin exists and is not ours; use 'pnpm execdriver' or node $target"
+fi
+echo "setup: ready ($(runc --version | head -1), pnpm $(pnpm --version), node $(node --version)); execdriver -> $(readlink -f "$bin")"

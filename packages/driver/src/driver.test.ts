@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +74,13 @@ describe('driver on real containers', () => {
     expect(error.message).toContain('apt-get install -y runc');
     const broken = await expectCode(createDriver({ stateRoot: join(stateRoot, 'broken'), runc: '/bin/false' }), 'RUNC_MISSING');
     expect(broken.message).toContain('/bin/false');
+  });
+
+  test('the state root is private (0700), the parents it makes are not', async () => {
+    const nested = join(stateRoot, 'made', 'for', 'state');
+    await createDriver({ stateRoot: nested, cgroupsPathPrefix: prefix });
+    expect(statSync(nested).mode & 0o777).toBe(0o700);
+    expect(statSync(join(stateRoot, 'made', 'for')).mode & 0o777).toBe(0o755);
   });
 
   test('name and hooks support', () => {

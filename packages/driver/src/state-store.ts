@@ -1,5 +1,5 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { DriverError } from './errors.js';
 
@@ -59,6 +59,10 @@ export class StateStore {
   }
 
   async init(): Promise<void> {
+    // Only the state root itself is private: parents made here keep the usual 0755, or a
+    // remapped container's root could not reach a data directory beside it.
+    await mkdir(dirname(this.root), { recursive: true });
+    await mkdir(this.root, { recursive: true, mode: 0o700 });
     await mkdir(join(this.root, 'containers'), { recursive: true, mode: 0o700 });
   }
 
