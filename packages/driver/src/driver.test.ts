@@ -99,6 +99,21 @@ describe('driver on real containers', () => {
     expect(summary).toMatchObject({ status: 'stopped', exitCode: 7, oomKilled: false });
   });
 
+  test('the container gets its own /etc/hostname and /etc/hosts, and LSM settings this host lacks are dropped with a warning', async () => {
+    const out = collect();
+    const cmd = command(['sh', '-c', 'cat /etc/hostname; grep -c "$(hostname)" /etc/hosts; test -f /etc/resolv.conf && echo resolv'], {
+      hostname: 'box1',
+      appArmorProfile: 'docker-default',
+    });
+    const warnings: string[] = [];
+    const started = await driver.start(cmd, { stdout: out.stream }, {}, { onWarning: (message) => warnings.push(message) });
+    await expect(started.exited).resolves.toEqual({ exitCode: 0, oomKilled: false });
+    expect(out.text()).toBe('box1\n1\nresolv\n');
+    // This host has no AppArmor: Docker ignores the profile there, and so do we, saying so.
+    expect(warnings.join('\n')).toMatch(/apparmor/i);
+    expect(started.warnings).toEqual(warnings);
+  });
+
   test('a signal gives 128 + n', async () => {
     // PID 1 of a pid namespace ignores signals sent from inside it, so the signal comes from outside.
     const cmd = command(['sleep', '100']);

@@ -13,7 +13,20 @@ import {
   type OomEvent,
 } from '@execdriver/cgroups';
 import { supportedNamespaceKinds } from '@execdriver/namespaces';
-import { capabilitiesFromMask, createRuntimeSpec, resolveDevices, resolveUser } from '@execdriver/oci';
+import {
+  capabilitiesFromMask,
+  createRuntimeSpec,
+  detectLsm,
+  hostnameFileContent,
+  hostsFileContent,
+  listHostDevices,
+  readOnlineCpus,
+  resolvConfContent,
+  resolveDevices,
+  resolveUser,
+  type EtcFiles,
+  type LsmSupport,
+} from '@execdriver/oci';
 import {
   SpecError,
   knownCapabilities,
@@ -62,6 +75,10 @@ export interface DriverOptions {
   procRoot?: string;
   /** First component of the cgroups path of containers without a cgroupParent (default `execdriver`). */
   cgroupsPathPrefix?: string;
+  /** The host's /sys (LSM and online CPUs), /etc (hosts, resolv.conf) and /dev (privileged devices). */
+  sysRoot?: string;
+  etcRoot?: string;
+  devRoot?: string;
 }
 
 /**
@@ -81,6 +98,7 @@ export async function createDriver(options: DriverOptions = {}): Promise<Driver>
   const hookScriptPath = await installHookScript(stateRoot);
   const cgroupRoot = options.cgroupRoot ?? '/sys/fs/cgroup';
   const procRoot = options.procRoot ?? '/proc';
+  const sysRoot = options.sysRoot ?? '/sys';
   const cgroupMode = detectCgroupMode(cgroupRoot);
   const supportedNamespaces = await supportedNamespaceKinds({ procRoot });
   // "All capabilities" (privileged) means the ones this process holds in its bounding set, as Docker.
@@ -98,6 +116,10 @@ export async function createDriver(options: DriverOptions = {}): Promise<Driver>
     supportedNamespaces,
     availableCapabilities,
     hostname: hostname(),
+    lsm: await detectLsm({ sysRoot }),
+    onlineCpus: await readOnlineCpus({ sysRoot }),
+    etcRoot: options.etcRoot ?? '/etc',
+    devRoot: options.devRoot ?? '/dev',
     cgroupsPathPrefix: options.cgroupsPathPrefix ?? 'execdriver',
   });
 }
@@ -162,6 +184,11 @@ interface DriverContext {
   supportedNamespaces: Awaited<ReturnType<typeof supportedNamespaceKinds>>;
   availableCapabilities: Capability[];
   hostname: string;
+  /** Whether AppArmor and SELinux are enabled here: settings for a missing one are dropped with a warning, as Docker. */
+  lsm: LsmSupport;
+  onlineCpus: ReadonlySet<number>;
+  etcRoot: string;
+  devRoot: string;
   cgroupsPathPrefix: string;
 }
 
@@ -237,6 +264,8 @@ class RuncDriver implements Driver {
       const joined = await this.#joinedPids(command);
       const user = await resolveUser(command, { rootfs: command.rootfs });
       const devices = await resolveDevices(command);
+      const etcFiles = await this.#writeEtcFiles(command, paths.dir);
+      const hostDevices = command.privileged ? await listHostDevices({ devRoot: this.#context.devRoot }) : undefined;
       const { spec, warnings } = createRuntimeSpec(command, {
         cgroupMode: this.#context.cgroupMode,
         containerPid: (id: string) => joined.get(id),
@@ -249,6 +278,10 @@ class RuncDriver implements Driver {
         availableCapabilities: this.#context.availableCapabilities,
         ...(this.#context.features ? { features: this.#context.features } : {}),
         hostNetwork: { hostname: this.#context.hostname },
+        etcFiles,
+        lsm: this.#context.lsm,
+        onlineCpus: this.#context.onlineCpus,
+        ...(hostDevices ? { hostDevices } : {}),
       });
       const wantsPreStart = (hooks.preStart?.length ?? 0) > 0;
       const specHooks = { ...(spec.hooks ?? {}) } as Record<string, unknown[]>;
@@ -282,6 +315,47 @@ class RuncDriver implements Driver {
       throw error;
     }
     return this.#launch(command, record, channel, io, hooks);
+  }
+
+  /**
+   * /etc/hosts, /etc/resolv.conf and /etc/hostname for the container, written into its state
+   * directory and bind-mounted by the config, as Docker does. A container that joins another's
+   * network namespace shares that container's files.
+   */
+  async #writeEtcFiles(command: Command, dir: string): Promise<EtcFiles> {
+    const { etcRoot, store } = this.#context;
+    const network = command.namespaces.network;
+    if (network?.mode === 'container') {
+      const other = store.paths(network.container).dir;
+      const shared: EtcFiles = {};
+      for (const [key, file] of [['hosts', 'hosts'], ['resolvConf', 'resolv.conf'], ['hostname', 'hostname']] as const) {
+        if (existsSync(join(other, file))) shared[key] = join(other, file);
+      }
+      return shared;
+    }
+    const mode = network?.mode === 'host' ? 'host' : network?.mode === 'none' ? 'none' : 'new';
+    const uts = command.namespaces.uts?.mode ?? 'new';
+    const hostname =
+      uts === 'new'
+        ? (command.hostname ?? (mode === 'host' ? this.#context.hostname : undefined) ?? command.id.slice(0, 64))
+        : uts === 'host'
+          ? this.#context.hostname
+          : undefined;
+    const readHostFile = (name: string) => readFile(join(etcRoot, name), 'utf8').catch(() => '');
+    const files: EtcFiles = {
+      hosts: join(dir, 'hosts'),
+      resolvConf: join(dir, 'resolv.conf'),
+    };
+    await writeFile(
+      files.hosts!,
+      hostsFileContent({ hostname: hostname ?? this.#context.hostname, network: mode, ...(command.domainname ? { domainname: command.domainname } : {}), ...(mode === 'host' ? { hostHosts: await readHostFile('hosts') } : {}) }),
+    );
+    await writeFile(files.resolvConf!, resolvConfContent({ hostResolvConf: await readHostFile('resolv.conf'), network: mode }));
+    if (hostname !== undefined) {
+      files.hostname = join(dir, 'hostname');
+      await writeFile(files.hostname, hostnameFileContent(hostname));
+    }
+    return files;
   }
 
   /** Pids of the containers whose namespaces this command joins. */

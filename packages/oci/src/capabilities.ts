@@ -10,6 +10,9 @@ import type { OciCapabilities } from './oci-types.js';
  * - otherwise: the base set minus capDrop, plus capAdd.
  * The base set is Docker's 14 defaults, or every capability when privileged. (Docker ignores
  * capAdd/capDrop when privileged; here a drop is honoured, so what the user asked for is what runs.)
+ * ALL and privileged mean every capability in `available`; a capAdd name outside `available` (when
+ * given) cannot be honoured by the runtime.
+ * @throws OciError CAPABILITY_UNAVAILABLE naming the capAdd entry when `available` lacks it.
  */
 export function containerCapabilities(input: {
   privileged: boolean;
@@ -19,6 +22,18 @@ export function containerCapabilities(input: {
   available?: readonly Capability[];
 }): Capability[] {
   const all: readonly Capability[] = input.available ?? knownCapabilities;
+  if (input.available !== undefined) {
+    const available = new Set<string>(input.available);
+    for (const [index, name] of input.capAdd.entries()) {
+      if (name !== 'ALL' && !available.has(name)) {
+        throw new OciError(
+          'CAPABILITY_UNAVAILABLE',
+          `capAdd.${index}: ${name} cannot be added: this runtime's bounding set lacks it, so no container it starts can have it`,
+          { field: `capAdd.${index}`, value: name },
+        );
+      }
+    }
+  }
   const base = input.privileged ? all : defaultCapabilities();
   const drop = new Set<string>(input.capDrop);
   const add = input.capAdd.filter((name): name is Capability => name !== 'ALL');

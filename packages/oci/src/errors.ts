@@ -20,6 +20,10 @@ export type OciErrorCode =
   | 'GROUP_NOT_FOUND'
   /** A device path that does not exist on the host or is not a device node. */
   | 'DEVICE_NOT_FOUND'
+  /** A resource setting the host cannot give (cpus above the CPUs online, a cpuset naming an offline CPU). */
+  | 'INVALID_RESOURCES'
+  /** A capability in capAdd that this runtime's bounding set lacks (options.availableCapabilities). */
+  | 'CAPABILITY_UNAVAILABLE'
   /** The runtime (per its features) cannot do what the Command asks. */
   | 'UNSUPPORTED'
   /** A file of the root filesystem or the host could not be read. */

@@ -12,9 +12,13 @@ export {
   defaultShmSizeBytes,
 } from './defaults.js';
 export { containerCapabilities, toOciCapabilities, capabilitiesFromMask } from './capabilities.js';
-export { toLinuxResources, toOciRlimits, cpusPeriodMicroseconds, type CgroupMode, type ResourcesContext } from './resources.js';
-export { toOciMount, toOciMounts, rootfsPropagationFor, type MountsContext } from './mounts.js';
-export { toOciSysctls } from './sysctls.js';
+export { toLinuxResources, toOciRlimits, cpusPeriodMicroseconds, checkCpusOnline, type CgroupMode, type ResourcesContext } from './resources.js';
+export { toOciMount, toOciMounts, rootfsPropagationFor, type MountsContext, type EtcFiles } from './mounts.js';
+export { toOciSysctls, defaultNetworkSysctls } from './sysctls.js';
+export { hostsFileContent, resolvConfContent, hostnameFileContent, defaultNameservers, type EtcNetworkMode } from './etc-files.js';
+export { listHostDevices } from './host-devices.js';
+export { detectLsm, type LsmSupport } from './lsm.js';
+export { readOnlineCpus, parseCpuList, formatCpuList } from './online-cpus.js';
 export { toCgroupsPath, defaultCgroupsPathPrefix } from './cgroups-path.js';
 export { resolveUser, numericUser, needsUserLookup, type ResolvedUser } from './user.js';
 export { resolveDevices, splitDeviceNumber, deviceRule } from './devices.js';

@@ -38,12 +38,39 @@ export interface MountsContext {
   ipcShmSource?: string;
   /** The network namespace is not new: sysfs cannot be mounted from a user namespace then, so /sys is bound from the host. */
   bindSys: boolean;
+  /** The size of the container's own /dev/shm (Command.shmSizeBytes with a new IPC namespace). Default 64 MiB. */
+  shmSizeBytes?: number;
+  /** Host files the caller wrote for /etc/hosts, /etc/resolv.conf and /etc/hostname (see EtcFiles). */
+  etcFiles?: EtcFiles;
+}
+
+/** Host paths of a container's own /etc/hosts, /etc/resolv.conf and /etc/hostname (hostsFileContent() and friends). */
+export interface EtcFiles {
+  hosts?: string;
+  resolvConf?: string;
+  hostname?: string;
 }
 
 /**
- * Docker's default mounts adjusted for the Command, then the Command's own mounts. A Command
- * mount replaces a default one at the same destination. Privileged containers get /sys and
- * /sys/fs/cgroup read-write.
+ * Docker's bind mounts of the per-container /etc files: `rbind`, `rprivate`, writable unless the
+ * rootfs is read-only (moby's NetworkMounts: `writable := !ReadonlyRootfs`).
+ */
+function etcFileMounts(files: EtcFiles, readonlyRootfs: boolean): OciMount[] {
+  const targets: [string, string | undefined][] = [
+    ['/etc/resolv.conf', files.resolvConf],
+    ['/etc/hostname', files.hostname],
+    ['/etc/hosts', files.hosts],
+  ];
+  return targets.flatMap(([destination, source]) =>
+    source === undefined ? [] : [{ destination, type: 'bind', source, options: ['rbind', 'rprivate', readonlyRootfs ? 'ro' : 'rw'] }],
+  );
+}
+
+/**
+ * Docker's default mounts adjusted for the Command, then the Command's own mounts, then the
+ * container's /etc files. A Command mount replaces a default or /etc-file one at the same
+ * destination. Privileged containers get /sys and /sys/fs/cgroup read-write; /dev/shm is bound
+ * from `ipcShmSource` when given, else a tmpfs of `shmSizeBytes`.
  */
 export function toOciMounts(command: Command, context: MountsContext): OciMount[] {
   const own = command.mounts.map(toOciMount);
@@ -52,6 +79,9 @@ export function toOciMounts(command: Command, context: MountsContext): OciMount[
     .map((mount): OciMount => {
       if (mount.destination === '/dev/shm' && context.ipcShmSource !== undefined) {
         return { destination: '/dev/shm', type: 'bind', source: context.ipcShmSource, options: ['rbind', 'rprivate'] };
+      }
+      if (mount.destination === '/dev/shm' && context.shmSizeBytes !== undefined) {
+        return { ...mount, options: (mount.options ?? []).map((option) => (option.startsWith('size=') ? `size=${context.shmSizeBytes}` : option)) };
       }
       if (mount.destination === '/sys' && context.bindSys) {
         return { destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', command.privileged ? 'rw' : 'ro'] };
@@ -62,7 +92,9 @@ export function toOciMounts(command: Command, context: MountsContext): OciMount[
       return mount;
     })
     .filter((mount) => !taken.has(mount.destination));
-  return [...defaults, ...own];
+  // After the Command's mounts, so a user bind of /etc does not cover them; one the user mounts at the same path wins.
+  const etc = context.etcFiles ? etcFileMounts(context.etcFiles, command.readonlyRootfs).filter((mount) => !taken.has(mount.destination)) : [];
+  return [...defaults, ...own, ...etc];
 }
 
 /**

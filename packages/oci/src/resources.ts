@@ -1,4 +1,6 @@
 import type { Resources } from '@execdriver/spec';
+import { OciError } from './errors.js';
+import { formatCpuList, parseCpuList } from './online-cpus.js';
 import type { LinuxResources, OciRlimit } from './oci-types.js';
 import type { RuntimeSpecWarning } from './warnings.js';
 
@@ -12,14 +14,45 @@ export interface ResourcesContext {
   cgroupMode: CgroupMode;
   /** False when the host has no I/O scheduler with weights (no BFQ): the weight is then left out with a warning. */
   blkioWeightSupported: boolean;
+  /** The CPUs online on the host (readOnlineCpus()); when given, cpus and cpusetCpus are checked against them. */
+  onlineCpus?: ReadonlySet<number>;
+}
+
+/**
+ * Docker's checks of the CPU settings against the host: `cpus` at most the number of CPUs online
+ * ("Range of CPUs is from 0.01 to N"), and every CPU of `cpusetCpus` online.
+ * @throws OciError INVALID_RESOURCES naming the field and value.
+ */
+export function checkCpusOnline(resources: Resources, onlineCpus: ReadonlySet<number>): void {
+  const count = onlineCpus.size;
+  if (resources.cpus !== undefined && resources.cpus > count) {
+    throw new OciError(
+      'INVALID_RESOURCES',
+      `resources.cpus ${resources.cpus} is more than this host has: the range of CPUs is from 0.01 to ${count.toFixed(2)}, as there are only ${count} CPUs online (${formatCpuList(onlineCpus)})`,
+      { field: 'resources.cpus', value: resources.cpus },
+    );
+  }
+  if (resources.cpusetCpus !== undefined) {
+    const asked = parseCpuList(resources.cpusetCpus) ?? new Set<number>();
+    const offline = [...asked].filter((cpu) => !onlineCpus.has(cpu));
+    if (offline.length > 0) {
+      throw new OciError(
+        'INVALID_RESOURCES',
+        `resources.cpusetCpus ${resources.cpusetCpus} names CPUs that are not online: ${formatCpuList(offline)} (online: ${formatCpuList(onlineCpus)})`,
+        { field: 'resources.cpusetCpus', value: resources.cpusetCpus },
+      );
+    }
+  }
 }
 
 /**
  * Command resources -> OCI `linux.resources` (without devices) plus a warning for each setting
  * that cannot apply with this cgroup mode. Fields are the cgroup v1 ones; runc converts them for
  * cgroup v2 (memory.max, memory.swap.max, cpu.max, cpu.weight, io.weight, pids.max).
+ * @throws OciError INVALID_RESOURCES when `context.onlineCpus` is given and the CPU settings do not fit it.
  */
 export function toLinuxResources(resources: Resources, context: ResourcesContext): { resources: LinuxResources; warnings: RuntimeSpecWarning[] } {
+  if (context.onlineCpus !== undefined) checkCpusOnline(resources, context.onlineCpus);
   const warnings: RuntimeSpecWarning[] = [];
   const unified = context.cgroupMode === 'unified';
   const result: LinuxResources = {};

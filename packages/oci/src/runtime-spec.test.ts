@@ -1,4 +1,4 @@
-import { knownCapabilities } from '@execdriver/spec';
+import { knownCapabilities, type CommandInput } from '@execdriver/spec';
 import { describe, expect, test } from 'vitest';
 import { OciError } from './errors.js';
 import { createRuntimeSpec, type RuntimeSpecOptions } from './runtime-spec.js';
@@ -55,7 +55,8 @@ describe('defaults', () => {
     expect(spec.linux?.cgroupsPath).toBe('/execdriver-test-oci/web-1');
     expect(spec.linux?.seccomp?.defaultAction).toBe('SCMP_ACT_ERRNO');
     expect(spec.linux?.seccomp?.syscalls?.length).toBeGreaterThan(0);
-    expect(spec.linux?.sysctl).toBeUndefined();
+    // Docker's network sysctls for a network namespace of the container's own.
+    expect(spec.linux?.sysctl).toEqual({ 'net.ipv4.ping_group_range': '0 2147483647', 'net.ipv4.ip_unprivileged_port_start': '0' });
     expect(spec.hooks).toBeUndefined();
   });
 
@@ -108,6 +109,21 @@ describe('privileged', () => {
     expect(spec.process?.capabilities?.bounding).toEqual(['CAP_CHOWN', 'CAP_KILL']);
   });
 
+  const loop0 = { type: 'b', path: '/dev/loop0', major: 7, minor: 0, fileMode: 0o660, uid: 0, gid: 6 };
+  const nullDevice = { type: 'c', path: '/dev/null', major: 1, minor: 3, fileMode: 0o666, uid: 0, gid: 0 };
+
+  test('hostDevices: all of them in linux.devices, after the Command devices, duplicates by path skipped', () => {
+    const fuse = { type: 'c', path: '/dev/fuse', major: 10, minor: 229, fileMode: 0o600, uid: 0, gid: 0 };
+    const { spec } = build({ privileged: true, devices: [{ path: '/dev/fuse' }] }, { devices: [fuse], hostDevices: [nullDevice, { ...fuse, fileMode: 0o666 }, loop0, { ...loop0, minor: 9 }] });
+    expect(spec.linux?.devices).toEqual([fuse, nullDevice, loop0]);
+    expect(spec.linux?.resources?.devices).toEqual([{ allow: true, access: 'rwm' }]);
+  });
+
+  test('hostDevices are ignored without privileged (and with exec-style process.privileged)', () => {
+    expect(build({}, { hostDevices: [loop0] }).spec.linux?.devices).toBeUndefined();
+    expect(build({ process: { args: ['sh'], privileged: true } }, { hostDevices: [loop0] }).spec.linux?.devices).toBeUndefined();
+  });
+
   test('process.privileged (exec style) gives all capabilities and no seccomp but keeps masked paths', () => {
     const { spec } = build({ process: { args: ['sh'], privileged: true } });
     expect(spec.process?.capabilities?.bounding).toHaveLength(knownCapabilities.length);
@@ -128,6 +144,24 @@ describe('capabilities', () => {
     expect(bounding).toHaveLength(count);
     expect(bounding).toEqual(expect.arrayContaining(has));
     for (const name of hasNot) expect(bounding).not.toContain(name);
+  });
+
+  test.each([
+    [{ capAdd: ['SYS_RESOURCE'] }, 'capAdd.0'],
+    [{ capAdd: ['KILL', 'SYS_RESOURCE'], capDrop: ['ALL'] }, 'capAdd.1'],
+    [{ privileged: true, capAdd: ['SYS_RESOURCE'] }, 'capAdd.0'],
+  ])('capAdd beyond availableCapabilities: %o is CAPABILITY_UNAVAILABLE', (input, field) => {
+    const available = knownCapabilities.filter((name) => name !== 'CAP_SYS_RESOURCE');
+    const error = thrown(() => createRuntimeSpec(testCommand(input), { availableCapabilities: available }));
+    expect(error).toMatchObject({ code: 'CAPABILITY_UNAVAILABLE', field, value: 'CAP_SYS_RESOURCE' });
+    expect(error.message).toMatch(/CAP_SYS_RESOURCE .*bounding set lacks it/);
+  });
+
+  test('capAdd ALL and privileged are everything available, never an error; without availableCapabilities nothing is checked', () => {
+    const available = knownCapabilities.filter((name) => name !== 'CAP_SYS_RESOURCE');
+    expect(build({ capAdd: ['ALL'] }, { availableCapabilities: available }).spec.process?.capabilities?.bounding).toEqual(available);
+    expect(build({ privileged: true }, { availableCapabilities: available }).spec.process?.capabilities?.bounding).toEqual(available);
+    expect(build({ capAdd: ['SYS_RESOURCE'] }).spec.process?.capabilities?.bounding).toContain('CAP_SYS_RESOURCE');
   });
 
   test('capabilities the runtime does not know are left out with a warning', () => {
@@ -208,6 +242,15 @@ describe('resources', () => {
     expect(warnings).toEqual([expect.objectContaining({ code: 'BLKIO_WEIGHT_UNSUPPORTED', field: 'resources.blkioWeight' })]);
   });
 
+  test('onlineCpus: cpus above the count and a cpuset naming an offline CPU are INVALID_RESOURCES', () => {
+    const onlineCpus = new Set([0, 1]);
+    expect(build({ resources: { cpus: 2, cpusetCpus: '0-1' } }, { onlineCpus }).spec.linux?.resources?.cpu).toMatchObject({ quota: 200000, cpus: '0-1' });
+    expect(thrown(() => createRuntimeSpec(testCommand({ resources: { cpus: 3 } }), { onlineCpus }))).toMatchObject({ code: 'INVALID_RESOURCES', field: 'resources.cpus', value: 3 });
+    expect(thrown(() => createRuntimeSpec(testCommand({ resources: { cpusetCpus: '1-2' } }), { onlineCpus }))).toMatchObject({ code: 'INVALID_RESOURCES', field: 'resources.cpusetCpus', value: '1-2' });
+    // Not checked without the option.
+    expect(build({ resources: { cpus: 64 } }).spec.linux?.resources?.cpu?.quota).toBe(6_400_000);
+  });
+
   test('cpus becomes quota over a 100 ms period; pidsLimit 0 and -1 are unlimited', () => {
     expect(build({ resources: { cpus: 0.5 } }).spec.linux?.resources?.cpu).toEqual({ period: 100000, quota: 50000 });
     expect(build({ resources: { pidsLimit: 0 } }).spec.linux?.resources?.pids).toEqual({ limit: -1 });
@@ -236,6 +279,39 @@ describe('mounts and root', () => {
       { destination: '/dev/shm', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'noexec', 'size=8388608'] },
     ]);
     expect(spec.linux?.rootfsPropagation).toBe('slave');
+  });
+
+  test('shmSizeBytes sizes the own /dev/shm; ipc host or joined ignores it', () => {
+    const shm = (spec: RuntimeSpec) => spec.mounts?.find((mount) => mount.destination === '/dev/shm');
+    expect(shm(build({ shmSizeBytes: 128 * 1024 * 1024 }).spec)).toEqual({
+      destination: '/dev/shm',
+      type: 'tmpfs',
+      source: 'shm',
+      options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=134217728'],
+    });
+    expect(shm(build({ shmSizeBytes: 1024, namespaces: { ipc: { mode: 'host' } } }).spec)).toEqual({ destination: '/dev/shm', type: 'bind', source: '/dev/shm', options: ['rbind', 'rprivate'] });
+    const joined = build({ shmSizeBytes: 1024, namespaces: { ipc: { mode: 'container', container: 'db' } } }, { containerPid: () => 42 });
+    expect(shm(joined.spec)?.options).toContain('size=67108864');
+  });
+
+  const etcFiles = { hosts: '/run/c1/hosts', resolvConf: '/run/c1/resolv.conf', hostname: '/run/c1/hostname' };
+
+  test('etcFiles: rbind, rprivate, rw bind mounts at /etc after the Command mounts', () => {
+    const { spec } = build({ mounts: [{ type: 'bind', source: '/srv/etc', destination: '/etc' }] }, { etcFiles });
+    expect(spec.mounts?.slice(-4)).toEqual([
+      { destination: '/etc', type: 'bind', source: '/srv/etc', options: ['rbind', 'rw', 'rprivate'] },
+      { destination: '/etc/resolv.conf', type: 'bind', source: '/run/c1/resolv.conf', options: ['rbind', 'rprivate', 'rw'] },
+      { destination: '/etc/hostname', type: 'bind', source: '/run/c1/hostname', options: ['rbind', 'rprivate', 'rw'] },
+      { destination: '/etc/hosts', type: 'bind', source: '/run/c1/hosts', options: ['rbind', 'rprivate', 'rw'] },
+    ]);
+  });
+
+  test("etcFiles: read-only with a read-only rootfs (moby's NetworkMounts); only those given; a Command mount at the same path wins", () => {
+    const readonly = build({ readonlyRootfs: true }, { etcFiles: { hosts: etcFiles.hosts } }).spec.mounts?.filter((mount) => mount.destination.startsWith('/etc'));
+    expect(readonly).toEqual([{ destination: '/etc/hosts', type: 'bind', source: '/run/c1/hosts', options: ['rbind', 'rprivate', 'ro'] }]);
+    const own = build({ mounts: [{ type: 'bind', source: '/srv/hosts', destination: '/etc/hosts', readonly: true }] }, { etcFiles }).spec.mounts;
+    expect(own?.filter((mount) => mount.destination === '/etc/hosts')).toEqual([{ destination: '/etc/hosts', type: 'bind', source: '/srv/hosts', options: ['rbind', 'ro', 'rprivate'] }]);
+    expect(own?.map((mount) => mount.destination)).toEqual(expect.arrayContaining(['/etc/resolv.conf', '/etc/hostname']));
   });
 
   test('a shared bind makes the root shared', () => {
@@ -301,7 +377,33 @@ describe('namespaces', () => {
 describe('sysctls', () => {
   test('namespaced ones pass (slashes become dots)', () => {
     const { spec } = build({ sysctls: { 'net.ipv4.ip_forward': '1', 'kernel/shmmax': '1000', 'kernel.sem': '1 2 3 4', 'fs.mqueue.msg_max': '20', 'kernel.msgmax': '9' } });
-    expect(spec.linux?.sysctl).toEqual({ 'net.ipv4.ip_forward': '1', 'kernel.shmmax': '1000', 'kernel.sem': '1 2 3 4', 'fs.mqueue.msg_max': '20', 'kernel.msgmax': '9' });
+    expect(spec.linux?.sysctl).toEqual({
+      'net.ipv4.ping_group_range': '0 2147483647',
+      'net.ipv4.ip_unprivileged_port_start': '0',
+      'net.ipv4.ip_forward': '1',
+      'kernel.shmmax': '1000',
+      'kernel.sem': '1 2 3 4',
+      'fs.mqueue.msg_max': '20',
+      'kernel.msgmax': '9',
+    });
+  });
+
+  test.each([
+    [{ network: { mode: 'none' } }, {}, true, true],
+    [{ network: { mode: 'host' } }, {}, false, false],
+    [{ network: { mode: 'container', container: 'db' } }, {}, false, false],
+    [{ network: { mode: 'path', path: '/run/netns/x' } }, {}, false, false],
+    // Like Docker: no ping range in a user namespace (the kernel refuses unmapped gids).
+    [{}, { userNamespace: { uidMappings: [{ containerId: 0, hostId: 100000, size: 65536 }], gidMappings: [{ containerId: 0, hostId: 100000, size: 65536 }] } }, false, true],
+  ] as [CommandInput['namespaces'], Partial<CommandInput>, boolean, boolean][])("Docker's network sysctls with namespaces %o %o: ping %s, ports %s", (namespaces, extra, ping, ports) => {
+    const sysctl = build({ namespaces, ...extra }, { containerPid: () => 42 }).spec.linux?.sysctl ?? {};
+    expect('net.ipv4.ping_group_range' in sysctl).toBe(ping);
+    expect('net.ipv4.ip_unprivileged_port_start' in sysctl).toBe(ports);
+  });
+
+  test("the Command's own values win (slash spelling too)", () => {
+    const { spec } = build({ sysctls: { 'net/ipv4/ip_unprivileged_port_start': '1024', 'net.ipv4.ping_group_range': '1 0' } });
+    expect(spec.linux?.sysctl).toEqual({ 'net.ipv4.ping_group_range': '1 0', 'net.ipv4.ip_unprivileged_port_start': '1024' });
   });
 
   test.each([
@@ -349,6 +451,35 @@ describe('security and the rest', () => {
     expect(spec.linux?.mountLabel).toBe('system_u:object_r:container_file_t:s0');
     expect(spec.hooks).toEqual(hooks);
     expect(spec.annotations).toEqual({ 'org.example': 'yes' });
+  });
+
+  test('lsm: a module that is off drops its settings with an LSM_DISABLED warning per field', () => {
+    const selinux = { processLabel: 'system_u:system_r:container_t:s0', mountLabel: 'system_u:object_r:container_file_t:s0' };
+    const off = build({ appArmorProfile: 'docker-default', selinux }, { lsm: { apparmor: false, selinux: false } });
+    expect(off.spec.process?.apparmorProfile).toBeUndefined();
+    expect(off.spec.process?.selinuxLabel).toBeUndefined();
+    expect(off.spec.linux?.mountLabel).toBeUndefined();
+    expect(off.warnings.map((warning) => [warning.code, warning.field])).toEqual([
+      ['LSM_DISABLED', 'appArmorProfile'],
+      ['LSM_DISABLED', 'selinux.processLabel'],
+      ['LSM_DISABLED', 'selinux.mountLabel'],
+    ]);
+    expect(off.warnings[0]?.message).toContain('docker-default');
+    const on = build({ appArmorProfile: 'docker-default', selinux }, { lsm: { apparmor: true, selinux: true } });
+    expect(on.warnings).toEqual([]);
+    expect(on.spec.process).toMatchObject({ apparmorProfile: 'docker-default', selinuxLabel: selinux.processLabel });
+    expect(on.spec.linux?.mountLabel).toBe(selinux.mountLabel);
+    const apparmorOnly = build({ appArmorProfile: 'p', selinux }, { lsm: { apparmor: true, selinux: false } });
+    expect(apparmorOnly.spec.process?.apparmorProfile).toBe('p');
+    expect(apparmorOnly.warnings.map((warning) => warning.field)).toEqual(['selinux.processLabel', 'selinux.mountLabel']);
+    // Nothing set, nothing to warn about.
+    expect(build({}, { lsm: { apparmor: false, selinux: false } }).warnings).toEqual([]);
+  });
+
+  test('runtime features reporting an LSM disabled warn but keep the settings (without options.lsm)', () => {
+    const { spec, warnings } = build({ appArmorProfile: 'p' }, { features: { ...features, linux: { apparmor: { enabled: false } } } });
+    expect(spec.process?.apparmorProfile).toBe('p');
+    expect(warnings).toEqual([expect.objectContaining({ code: 'LSM_DISABLED', field: 'appArmorProfile' })]);
   });
 
   test('seccomp unconfined is no filter; a custom profile passes through; features without seccomp warn', () => {

@@ -5,11 +5,12 @@ import { toCgroupsPath, defaultCgroupsPathPrefix } from './cgroups-path.js';
 import { defaultDeviceRules, defaultEnvironment, defaultMaskedPaths, defaultReadonlyPaths } from './defaults.js';
 import { deviceRule } from './devices.js';
 import { OciError, type OciErrorCode } from './errors.js';
-import { rootfsPropagationFor, toOciMounts } from './mounts.js';
+import type { LsmSupport } from './lsm.js';
+import { rootfsPropagationFor, toOciMounts, type EtcFiles } from './mounts.js';
 import type { LinuxDevice, LinuxDeviceCgroup, LinuxSeccomp, OciProcess, RuntimeFeatures, RuntimeSpec } from './oci-types.js';
 import { toLinuxResources, toOciRlimits, type CgroupMode } from './resources.js';
 import { defaultSeccompFor } from './seccomp-cache.js';
-import { toOciSysctls } from './sysctls.js';
+import { defaultNetworkSysctls, toOciSysctls } from './sysctls.js';
 import { numericUser, type ResolvedUser } from './user.js';
 import type { RuntimeSpecWarning } from './warnings.js';
 
@@ -53,6 +54,22 @@ export interface RuntimeSpecOptions {
   blkioWeightSupported?: boolean;
   /** The ociVersion to write. Default '1.0.2-dev' (runc 1.1.5). */
   ociVersion?: string;
+  /**
+   * Host paths of files the caller wrote for this container (hostsFileContent(),
+   * resolvConfContent(), hostnameFileContent()), bind-mounted at /etc/hosts, /etc/resolv.conf and
+   * /etc/hostname as Docker does; a Command mount at the same destination wins.
+   */
+  etcFiles?: EtcFiles;
+  /** The host's devices (listHostDevices()), given to privileged containers as Docker's --privileged does; ignored otherwise. */
+  hostDevices?: readonly LinuxDevice[];
+  /**
+   * Which LSMs the host has enabled (detectLsm()). One that is off makes its Command settings
+   * (appArmorProfile; selinux processLabel and mountLabel) drop out with an LSM_DISABLED warning,
+   * as Docker ignores them there. Absent: the settings are passed to the runtime as they are.
+   */
+  lsm?: LsmSupport;
+  /** The CPUs online on the host (readOnlineCpus()); when given, resources.cpus and cpusetCpus are checked against them. */
+  onlineCpus?: ReadonlySet<number>;
 }
 
 export interface RuntimeSpecResult {
@@ -93,7 +110,20 @@ function namespaces(command: Command, options: RuntimeSpecOptions) {
   return entries;
 }
 
+/** The Command's devices, then (privileged only) the host's devices at paths not already taken. */
 function devicesOf(command: Command, options: RuntimeSpecOptions): { devices: LinuxDevice[]; rules: LinuxDeviceCgroup[] } {
+  const own = commandDevicesOf(command, options);
+  if (!command.privileged || options.hostDevices === undefined) return own;
+  const taken = new Set(own.devices.map((device) => device.path));
+  const host = options.hostDevices.filter((device) => {
+    if (taken.has(device.path)) return false;
+    taken.add(device.path);
+    return true;
+  });
+  return { devices: [...own.devices, ...host.map((device) => ({ ...device }))], rules: own.rules };
+}
+
+function commandDevicesOf(command: Command, options: RuntimeSpecOptions): { devices: LinuxDevice[]; rules: LinuxDeviceCgroup[] } {
   if (command.devices.length === 0) return { devices: [], rules: [] };
   const resolved = options.devices;
   if (resolved === undefined || resolved.length !== command.devices.length) {
@@ -161,6 +191,43 @@ function capabilitiesOf(command: Command, options: RuntimeSpecOptions, warnings:
 }
 
 /**
+ * The AppArmor profile and SELinux labels to write. With `options.lsm`, those of a module the host
+ * has off are dropped with a warning (Docker ignores them there; runc would refuse them). Without
+ * it, a runtime whose features report one disabled gets a warning and the settings as they are.
+ */
+function lsmSettingsOf(command: Command, options: RuntimeSpecOptions, warnings: RuntimeSpecWarning[]): { appArmorProfile?: string; processLabel?: string; mountLabel?: string } {
+  let appArmorProfile = command.appArmorProfile;
+  let processLabel = command.selinux?.processLabel;
+  let mountLabel = command.selinux?.mountLabel;
+  const features = options.features?.linux;
+  if (appArmorProfile !== undefined) {
+    if (options.lsm?.apparmor === false) {
+      warnings.push({ code: 'LSM_DISABLED', field: 'appArmorProfile', message: `AppArmor is not enabled on this host; profile ${appArmorProfile} is left out, as Docker ignores it there` });
+      appArmorProfile = undefined;
+    } else if (options.lsm === undefined && features?.apparmor?.enabled === false) {
+      warnings.push({ code: 'LSM_DISABLED', field: 'appArmorProfile', message: `the runtime reports AppArmor disabled; profile ${appArmorProfile} will be refused` });
+    }
+  }
+  if (options.lsm?.selinux === false) {
+    if (processLabel !== undefined) {
+      warnings.push({ code: 'LSM_DISABLED', field: 'selinux.processLabel', message: `SELinux is not enabled on this host; process label ${processLabel} is left out, as Docker ignores it there` });
+      processLabel = undefined;
+    }
+    if (mountLabel !== undefined) {
+      warnings.push({ code: 'LSM_DISABLED', field: 'selinux.mountLabel', message: `SELinux is not enabled on this host; mount label ${mountLabel} is left out, as Docker ignores it there` });
+      mountLabel = undefined;
+    }
+  } else if (options.lsm === undefined && command.selinux !== undefined && features?.selinux?.enabled === false) {
+    warnings.push({ code: 'LSM_DISABLED', field: 'selinux', message: 'the runtime reports SELinux disabled; the labels will be refused' });
+  }
+  return {
+    ...(appArmorProfile === undefined ? {} : { appArmorProfile }),
+    ...(processLabel === undefined ? {} : { processLabel }),
+    ...(mountLabel === undefined ? {} : { mountLabel }),
+  };
+}
+
+/**
  * Turns a parsed Command into an OCI runtime config (config.json) with Docker's defaults where the
  * Command is silent. Pure: reads no file, spawns nothing, looks at no clock; every host fact comes
  * in through `options`. Settings that cannot apply on this host come back as warnings.
@@ -200,11 +267,15 @@ export function createRuntimeSpec(command: Command, options: RuntimeSpecOptions 
   const linuxNamespaces = namespaces(command, options);
 
   const hostNetwork = networkMode === 'host';
-  const sysctl = toOciSysctls(command.sysctls, { hostNetwork, hostIpc: ipcMode === 'host' });
+  const ownSysctls = toOciSysctls(command.sysctls, { hostNetwork, hostIpc: ipcMode === 'host' });
+  // Docker's network sysctls only for a network namespace of the container's own.
+  const ownNetwork = networkMode === 'new' || networkMode === 'none';
+  const sysctl = ownNetwork ? { ...defaultNetworkSysctls({ userNamespace: command.userNamespace !== undefined }), ...ownSysctls } : ownSysctls;
 
   const { resources, warnings: resourceWarnings } = toLinuxResources(command.resources, {
     cgroupMode: options.cgroupMode ?? 'hybrid',
     blkioWeightSupported: options.blkioWeightSupported ?? true,
+    ...(options.onlineCpus === undefined ? {} : { onlineCpus: options.onlineCpus }),
   });
   warnings.push(...resourceWarnings);
 
@@ -226,16 +297,13 @@ export function createRuntimeSpec(command: Command, options: RuntimeSpecOptions 
   }
   const mounts = toOciMounts(command, {
     ...(ipcShmSource === undefined ? {} : { ipcShmSource }),
+    // --shm-size sizes the container's own /dev/shm; with the host's or a joined IPC namespace it is ignored, as Docker does.
+    ...(ipcMode === 'new' && command.shmSizeBytes !== undefined ? { shmSizeBytes: command.shmSizeBytes } : {}),
+    ...(options.etcFiles === undefined ? {} : { etcFiles: options.etcFiles }),
     bindSys: command.userNamespace !== undefined && networkMode !== 'new' && networkMode !== 'none',
   });
 
-  const lsm = options.features?.linux;
-  if (command.appArmorProfile !== undefined && lsm?.apparmor?.enabled === false) {
-    warnings.push({ code: 'LSM_DISABLED', field: 'appArmorProfile', message: `the runtime reports AppArmor disabled; profile ${command.appArmorProfile} will be refused` });
-  }
-  if (command.selinux !== undefined && lsm?.selinux?.enabled === false) {
-    warnings.push({ code: 'LSM_DISABLED', field: 'selinux', message: 'the runtime reports SELinux disabled; the labels will be refused' });
-  }
+  const { appArmorProfile, processLabel, mountLabel } = lsmSettingsOf(command, options, warnings);
 
   const process: OciProcess = {
     terminal: command.process.tty,
@@ -249,8 +317,8 @@ export function createRuntimeSpec(command: Command, options: RuntimeSpecOptions 
   if (command.process.consoleSize) process.consoleSize = { ...command.process.consoleSize };
   const rlimits = toOciRlimits(command.resources);
   if (rlimits.length > 0) process.rlimits = rlimits;
-  if (command.appArmorProfile !== undefined) process.apparmorProfile = command.appArmorProfile;
-  if (command.selinux?.processLabel !== undefined) process.selinuxLabel = command.selinux.processLabel;
+  if (appArmorProfile !== undefined) process.apparmorProfile = appArmorProfile;
+  if (processLabel !== undefined) process.selinuxLabel = processLabel;
   if (command.oomScoreAdj !== undefined) process.oomScoreAdj = command.oomScoreAdj;
 
   const seccomp = seccompOf(command, capabilities, options, warnings);
@@ -281,7 +349,7 @@ export function createRuntimeSpec(command: Command, options: RuntimeSpecOptions 
       ...(Object.keys(sysctl).length === 0 ? {} : { sysctl }),
       maskedPaths: privileged ? [] : defaultMaskedPaths(),
       readonlyPaths: privileged ? [] : defaultReadonlyPaths(),
-      ...(command.selinux?.mountLabel === undefined ? {} : { mountLabel: command.selinux.mountLabel }),
+      ...(mountLabel === undefined ? {} : { mountLabel }),
     },
   };
   return { spec, warnings };

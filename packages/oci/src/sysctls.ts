@@ -35,3 +35,17 @@ export function toOciSysctls(sysctls: Readonly<Record<string, string>>, context:
   }
   return result;
 }
+
+/**
+ * Docker's sysctls for a container with a network namespace of its own (network 'new' or 'none';
+ * never the host's or a joined one): ICMP echo sockets for every group (`ping` without
+ * CAP_NET_RAW) and ports below 1024 for every user. Like Docker, the ping range is left out in a
+ * user namespace, where the kernel refuses gids the namespace does not map. The Command's own
+ * sysctls win over these.
+ */
+export function defaultNetworkSysctls(context: { userNamespace: boolean }): Record<string, string> {
+  return {
+    ...(context.userNamespace ? {} : { 'net.ipv4.ping_group_range': '0 2147483647' }),
+    'net.ipv4.ip_unprivileged_port_start': '0',
+  };
+}

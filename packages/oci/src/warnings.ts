@@ -14,7 +14,10 @@ export type RuntimeSpecWarningCode =
   | 'SECCOMP_UNSUPPORTED'
   /** Joining another container's IPC namespace without its /dev/shm on the host: /dev/shm is not shared. */
   | 'SHM_NOT_SHARED'
-  /** The runtime reports AppArmor or SELinux disabled while the Command sets a profile or label. */
+  /**
+   * AppArmor or SELinux is off (options.lsm: the setting is left out, as Docker does; or the
+   * runtime's features: the runtime will refuse it) while the Command sets a profile or label.
+   */
   | 'LSM_DISABLED';
 
 /** A setting that did not make it into the config as asked, for the caller to show. */

@@ -34,6 +34,7 @@ describe('parseCommand', () => {
     const command = parseCommand({
       ...base,
       readonlyRootfs: true,
+      shmSizeBytes: 128 * 1024 * 1024,
       process: { args: ['sh', '-c', 'id'], env: ['A=1', 'EMPTY='], user: 'tester:users', workingDir: '/tmp', tty: true, consoleSize: { height: 24, width: 80 } },
       hostname: 'box.example',
       namespaces: { ipc: { mode: 'host' }, pid: { mode: 'container', container: 'other' }, uts: { mode: 'new' }, network: { mode: 'none' }, cgroup: { mode: 'path', path: '/proc/1/ns/cgroup' } },
@@ -65,6 +66,7 @@ describe('parseCommand', () => {
     expect(command.resources.ulimits).toEqual([{ name: 'nofile', soft: 1024, hard: 2048 }]);
     expect(command.mounts[0]).toMatchObject({ recursive: true });
     expect(command.devices[0]).toEqual({ path: '/dev/fuse', permissions: 'rwm' });
+    expect(command.shmSizeBytes).toBe(128 * 1024 * 1024);
   });
 
   const invalid: [string, unknown, string, string][] = [
@@ -80,6 +82,9 @@ describe('parseCommand', () => {
     ['memory too small', { ...base, resources: { memory: 1024 } }, 'resources.memory', 'must be at least 6291456 bytes (got 1024)'],
     ['swap below memory', { ...base, resources: { memory: 64 << 20, memorySwap: 32 << 20 } }, 'resources.memorySwap', '33554432'],
     ['swappiness above 100', { ...base, resources: { memorySwappiness: 101 } }, 'resources.memorySwappiness', '101'],
+    ['cpus below 0.01', { ...base, resources: { cpus: 0.005 } }, 'resources.cpus', 'at least 0.01'],
+    ['shm size 0', { ...base, shmSizeBytes: 0 }, 'shmSizeBytes', '(got 0)'],
+    ['shm size fractional', { ...base, shmSizeBytes: 1.5 }, 'shmSizeBytes', '(got 1.5)'],
     ['cpu shares 1', { ...base, resources: { cpuShares: 1 } }, 'resources.cpuShares', '(got 1)'],
     ['bad cpuset', { ...base, resources: { cpusetCpus: '3-1' } }, 'resources.cpusetCpus', '"3-1"'],
     ['cpuset garbage', { ...base, resources: { cpusetCpus: '0,,1' } }, 'resources.cpusetCpus', '"0,,1"'],

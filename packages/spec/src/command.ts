@@ -64,6 +64,11 @@ export const commandSchema = z.strictObject({
   /** The root filesystem: a directory on the host. */
   rootfs: absolutePathSchema,
   readonlyRootfs: z.boolean().default(false),
+  /**
+   * Size of the container's own /dev/shm tmpfs in bytes (Docker's --shm-size; default 64 MiB).
+   * Ignored when the IPC namespace is the host's or another container's: /dev/shm is theirs then.
+   */
+  shmSizeBytes: z.number().int().positive().optional(),
   process: processConfigSchema,
   hostname: hostnameSchema.optional(),
   domainname: hostnameSchema.optional(),

@@ -61,8 +61,8 @@ export const resourcesSchema = z
     cpuPeriod: z.number().int().min(1000).max(1_000_000).optional(),
     /** CFS quota in microseconds per period, at least 1000; -1 for none. */
     cpuQuota: z.union([z.literal(-1), z.number().int().min(1000)]).optional(),
-    /** Number of CPUs, e.g. 1.5 (Docker's --cpus): becomes a quota over a 100 ms period. */
-    cpus: z.number().positive().max(1024).optional(),
+    /** Number of CPUs, e.g. 1.5 (Docker's --cpus): becomes a quota over a 100 ms period. Docker: "Range of CPUs is from 0.01 to N". */
+    cpus: z.number().min(0.01, { message: 'must be at least 0.01 (the range of CPUs is from 0.01 to the number of CPUs)' }).max(1024).optional(),
     cpusetCpus: cpusetSchema.optional(),
     cpusetMems: cpusetSchema.optional(),
     /** Block I/O weight, 10 to 1000. */

@@ -1,0 +1,40 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { OciError } from './errors.js';
+
+/** Which Linux security modules the host has enabled, for createRuntimeSpec's `lsm` option. */
+export interface LsmSupport {
+  apparmor: boolean;
+  selinux: boolean;
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/**
+ * Reads which LSMs are on, as runc and Docker decide it: AppArmor when
+ * `<sysRoot>/module/apparmor/parameters/enabled` says `Y`, SELinux when `<sysRoot>/fs/selinux/enforce`
+ * exists (selinuxfs is mounted).
+ * @throws OciError READ_FAILED naming the path when a file exists but cannot be read.
+ */
+export async function detectLsm(options: { sysRoot?: string } = {}): Promise<LsmSupport> {
+  const sysRoot = options.sysRoot ?? '/sys';
+  const apparmorPath = join(sysRoot, 'module/apparmor/parameters/enabled');
+  const selinuxPath = join(sysRoot, 'fs/selinux/enforce');
+  let apparmor = false;
+  try {
+    apparmor = (await readFile(apparmorPath, 'utf8')).trim().startsWith('Y');
+  } catch (error) {
+    if (!isMissing(error)) throw new OciError('READ_FAILED', `cannot read ${apparmorPath}`, { value: apparmorPath, cause: error });
+  }
+  let selinux = false;
+  try {
+    await stat(selinuxPath);
+    selinux = true;
+  } catch (error) {
+    if (!isMissing(error)) throw new OciError('READ_FAILED', `cannot stat ${selinuxPath}`, { value: selinuxPath, cause: error });
+  }
+  return { apparmor, selinux };
+}
