@@ -3,6 +3,8 @@ import type { Driver } from '@execdriver/driver';
 /** Labels the CLI keeps on each container's record. */
 export const labelKeys = {
   image: 'execdriver.image',
+  /** The `--name` the user gave (absent for a generated id, which alone matches by prefix). */
+  name: 'execdriver.name',
   /** JSON array: the command as run (entrypoint and arguments). */
   command: 'execdriver.command',
   autoRemove: 'execdriver.auto-remove',
@@ -21,6 +23,8 @@ export interface Output {
 export interface Context {
   stateRoot: string;
   dataRoot: string;
+  /** The parent cgroup of containers without --cgroup-parent (EXECDRIVER_CGROUP_PREFIX, default `execdriver`). */
+  cgroupPrefix: string;
   env: Readonly<Record<string, string | undefined>>;
   stdout: Output;
   stderr: Output;
@@ -32,10 +36,12 @@ export interface Context {
 export function createContext(options: { env: Readonly<Record<string, string | undefined>>; cliPath: string; stdout?: Output; stderr?: Output }): Context {
   const stateRoot = options.env.EXECDRIVER_STATE_ROOT ?? '/run/execdriver';
   const dataRoot = options.env.EXECDRIVER_DATA_ROOT ?? '/var/lib/execdriver';
+  const cgroupPrefix = options.env.EXECDRIVER_CGROUP_PREFIX || 'execdriver';
   let driver: Promise<Driver> | undefined;
   return {
     stateRoot,
     dataRoot,
+    cgroupPrefix,
     env: options.env,
     stdout: options.stdout ?? process.stdout,
     stderr: options.stderr ?? process.stderr,
@@ -46,7 +52,7 @@ export function createContext(options: { env: Readonly<Record<string, string | u
         createDriver({
           stateRoot,
           ...(options.env.EXECDRIVER_RUNC ? { runc: options.env.EXECDRIVER_RUNC } : {}),
-          ...(options.env.EXECDRIVER_CGROUP_PREFIX ? { cgroupsPathPrefix: options.env.EXECDRIVER_CGROUP_PREFIX } : {}),
+          cgroupsPathPrefix: cgroupPrefix,
         }),
       );
       return driver;

@@ -19,7 +19,7 @@ function commandArgs(summary: ContainerSummary): string[] {
 }
 
 /** `docker inspect`'s shape where it makes sense: Id, State, Config, HostConfig, Mounts, GraphDriver... */
-export function toDockerInspect(summary: ContainerSummary, options: { dataRoot: string; driverName: string }) {
+export function toDockerInspect(summary: ContainerSummary, options: { dataRoot: string; driverName: string; env?: readonly string[] }) {
   const state = dockerState(summary);
   const { command } = summary;
   const args = commandArgs(summary);
@@ -110,7 +110,8 @@ export function toDockerInspect(summary: ContainerSummary, options: { dataRoot: 
       User: command.process.user ?? '',
       Tty: command.process.tty,
       OpenStdin: summary.labels[labelKeys.interactive] === 'true',
-      Env: command.process.env,
+      // The effective environment (from the bundle's config.json) when known, else what was asked for.
+      Env: options.env ?? command.process.env,
       Cmd: args,
       Image: summary.labels[labelKeys.image] ?? '',
       WorkingDir: command.process.workingDir,

@@ -7,6 +7,8 @@ export type CliErrorCode =
   | 'CONTAINER_NOT_RUNNING'
   | 'CONTAINER_RUNNING'
   | 'IMAGE_FAILED'
+  /** `rmi` of an image a container uses (Docker's conflict). */
+  | 'IMAGE_IN_USE'
   | 'MOUNT_FAILED'
   | 'CONSOLE_FAILED'
   /** The container's program could not be invoked: Docker's 126. */

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { lstat, mkdtemp, readFile, readlink, rm, stat } from 'node:fs/promises';
+import { appendFile, lstat, mkdtemp, readFile, readlink, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBusyboxImage, findImage, importImage, listImages, parseImageReference, removeImage, requireImage, type ImportProgress } from './images.js';
+import { createBusyboxImage, findImage, importImage, listImages, parseImageReference, removeImage, requireImage, tarFailure, type ImportProgress } from './images.js';
 
 describe('parseImageReference', () => {
   it.each([
@@ -62,7 +62,34 @@ describe('image store (real files)', () => {
   it('rejects a file that is not a tarball and leaves nothing behind', async () => {
     const bogus = join(dataRoot, 'bogus.tar');
     execFileSync('sh', ['-c', `echo not a tarball > ${bogus}`]);
-    await expect(importImage(dataRoot, bogus, 'bogus')).rejects.toThrow(/cannot make image bogus: tar could not extract/);
+    await expect(importImage(dataRoot, bogus, 'bogus')).rejects.toThrow(`cannot make image bogus: ${bogus} does not look like a tar archive (plain or gzip)`);
     expect((await listImages(dataRoot)).map((image) => image.reference)).toEqual(['busybox']);
+  });
+
+  it('imports a plain tarball 20 times in a row although tar exits before its trailing padding is read', async () => {
+    const busybox = await requireImage(dataRoot, 'busybox');
+    const tarball = join(dataRoot, 'padded.tar');
+    execFileSync('tar', ['-cf', tarball, '-C', busybox.rootfs, '.']);
+    // Zeros after the end-of-archive marker, as blocking factors and `docker export` leave: GNU tar stops before them.
+    await appendFile(tarball, Buffer.alloc(1024 * 1024));
+    const size = (await stat(tarball)).size;
+    for (let round = 0; round < 20; round += 1) {
+      const progress: ImportProgress[] = [];
+      const image = await importImage(dataRoot, tarball, `padded:${round}`, { onProgress: (entry) => progress.push(entry) });
+      expect((await lstat(join(image.rootfs, 'bin/busybox'))).isFile(), `round ${round}`).toBe(true);
+      expect(progress.at(-1), `round ${round}`).toEqual({ readBytes: size, totalBytes: size });
+      await removeImage(dataRoot, `padded:${round}`);
+    }
+    expect((await listImages(dataRoot)).map((image) => image.reference)).toEqual(['busybox']);
+  });
+});
+
+describe('tarFailure', () => {
+  it.each([
+    ['tar: This does not look like a tar archive\ntar: Exiting with failure status due to previous errors\n', 2, '/x does not look like a tar archive (plain or gzip)'],
+    ['tar: ./etc: Cannot mkdir: No space left on device\ntar: Exiting with failure status due to previous errors\n', 2, 'tar could not extract /x: ./etc: Cannot mkdir: No space left on device'],
+    ['', 2, 'tar could not extract /x: exit 2'],
+  ])('%j', (stderr, code, message) => {
+    expect(tarFailure('/x', stderr, code)).toBe(message);
   });
 });

@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, readFile, rename, rm, stat, symlink, writeFile, copyFile, mkdtemp } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { chownTreeToMapping, toHostId, type TreeMapping } from '@execdriver/namespaces';
@@ -208,6 +208,68 @@ export interface ImportProgress {
  * the file is streamed through tar (as root: owners, modes, devices kept) while `onProgress` reports
  * bytes read. `-` reads standard input.
  */
+/** What tar said, in one line: `X does not look like a tar archive` for a file that is not one. */
+export function tarFailure(file: string, stderr: string, code: number): string {
+  if (/does not look like a tar archive/i.test(stderr)) return `${file} does not look like a tar archive (plain or gzip)`;
+  const lines = stderr
+    .split('\n')
+    .map((line) => line.replace(/^tar: /, '').trim())
+    .filter((line) => line !== '' && !/^Exiting with failure status/.test(line) && !/^Error is not recoverable/.test(line));
+  return `tar could not extract ${file}: ${lines[0] ?? `exit ${code}`}`;
+}
+
+function isClosedPipe(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ERR_STREAM_DESTROYED' || code === 'ECONNRESET';
+}
+
+/**
+ * tar's stdin as the end of the import pipeline. GNU tar exits at the end-of-archive marker,
+ * before the archive's trailing padding is read, so writing the rest fails with EPIPE: once tar
+ * stopped reading, the rest is read and dropped (the progress still counts every byte), and
+ * whether the import worked is tar's exit code. If tar exits with a failure, the pipeline stops.
+ */
+function tarInput(stdin: Writable, exited: Promise<number>): Writable {
+  let stopped = false;
+  let failedCode: number | undefined;
+  let wake: (() => void) | undefined;
+  stdin.on('error', (error) => {
+    if (isClosedPipe(error)) stopped = true;
+    wake?.();
+  });
+  void exited.then(
+    (code) => {
+      stopped = true;
+      if (code !== 0) failedCode = code;
+      wake?.();
+    },
+    () => undefined,
+  );
+  const settle = (callback: (error?: Error | null) => void) => {
+    if (failedCode !== undefined) callback(new Error(`tar exited with ${failedCode}`));
+    else callback();
+  };
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      if (stopped || stdin.destroyed) return settle(callback);
+      if (stdin.write(chunk)) return callback();
+      const done = () => {
+        stdin.off('drain', done);
+        stdin.off('close', done);
+        wake = undefined;
+        settle(callback);
+      };
+      wake = done;
+      stdin.once('drain', done);
+      stdin.once('close', done);
+    },
+    final(callback) {
+      if (stopped || stdin.destroyed) return settle(callback);
+      stdin.end(() => settle(callback));
+    },
+  });
+}
+
 export async function importImage(
   dataRoot: string,
   file: string,
@@ -239,6 +301,7 @@ export async function importImage(
       tar.on('error', reject);
       tar.on('close', (code) => resolve(code ?? 1));
     });
+    const sink = tarInput(tar.stdin, exited);
     try {
       const chunks = (source as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
       const head = await chunks.next();
@@ -248,15 +311,16 @@ export async function importImage(
         for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield Buffer.from(next.value);
       }
       const gzip = firstChunk[0] === 0x1f && firstChunk[1] === 0x8b;
-      if (gzip) await pipeline(Readable.from(all()), counter, createGunzip(), tar.stdin);
-      else await pipeline(Readable.from(all()), counter, tar.stdin);
+      if (gzip) await pipeline(Readable.from(all()), counter, createGunzip(), sink);
+      else await pipeline(Readable.from(all()), counter, sink);
     } catch (error) {
+      const code = await exited.catch(() => 1);
+      if (code !== 0) throw new Error(tarFailure(file, stderr, code), { cause: error });
       tar.kill();
-      await exited.catch(() => undefined);
       throw new Error(`reading ${file}: ${(error as Error).message}`, { cause: error });
     }
     const code = await exited;
-    if (code !== 0) throw new Error(`tar could not extract ${file}: ${stderr.trim().split('\n').at(-1) ?? `exit ${code}`}`);
+    if (code !== 0) throw new Error(tarFailure(file, stderr, code));
     if (readBytes === 0) throw new Error(`${file} is empty`);
     return { source: `import ${file}`, ...(options.cmd ? { cmd: options.cmd } : {}) };
   });

@@ -51,7 +51,12 @@ export function mainHelp(): string {
     '  -v, --version   Print version information and quit',
     '      --help      Print usage',
     '',
-    'Environment: EXECDRIVER_STATE_ROOT (default /run/execdriver), EXECDRIVER_DATA_ROOT (default /var/lib/execdriver)',
+    'Environment:',
+    '  EXECDRIVER_STATE_ROOT      State of containers and runc (default /run/execdriver)',
+    '  EXECDRIVER_DATA_ROOT       Images and containers\' root filesystems (default /var/lib/execdriver)',
+    '  EXECDRIVER_CGROUP_PREFIX   Parent cgroup of containers without --cgroup-parent (default execdriver)',
+    '  EXECDRIVER_RUNC            The runc binary (default runc on PATH)',
+    '',
     "Run 'execdriver COMMAND --help' for more information on a command.",
     '',
   ].join('\n');
@@ -71,7 +76,7 @@ export async function main(argv: readonly string[], context: Context): Promise<{
       return await main([topic, '--help'], context);
     }
     if (first === '-v' || first === '--version') return await main(['version'], context);
-    if (first.startsWith('-')) throw usageError(`unknown flag: ${first} (global flags: --help, --version; state roots come from EXECDRIVER_STATE_ROOT and EXECDRIVER_DATA_ROOT)`);
+    if (first.startsWith('-')) throw usageError(`unknown flag: ${first} (global flags: --help, --version; settings come from EXECDRIVER_STATE_ROOT, EXECDRIVER_DATA_ROOT, EXECDRIVER_CGROUP_PREFIX and EXECDRIVER_RUNC)`);
     const entry = commandEntries.find((candidate) => candidate.name === first);
     if (!entry) throw usageError(`'${first}' is not an execdriver command: see 'execdriver --help'`);
     commandName = entry.name;

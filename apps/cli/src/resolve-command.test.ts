@@ -54,8 +54,9 @@ describe('resolveRunCommand', () => {
   });
 
   it.each([
-    [['-m', '1m', 'busybox', 'true'], 'invalid value 1048576 for flag --memory: must be at least 6291456 bytes'],
-    [['-m', '64m', '--memory-swap', '32m', 'busybox', 'true'], 'for flag --memory-swap: must be at least memory (67108864) or -1'],
+    [['-m', '1m', 'busybox', 'true'], 'invalid value "1m" for flag --memory: must be at least 6291456 bytes'],
+    [['-m', '4k', 'busybox', 'true'], 'invalid value "4k" for flag --memory: must be at least 6291456 bytes'],
+    [['-m', '64m', '--memory-swap', '32m', 'busybox', 'true'], 'invalid value "32m" for flag --memory-swap: must be at least memory (67108864) or -1'],
     [['--cpuset-cpus', '3-1', 'busybox', 'true'], 'invalid value "3-1" for flag --cpuset-cpus'],
     [['--ulimit', 'bogus=1', 'busybox', 'true'], 'for flag --ulimit: unknown rlimit "bogus"'],
     [['--cap-add', 'NOT_A_CAP', 'busybox', 'true'], 'for flag --cap-add'],

@@ -54,8 +54,11 @@ const flagOfPath: readonly [RegExp, string][] = [
   [/^userNamespace/, '--userns-remap'],
 ];
 
-/** Checks a Command with the spec's schema; the first problem becomes one line naming the flag and value. */
-export function validateCommand(input: CommandInput): Command {
+/**
+ * Checks a Command with the spec's schema; the first problem becomes one line naming the flag and
+ * the value as the user typed it (`flagTexts`: `--memory` -> `4k`), else the value checked.
+ */
+export function validateCommand(input: CommandInput, flagTexts: Readonly<Record<string, string>> = {}): Command {
   try {
     return parseCommand(input);
   } catch (error) {
@@ -63,7 +66,8 @@ export function validateCommand(input: CommandInput): Command {
     const issue = error.issues[0];
     if (!issue) throw usageError(error.message.replace(/\s*\n\s*/g, '; '));
     const flag = flagOfPath.find(([pattern]) => pattern.test(issue.path))?.[1] ?? issue.path;
-    const value = 'value' in issue ? `${JSON.stringify(issue.value)} ` : '';
+    const typed = flagTexts[flag];
+    const value = typed !== undefined ? `${JSON.stringify(typed)} ` : 'value' in issue ? `${JSON.stringify(issue.value)} ` : '';
     throw usageError(`invalid value ${value}for ${flag.startsWith('-') ? `flag ${flag}` : flag}: ${issue.message}`);
   }
 }
@@ -129,6 +133,6 @@ export async function resolveRunCommand(parsed: ParsedRun, options: ResolveRunOp
       throw error;
     }
   }
-  return validateCommand(input);
+  return validateCommand(input, cliOptions.flagTexts);
 }
 

@@ -88,6 +88,7 @@ describe('parseRunFlags: docker run semantics', () => {
     [['--mount', 'type=volume,target=/v', 'busybox'], 'type "volume" is not supported'],
     [['--tmpfs', 'run', 'busybox'], 'for flag --tmpfs: the destination must be an absolute path'],
     [['--network', 'bridge', 'busybox'], 'execdriver sets up no bridge network'],
+    [['--network', 'foo', 'busybox'], 'invalid value "foo" for flag --network: expected none, host, container:<name>'],
     [['--pid', 'other', 'busybox'], 'invalid value "other" for flag --pid'],
     [['--security-opt', 'seccomp=loose', 'busybox'], 'seccomp takes unconfined or a profile file path'],
     [['--oom-score-adj', '2000', 'busybox'], 'must be at most 1000'],
@@ -97,6 +98,14 @@ describe('parseRunFlags: docker run semantics', () => {
     [[], '"run" requires at least 1 argument'],
   ])('%j fails: %s', (argv, message) => {
     expect(() => parseRunFlags(argv)).toThrow(message);
+  });
+
+  it('names spec in its own argument count error', () => {
+    expect(() => parseRunFlags(['-m', '64m'], { commandName: 'spec' })).toThrow('"spec" requires at least 1 argument');
+  });
+
+  it('keeps single-value flags as typed, for messages', () => {
+    expect(parseRunFlags(['-m', '4k', '--memory-swap=1g', '--rm', '-e', 'A=1', 'busybox']).cliOptions.flagTexts).toEqual({ '--memory': '4k', '--memory-swap': '1g' });
   });
 });
 

@@ -52,6 +52,7 @@ export const runFlagDefinitions: readonly FlagDefinition[] = [
   { name: 'cgroup-parent', kind: 'string', description: 'Optional parent cgroup for the container' },
   { name: 'sysctl', kind: 'list', description: 'Sysctl options (net.ipv4.ip_forward=1)' },
   { name: 'oom-score-adj', kind: 'string', valueName: 'int', description: 'Tune host OOM preferences (-1000 to 1000)' },
+  { name: 'shm-size', kind: 'string', valueName: 'bytes', description: 'Size of /dev/shm (default 64m)' },
   { name: 'rootfs', kind: 'string', valueName: 'dir', description: 'Use DIR as the root filesystem (no IMAGE argument then)' },
 ];
 
@@ -74,6 +75,10 @@ export interface RunCliOptions {
   seccompProfileFile: string | undefined;
   detachKeys: string | undefined;
   sigProxy: boolean;
+  /** Host paths of bind mounts: `-v` ones are created when missing (Docker), `--mount` ones must exist. */
+  bindSources: { source: string; flag: '--volume' | '--mount' }[];
+  /** Single-value flags as typed (`--memory` -> `4k`), so messages quote the user's text, not a byte count. */
+  flagTexts: Record<string, string>;
 }
 
 /** The Command as far as flags alone say: no id, root filesystem or file contents yet. */
@@ -87,6 +92,8 @@ export interface ParsedRun {
 export interface ParseRunFlagsOptions {
   /** For `-e KEY` (no value): copied from here when set. Default: none. */
   hostEnv?: Readonly<Record<string, string | undefined>>;
+  /** The command in messages: `run` (default) or `spec`. */
+  commandName?: string;
 }
 
 /**
@@ -104,7 +111,7 @@ function toParsedRun(parsed: ParsedArguments, options: ParseRunFlagsOptions, len
   const [first, ...rest] = parsed.positionals;
   const image = rootfsDir === undefined ? first : undefined;
   const args = rootfsDir === undefined ? rest : parsed.positionals;
-  if (!lenient && rootfsDir === undefined && image === undefined) throw usageError('"run" requires at least 1 argument: an IMAGE (or --rootfs DIR)');
+  if (!lenient && rootfsDir === undefined && image === undefined) throw usageError(`"${options.commandName ?? 'run'}" requires at least 1 argument: an IMAGE (or --rootfs DIR)`);
   if (rootfsDir !== undefined && !rootfsDir.startsWith('/')) throw usageError(`invalid value ${JSON.stringify(rootfsDir)} for flag --rootfs: must be an absolute path`);
 
   const seccomp = securityOptions(flagList(parsed, 'security-opt'));
@@ -123,10 +130,17 @@ function toParsedRun(parsed: ParsedArguments, options: ParseRunFlagsOptions, len
     seccompProfileFile: seccomp.profileFile,
     detachKeys: flagString(parsed, 'detach-keys'),
     sigProxy: parsed.flags.get('sig-proxy') !== false,
+    bindSources: [],
+    flagTexts: Object.fromEntries([...parsed.flags].flatMap(([name, value]) => (typeof value === 'string' ? [[`--${name}`, value]] : []))),
   };
   if (cliOptions.name !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(cliOptions.name)) {
     throw usageError(`invalid container name ${JSON.stringify(cliOptions.name)}: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
+
+  const volumes = flagList(parsed, 'volume').map(parseVolume);
+  const mountFlags = flagList(parsed, 'mount').map(parseMountFlag);
+  for (const mount of volumes) if (mount.type === 'bind') cliOptions.bindSources.push({ source: mount.source, flag: '--volume' });
+  for (const mount of mountFlags) if (mount.type === 'bind') cliOptions.bindSources.push({ source: mount.source, flag: '--mount' });
 
   const command: CommandDraft = {
     process: {
@@ -139,11 +153,7 @@ function toParsedRun(parsed: ParsedArguments, options: ParseRunFlagsOptions, len
     capAdd: splitList(flagList(parsed, 'cap-add')),
     capDrop: splitList(flagList(parsed, 'cap-drop')),
     groupAdd: flagList(parsed, 'group-add'),
-    mounts: [
-      ...flagList(parsed, 'volume').map(parseVolume),
-      ...flagList(parsed, 'mount').map(parseMountFlag),
-      ...flagList(parsed, 'tmpfs').map(parseTmpfs),
-    ],
+    mounts: [...volumes, ...mountFlags, ...flagList(parsed, 'tmpfs').map(parseTmpfs)],
     devices: flagList(parsed, 'device').map(parseDevice),
     sysctls: Object.fromEntries(flagList(parsed, 'sysctl').map(parseSysctl)),
     resources: resources(parsed),
@@ -161,6 +171,8 @@ function toParsedRun(parsed: ParsedArguments, options: ParseRunFlagsOptions, len
   if (hostname !== undefined) command.hostname = hostname;
   const cgroupParent = flagString(parsed, 'cgroup-parent');
   if (cgroupParent !== undefined) command.cgroupParent = cgroupParent;
+  const shmSize = flagString(parsed, 'shm-size');
+  if (shmSize !== undefined) command.shmSizeBytes = parseSize('--shm-size', shmSize);
   const oomScoreAdj = flagString(parsed, 'oom-score-adj');
   if (oomScoreAdj !== undefined) command.oomScoreAdj = parseInteger('--oom-score-adj', oomScoreAdj, { min: -1000, max: 1000 });
   if (seccomp.seccomp) command.seccomp = seccomp.seccomp;
@@ -407,7 +419,7 @@ function namespaces(parsed: ParsedArguments): NonNullable<CommandInput['namespac
     else if (networkText === 'bridge' || networkText === 'default') {
       throw usageError(`invalid value ${JSON.stringify(networkText)} for flag --network: execdriver sets up no bridge network; use none, host or container:<name>`);
     } else {
-      const setting = namespaceSetting('--network', networkText, []);
+      const setting = namespaceSetting('--network', networkText, ['none']);
       network = setting as NetworkSetting;
     }
     result.network = network;

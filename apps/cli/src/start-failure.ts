@@ -1,15 +1,34 @@
 import { DriverError } from '@execdriver/driver';
+import { OciError } from '@execdriver/oci';
 import { CliError } from './errors.js';
 
 /**
- * Docker's exit codes for a container that did not start, from runc's error text (runc 1.1.5):
- * `executable file not found in $PATH` or `no such file or directory` -> 127 (COMMAND_NOT_FOUND),
- * `permission denied` -> 126 (CANNOT_INVOKE); anything else stays the driver's error (125).
+ * A user or group the image does not have, in Docker's words (libcontainer's), without the
+ * root filesystem's internal path: `unable to find user X: no matching entries in passwd file`.
+ */
+function unknownIdentity(error: DriverError): CliError | undefined {
+  const cause = error.cause;
+  if (!(cause instanceof OciError)) return undefined;
+  if (cause.code === 'USER_NOT_FOUND') return new CliError('USAGE', `unable to find user ${String(cause.value)}: no matching entries in passwd file`, { cause: error });
+  if (cause.code === 'GROUP_NOT_FOUND') return new CliError('USAGE', `unable to find group ${String(cause.value)}: no matching entries in group file`, { cause: error });
+  return undefined;
+}
+
+/**
+ * Docker's exit codes for a container (or exec) that did not start, from runc's error text
+ * (runc 1.1.5): `executable file not found in $PATH` or `no such file or directory` -> 127
+ * (COMMAND_NOT_FOUND); `permission denied`, or a working directory runc cannot enter (`chdir to
+ * cwd ... no such file or directory`) -> 126 (CANNOT_INVOKE); a user or group not in the image ->
+ * Docker's message (125); anything else stays the driver's error (125).
  */
 export function toStartFailure(error: unknown): unknown {
-  if (!(error instanceof DriverError) || error.code !== 'RUNC_FAILED') return error;
+  if (!(error instanceof DriverError)) return error;
+  if (error.code === 'INVALID_COMMAND') return unknownIdentity(error) ?? error;
+  if (error.code !== 'RUNC_FAILED') return error;
   const text = error.runc?.runcMessage ?? error.message;
   if (!/exec[: ]/.test(text) && !/starting container process/.test(text)) return error;
+  // A working directory that is not there: Docker's exec gives 126 (127 is for a missing program only).
+  if (/chdir to cwd/.test(text)) return new CliError('CANNOT_INVOKE', error.message, { cause: error });
   if (/executable file not found in \$PATH|no such file or directory/.test(text)) return new CliError('COMMAND_NOT_FOUND', error.message, { cause: error });
   if (/permission denied|exec format error|is a directory/.test(text)) return new CliError('CANNOT_INVOKE', error.message, { cause: error });
   return error;

@@ -37,12 +37,12 @@ describe('execdriver run (built binary, real containers)', () => {
   it.each([
     [['run', '--bogus', 'busybox', 'true'], 125, 'execdriver: unknown flag: --bogus\n'],
     [['run', '-m', '64x', 'busybox', 'true'], 125, 'execdriver: invalid value "64x" for flag --memory: expected a size like 64m or 1g\n'],
-    [['run', '--rm', '-m', '1m', 'busybox', 'true'], 125, 'execdriver: invalid value 1048576 for flag --memory: must be at least 6291456 bytes\n'],
+    [['run', '--rm', '-m', '1m', 'busybox', 'true'], 125, 'execdriver: invalid value "1m" for flag --memory: must be at least 6291456 bytes\n'],
     [['run', '--rm', 'nosuchimage', 'true'], 125, 'execdriver: no such image: nosuchimage (import a root filesystem tarball with "execdriver import FILE nosuchimage")\n'],
     [['ps', '--bogus'], 125, 'execdriver: unknown flag: --bogus\n'],
     [['kill', '-s', 'SIGBOGUS', 'x'], 125, 'execdriver: invalid value "SIGBOGUS" for flag --signal: unknown signal\n'],
     [['frobnicate'], 125, "execdriver: 'frobnicate' is not an execdriver command: see 'execdriver --help'\n"],
-    [['rm', 'nosuchcontainer'], 1, 'execdriver: no such container: nosuchcontainer\n'],
+    [['rm', 'nosuchcontainer'], 1, 'execdriver: No such container: nosuchcontainer\n'],
     [['inspect'], 125, 'execdriver: "execdriver inspect" requires at least 1 argument: execdriver inspect [OPTIONS] CONTAINER [CONTAINER...]\n'],
   ])('%j exits %i with one line naming the problem', async (args, exitCode, stderr) => {
     expect(await cli(args)).toEqual({ exitCode, stdout: '', stderr });
@@ -119,13 +119,14 @@ describe('execdriver run (built binary, real containers)', () => {
     await writeFile(envFile, 'FROM_FILE=yes\nB=file\n');
     const result = await cli([
       'run', '--rm', '-e', 'B=flag', '--env-file', envFile, '-u', 'nobody', '-w', '/tmp', '-h', 'box', '--read-only',
-      '--tmpfs', '/scratch:size=8m', '-v', `${base}:/host:ro`, '--network', 'none', '--cap-drop', 'ALL',
+      '--tmpfs', '/scratch:size=8m', '-v', `${base}:/host:ro`, '--network', 'none', '--cap-drop', 'ALL', '--shm-size', '16m',
       'busybox', 'sh', '-c',
       'echo "$FROM_FILE $B $(id -u) $(pwd) $(hostname)"; touch /x 2>/dev/null || echo rootfs-ro; touch /host/x 2>/dev/null || echo bind-ro; ' +
-        'grep " /scratch " /proc/self/mounts | grep -o "size=[0-9]*k"; ls /sys/class/net; grep CapEff /proc/self/status',
+        'grep " /scratch " /proc/self/mounts | grep -o "size=[0-9]*k"; ls /sys/class/net; grep CapEff /proc/self/status; ' +
+        'grep " /dev/shm " /proc/self/mounts | grep -o "size=[0-9]*k"',
     ]);
     expect(result.stderr).toBe('');
-    expect(result.stdout.split('\n')).toEqual(['yes flag 65534 /tmp box', 'rootfs-ro', 'bind-ro', 'size=8192k', 'lo', 'CapEff:\t0000000000000000', '']);
+    expect(result.stdout.split('\n')).toEqual(['yes flag 65534 /tmp box', 'rootfs-ro', 'bind-ro', 'size=8192k', 'lo', 'CapEff:\t0000000000000000', 'size=16384k', '']);
   });
 
   it('runs in a user namespace with --userns-remap default, root owning its writable root', async () => {

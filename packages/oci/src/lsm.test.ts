@@ -24,10 +24,12 @@ async function sysTree(files: Record<string, string>): Promise<string> {
 describe('detectLsm', () => {
   test.each([
     [{}, { apparmor: false, selinux: false }],
-    [{ 'module/apparmor/parameters/enabled': 'Y\n' }, { apparmor: true, selinux: false }],
+    [{ 'module/apparmor/parameters/enabled': 'Y\n', 'kernel/security/apparmor/profiles': '' }, { apparmor: true, selinux: false }],
+    // The module is built in but AppArmor is not the running LSM (no securityfs entry): off, as runc sees it.
+    [{ 'module/apparmor/parameters/enabled': 'Y\n' }, { apparmor: false, selinux: false }],
     [{ 'module/apparmor/parameters/enabled': 'N\n' }, { apparmor: false, selinux: false }],
     [{ 'fs/selinux/enforce': '0' }, { apparmor: false, selinux: true }],
-    [{ 'module/apparmor/parameters/enabled': 'Y', 'fs/selinux/enforce': '1' }, { apparmor: true, selinux: true }],
+    [{ 'module/apparmor/parameters/enabled': 'Y', 'kernel/security/apparmor/profiles': '', 'fs/selinux/enforce': '1' }, { apparmor: true, selinux: true }],
   ])('%o -> %o', async (files, expected) => {
     expect(await detectLsm({ sysRoot: await sysTree(files) })).toEqual(expected);
   });

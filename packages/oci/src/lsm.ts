@@ -8,15 +8,27 @@ export interface LsmSupport {
   selinux: boolean;
 }
 
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if (isMissing(error)) return false;
+    throw error;
+  }
+}
+
 function isMissing(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
 /**
- * Reads which LSMs are on, as runc and Docker decide it: AppArmor when
- * `<sysRoot>/module/apparmor/parameters/enabled` says `Y`, SELinux when `<sysRoot>/fs/selinux/enforce`
- * exists (selinuxfs is mounted).
+ * Reads which LSMs are on, as runc decides it (libcontainer/apparmor.IsEnabled): AppArmor when
+ * `<sysRoot>/kernel/security/apparmor` exists (securityfs shows AppArmor active) and
+ * `<sysRoot>/module/apparmor/parameters/enabled` says `Y` (the module alone is built into many
+ * kernels that do not run it: a profile then fails with ENOENT on /proc/self/attr/apparmor/exec);
+ * SELinux when `<sysRoot>/fs/selinux/enforce` exists (selinuxfs is mounted).
  * @throws OciError READ_FAILED naming the path when a file exists but cannot be read.
  */
 export async function detectLsm(options: { sysRoot?: string } = {}): Promise<LsmSupport> {
@@ -25,7 +37,7 @@ export async function detectLsm(options: { sysRoot?: string } = {}): Promise<Lsm
   const selinuxPath = join(sysRoot, 'fs/selinux/enforce');
   let apparmor = false;
   try {
-    apparmor = (await readFile(apparmorPath, 'utf8')).trim().startsWith('Y');
+    apparmor = (await readFile(apparmorPath, 'utf8')).trim().startsWith('Y') && (await exists(join(sysRoot, 'kernel/security/apparmor')));
   } catch (error) {
     if (!isMissing(error)) throw new OciError('READ_FAILED', `cannot read ${apparmorPath}`, { value: apparmorPath, cause: error });
   }

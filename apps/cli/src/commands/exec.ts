@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProcessConfigInput } from '@execdriver/spec';
@@ -8,18 +8,10 @@ import type { CommandSpec } from '../command-spec.js';
 import { findContainer } from '../container-lookup.js';
 import { usageError } from '../errors.js';
 import { flagBoolean, flagList, flagString } from '../flags.js';
+import { heldForwarder } from '../held-output.js';
 import { spawnHelper } from '../helpers.js';
 import { parseEnvFile } from '../run-flags.js';
 import { toStartFailure } from '../start-failure.js';
-
-function forwardTo(target: NodeJS.WriteStream): Writable {
-  return new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      if (target.write(chunk)) callback();
-      else target.once('drain', () => callback());
-    },
-  });
-}
 
 export const execCommandSpec: CommandSpec = {
   name: 'exec',
@@ -85,16 +77,24 @@ export const execCommandSpec: CommandSpec = {
       await attached?.catch(() => undefined);
       return exitCode;
     }
-    const stdout = forwardTo(process.stdout);
-    const stderr = forwardTo(process.stderr);
+    // Held until the process runs: when runc cannot start it, runc's own line on stderr is dropped
+    // and the CLI's one line (`execdriver: exec in ...`) says it instead.
+    const stdout = heldForwarder(process.stdout);
+    const stderr = heldForwarder(process.stderr);
+    const release = (pass: boolean) => {
+      stdout.release(pass);
+      stderr.release(pass);
+    };
     const exitCode = await driver
-      .exec(summary.id, processConfig, { stdout, stderr, ...(flagBoolean(parsed, 'interactive') ? { stdin: process.stdin } : {}) })
+      .exec(summary.id, processConfig, { stdout: stdout.stream, stderr: stderr.stream, ...(flagBoolean(parsed, 'interactive') ? { stdin: process.stdin } : {}) }, { start: () => release(true) })
       .catch((error: unknown) => {
+        release(false);
         // The driver reports a process that never started (runc's own failure) as RUNC_FAILED:
         // Docker's 127 / 126 for a command not found / not executable; other failures stay 125.
         throw toStartFailure(error);
       });
-    await Promise.race([Promise.all([finished(stdout), finished(stderr)]).catch(() => undefined), sleep(2000)]);
+    release(true);
+    await Promise.race([Promise.all([finished(stdout.stream), finished(stderr.stream)]).catch(() => undefined), sleep(2000)]);
     return exitCode;
   },
 };

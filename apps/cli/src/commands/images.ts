@@ -1,10 +1,22 @@
 import type { CommandSpec } from '../command-spec.js';
 import { usageError } from '../errors.js';
-import { flagString } from '../flags.js';
+import { flagBoolean, flagString } from '../flags.js';
 import { formatEach } from '../go-template.js';
-import { importImage, listImages, removeImage, type ImportProgress } from '../images.js';
+import { assertImageRemovable } from '../image-users.js';
+import { findImage, importImage, listImages, removeImage, type ImportProgress } from '../images.js';
 import { formatTable } from '../table.js';
 import { formatDecimalSize, humanDuration } from '../units.js';
+
+/** Docker's column titles for `images --format 'table ...'`, by field. */
+const imageHeaders = {
+  Repository: 'REPOSITORY',
+  Tag: 'TAG',
+  CreatedAt: 'CREATED AT',
+  CreatedSince: 'CREATED',
+  Size: 'SIZE',
+  Source: 'SOURCE',
+  Rootfs: 'ROOTFS',
+} as const;
 
 export const imagesCommandSpec: CommandSpec = {
   name: 'images',
@@ -12,10 +24,12 @@ export const imagesCommandSpec: CommandSpec = {
   description: 'List the local root filesystems (busybox is built in and made on first use)',
   flags: [
     { name: 'quiet', short: 'q', kind: 'boolean', description: 'Only show image names' },
-    { name: 'format', kind: 'string', description: "Format output: json, or a template like '{{.Repository}}'" },
+    { name: 'format', kind: 'string', description: "Format output: table (default), json, a template like '{{.Repository}}', or 'table {{.Repository}}\\t{{.Size}}'" },
   ],
   maxArgs: 0,
   async run(context, parsed) {
+    const format = flagString(parsed, 'format');
+    if (format !== undefined && format !== 'table') formatEach(format, [], { headers: imageHeaders });
     const now = Date.now();
     const rows = (await listImages(context.dataRoot)).map((image) => {
       const [repository, tag = 'latest'] = image.reference.split(':') as [string, string?];
@@ -25,9 +39,8 @@ export const imagesCommandSpec: CommandSpec = {
       context.stdout.write(rows.map((row) => `${row.Repository}${row.Tag === 'latest' ? '' : `:${row.Tag}`}\n`).join(''));
       return 0;
     }
-    const format = flagString(parsed, 'format');
     if (format !== undefined && format !== 'table') {
-      context.stdout.write(formatEach(format, rows));
+      context.stdout.write(formatEach(format, rows, { headers: imageHeaders }));
       return 0;
     }
     context.stdout.write(formatTable(['REPOSITORY', 'TAG', 'CREATED', 'SIZE', 'SOURCE'], rows.map((row) => [row.Repository, row.Tag, row.CreatedSince, row.Size, row.Source])));
@@ -85,14 +98,16 @@ export const importCommandSpec: CommandSpec = {
 
 export const rmiCommandSpec: CommandSpec = {
   name: 'rmi',
-  usage: 'rmi IMAGE [IMAGE...]',
-  description: 'Remove one or more local images',
-  flags: [],
+  usage: 'rmi [OPTIONS] IMAGE [IMAGE...]',
+  description: 'Remove one or more local images (not while a container uses them)',
+  flags: [{ name: 'force', short: 'f', kind: 'boolean', description: 'Remove the image even if stopped containers use it' }],
   minArgs: 1,
   async run(context, parsed) {
     let failed = false;
+    const containers = await (await context.driver()).list();
     for (const reference of parsed.positionals) {
       try {
+        if (await findImage(context.dataRoot, reference)) assertImageRemovable(reference, containers, { force: flagBoolean(parsed, 'force') });
         await removeImage(context.dataRoot, reference);
         context.stdout.write(`Deleted: ${reference}\n`);
       } catch (error) {

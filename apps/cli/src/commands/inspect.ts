@@ -1,8 +1,22 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ContainerSummary } from '@execdriver/driver';
 import type { CommandSpec } from '../command-spec.js';
 import { findContainer } from '../container-lookup.js';
 import { toDockerInspect } from '../docker-inspect.js';
 import { flagString } from '../flags.js';
-import { formatEach } from '../go-template.js';
+import { executeTemplate, parseTemplate } from '../go-template.js';
+
+/** The environment the container's process got (PATH, HOSTNAME, HOME, TERM and the user's): `process.env` of its bundle's config.json. */
+async function effectiveEnv(summary: ContainerSummary): Promise<string[] | undefined> {
+  try {
+    const config = JSON.parse(await readFile(join(summary.bundle, 'config.json'), 'utf8')) as { process?: { env?: unknown } };
+    const env = config.process?.env;
+    return Array.isArray(env) && env.every((entry) => typeof entry === 'string') ? env : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export const inspectCommandSpec: CommandSpec = {
   name: 'inspect',
@@ -11,21 +25,23 @@ export const inspectCommandSpec: CommandSpec = {
   flags: [{ name: 'format', short: 'f', kind: 'string', description: "Format output: json (default), or a template like '{{.State.ExitCode}}'" }],
   minArgs: 1,
   async run(context, parsed) {
+    const format = flagString(parsed, 'format');
+    const template = format === undefined || format === 'json' ? undefined : parseTemplate(format);
     const driver = await context.driver();
     const documents = [];
     let failed = false;
     for (const reference of parsed.positionals) {
       try {
         const summary = await findContainer(context, reference);
-        documents.push(toDockerInspect(summary, { dataRoot: context.dataRoot, driverName: driver.name() }));
+        const env = await effectiveEnv(summary);
+        documents.push(toDockerInspect(summary, { dataRoot: context.dataRoot, driverName: driver.name(), ...(env ? { env } : {}) }));
       } catch (error) {
         failed = true;
         context.stderr.write(`execdriver: ${(error as Error).message}\n`);
       }
     }
-    const format = flagString(parsed, 'format');
-    if (format === undefined || format === 'json') context.stdout.write(`${JSON.stringify(documents, null, 4)}\n`);
-    else context.stdout.write(formatEach(format, documents));
+    if (template === undefined) context.stdout.write(`${JSON.stringify(documents, null, 4)}\n`);
+    else context.stdout.write(documents.map((document) => `${executeTemplate(template, document)}\n`).join(''));
     return failed ? 1 : 0;
   },
 };

@@ -3,7 +3,7 @@ import { isValidContainerId } from '@execdriver/spec';
 import type { CommandSpec } from '../command-spec.js';
 import { containerDataPaths, removeContainerRootfs } from '../container-rootfs.js';
 import { removeContainer } from '../container-removal.js';
-import { dockerState } from '../container-lookup.js';
+import { dockerState, matchContainers } from '../container-lookup.js';
 import { CliError } from '../errors.js';
 import { flagBoolean } from '../flags.js';
 import { forEachContainer } from './kill.js';
@@ -19,7 +19,7 @@ export const rmCommandSpec: CommandSpec = {
     // A root filesystem whose container the driver no longer knows (its CLI was killed mid-start) is removed too.
     const orphans = new Set<string>();
     for (const reference of parsed.positionals) {
-      if (!isValidContainerId(reference) || (await driver.list()).some((summary) => summary.id.startsWith(reference))) continue;
+      if (!isValidContainerId(reference) || matchContainers(reference, await driver.list()).length > 0) continue;
       if (await stat(containerDataPaths(context.dataRoot, reference).dir).then(() => true, () => false)) orphans.add(reference);
     }
     for (const orphan of orphans) {

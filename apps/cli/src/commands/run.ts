@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DriverError, type Driver } from '@execdriver/driver';
@@ -17,10 +17,11 @@ import { containerDataPaths, mountContainerRootfs } from '../container-rootfs.js
 import { labelKeys, type Context } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import { formatHelp } from '../flags.js';
+import { heldForwarder } from '../held-output.js';
 import { spawnHelper } from '../helpers.js';
 import { remappedImageRootfs, requireImage, type Image } from '../images.js';
 import { resolveRunCommand } from '../resolve-command.js';
-import { parseRunFlags, runFlagDefinitions, type ParsedRun } from '../run-flags.js';
+import { parseRunFlags, runFlagDefinitions, type ParsedRun, type RunCliOptions } from '../run-flags.js';
 import { toStartFailure } from '../start-failure.js';
 
 export const runUsage = 'run [OPTIONS] IMAGE [COMMAND] [ARG...]';
@@ -65,11 +66,15 @@ export async function prepareRun(context: Context, parsed: ParsedRun, options: {
   } else {
     const image = await requireImage(context.dataRoot, cliOptions.image!);
     defaultArgs = image.cmd;
-    if (parsed.command.readonlyRootfs) rootfs = image.rootfs;
-    else {
-      rootfs = containerDataPaths(context.dataRoot, id).rootfs;
-      overlay = { imageRootfs: image.rootfs, image };
-    }
+    // Always an overlay of its own, --read-only too (runc then makes the root read-only): runc
+    // creates mount points and the working directory in the root, and a privileged container can
+    // remount it read-write, so the image's own directory must never be the container's root.
+    rootfs = containerDataPaths(context.dataRoot, id).rootfs;
+    overlay = { imageRootfs: image.rootfs, image };
+  }
+  for (const { source, flag } of cliOptions.bindSources) {
+    if (flag !== '--mount') continue;
+    if (!(await stat(source).then(() => true, () => false))) throw usageError(`invalid mount config for type "bind": bind source path does not exist: ${source}`);
   }
   const command = await resolveRunCommand(parsed, { id, rootfs, ...(defaultArgs ? { defaultArgs } : {}), hostEnv: context.env });
   const labels: Record<string, string> = {
@@ -79,8 +84,20 @@ export async function prepareRun(context: Context, parsed: ParsedRun, options: {
     [labelKeys.rootfsMount]: overlay ? 'overlay' : 'none',
     [labelKeys.interactive]: String(cliOptions.interactive),
   };
+  if (cliOptions.name !== undefined) labels[labelKeys.name] = cliOptions.name;
   if (cliOptions.tty) labels[labelKeys.console] = 'holder';
   return { id, command, labels, overlay };
+}
+
+/** As Docker does for `-v /host/path:/dst`: a host directory that is not there is created (0755). */
+async function createVolumeSources(sources: RunCliOptions['bindSources']): Promise<void> {
+  for (const { source, flag } of sources) {
+    if (flag !== '--volume') continue;
+    await mkdir(source, { recursive: true, mode: 0o755 }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EEXIST') return;
+      throw usageError(`invalid value ${JSON.stringify(source)} for flag --volume: cannot create the host directory: ${error.message}`);
+    });
+  }
 }
 
 function terminalSize(): { width: number; height: number } | undefined {
@@ -107,6 +124,7 @@ export const runCommandSpec: CommandSpec = {
     }
     const prepared = await prepareRun(context, parsed, { checkName: true });
     const { id } = prepared;
+    await createVolumeSources(cliOptions.bindSources);
     if (cliOptions.tty) {
       const size = terminalSize();
       if (size) prepared.command.process.consoleSize = size;
@@ -137,31 +155,6 @@ export const runCommandSpec: CommandSpec = {
     return runForeground(context, driver, prepared, parsed);
   },
 };
-
-/**
- * Passes bytes to `target` without ever ending it (the driver ends what it is given). Until
- * `release()`, bytes are held back: runc prints its own error on the container's stderr when the
- * start fails, and the CLI reports that failure in one line of its own instead.
- */
-function heldForwarder(target: NodeJS.WriteStream): { stream: Writable; release(pass: boolean): void } {
-  let held: Buffer[] | undefined = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      if (held) {
-        held.push(chunk);
-        callback();
-      } else if (target.write(chunk)) callback();
-      else target.once('drain', () => callback());
-    },
-  });
-  return {
-    stream,
-    release(pass) {
-      if (held && pass) for (const chunk of held) target.write(chunk);
-      held = undefined;
-    },
-  };
-}
 
 async function runForeground(context: Context, driver: Driver, prepared: PreparedRun, parsed: ParsedRun): Promise<number> {
   const { id } = prepared;

@@ -17,7 +17,7 @@ export const specCommandSpec: CommandSpec = {
   flags: runFlagDefinitions,
   rawArguments: true,
   async run(context, _parsed, argv) {
-    const parsed = parseRunFlags(argv, { hostEnv: context.env });
+    const parsed = parseRunFlags(argv, { hostEnv: context.env, commandName: 'spec' });
     if (parsed.help) {
       context.stdout.write(formatHelp(`execdriver ${usage}`, description, runFlagDefinitions));
       return 0;
@@ -33,6 +33,7 @@ export const specCommandSpec: CommandSpec = {
       user: await resolveUser(command, { rootfs: lookupRoot }),
       devices: await resolveDevices(command),
       hostNetwork: { hostname: hostname() },
+      cgroupsPathPrefix: context.cgroupPrefix,
     });
     for (const warning of warnings) context.stderr.write(`WARNING: ${warning.message}\n`);
     context.stdout.write(`${JSON.stringify(spec, null, 2)}\n`);

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cpuPercent, memoryUsageWithoutCache, toDockerStats, type DockerStats, type Sample } from '@execdriver/cgroups';
-import type { ContainerStats } from '@execdriver/driver';
+import { DriverError, type ContainerStats } from '@execdriver/driver';
 import type { CommandSpec } from '../command-spec.js';
 import { dockerState, findContainer } from '../container-lookup.js';
 import { flagBoolean, flagString } from '../flags.js';
@@ -53,17 +53,71 @@ export function toStatsRow(id: string, previous: Sample | undefined, current: Sa
   };
 }
 
+/** A stopped container's line, as Docker shows it: zeros. */
+export function stoppedStatsRow(id: string): StatsRow {
+  return { id, name: id, cpuPercent: 0, memoryUsageBytes: 0, memoryLimitBytes: 0, memoryPercent: 0, networkRxBytes: 0, networkTxBytes: 0, blockReadBytes: 0, blockWriteBytes: 0, pids: 0 };
+}
+
+const zeroTime = '0001-01-01T00:00:00Z';
+
+/** A stopped container's Engine API stats object, as Docker returns it: zero times and counters. */
+export function stoppedDockerStats(id: string): DockerStats {
+  const cpu = () => ({ cpu_usage: { total_usage: 0, usage_in_kernelmode: 0, usage_in_usermode: 0 }, throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 } });
+  return {
+    id,
+    name: id,
+    os_type: 'linux',
+    read: zeroTime,
+    preread: zeroTime,
+    num_procs: 0,
+    cpu_stats: cpu(),
+    precpu_stats: cpu(),
+    memory_stats: {},
+    pids_stats: {},
+    blkio_stats: {
+      io_service_bytes_recursive: null,
+      io_serviced_recursive: null,
+      io_queue_recursive: null,
+      io_service_time_recursive: null,
+      io_wait_time_recursive: null,
+      io_merged_recursive: null,
+      io_time_recursive: null,
+      sectors_recursive: null,
+    },
+  };
+}
+
+/** The fields of `docker stats --format` templates, as Docker spells and prints them. */
+export function toStatsTemplateRow(row: StatsRow, container: string) {
+  return {
+    Container: container,
+    Name: row.name,
+    ID: row.id.slice(0, 12),
+    CPUPerc: `${row.cpuPercent.toFixed(2)}%`,
+    MemUsage: `${formatBinarySize(row.memoryUsageBytes)} / ${formatBinarySize(row.memoryLimitBytes)}`,
+    MemPerc: `${row.memoryPercent.toFixed(2)}%`,
+    NetIO: `${formatDecimalSize(row.networkRxBytes)} / ${formatDecimalSize(row.networkTxBytes)}`,
+    BlockIO: `${formatDecimalSize(row.blockReadBytes)} / ${formatDecimalSize(row.blockWriteBytes)}`,
+    PIDs: String(row.pids),
+  };
+}
+
+/** Docker's column titles for `stats --format 'table ...'`, by field. */
+export const statsHeaders = {
+  Container: 'CONTAINER',
+  Name: 'NAME',
+  ID: 'CONTAINER ID',
+  CPUPerc: 'CPU %',
+  MemUsage: 'MEM USAGE / LIMIT',
+  MemPerc: 'MEM %',
+  NetIO: 'NET I/O',
+  BlockIO: 'BLOCK I/O',
+  PIDs: 'PIDS',
+} satisfies Record<keyof ReturnType<typeof toStatsTemplateRow>, string>;
+
 function tableLine(row: StatsRow): string[] {
-  return [
-    row.id.slice(0, 12),
-    row.name,
-    `${row.cpuPercent.toFixed(2)}%`,
-    `${formatBinarySize(row.memoryUsageBytes)} / ${formatBinarySize(row.memoryLimitBytes)}`,
-    `${row.memoryPercent.toFixed(2)}%`,
-    `${formatDecimalSize(row.networkRxBytes)} / ${formatDecimalSize(row.networkTxBytes)}`,
-    `${formatDecimalSize(row.blockReadBytes)} / ${formatDecimalSize(row.blockWriteBytes)}`,
-    String(row.pids),
-  ];
+  const cells = toStatsTemplateRow(row, row.id);
+  return [cells.ID, cells.Name, cells.CPUPerc, cells.MemUsage, cells.MemPerc, cells.NetIO, cells.BlockIO, cells.PIDs];
 }
 
 const header = ['CONTAINER ID', 'NAME', 'CPU %', 'MEM USAGE / LIMIT', 'MEM %', 'NET I/O', 'BLOCK I/O', 'PIDS'];
@@ -75,48 +129,66 @@ export const statsCommandSpec: CommandSpec = {
   flags: [
     { name: 'all', short: 'a', kind: 'boolean', description: 'Show all containers (default shows just running)' },
     { name: 'no-stream', kind: 'boolean', description: 'Disable streaming stats and only pull the first result' },
-    { name: 'format', kind: 'string', description: 'json: one Docker Engine API stats object per container and sample' },
+    {
+      name: 'format',
+      kind: 'string',
+      description: "Format output: table (default), json (one Docker Engine API stats object per container and sample), a template like '{{.Name}} {{.CPUPerc}}', or 'table {{.Name}}\\t{{.MemUsage}}'",
+    },
   ],
   async run(context, parsed) {
-    const driver = await context.driver();
     const format = flagString(parsed, 'format');
+    if (format !== undefined && format !== 'json' && format !== 'table') formatEach(format, [], { headers: statsHeaders });
+    const driver = await context.driver();
     const stream = !flagBoolean(parsed, 'no-stream');
     const named = parsed.positionals.length > 0;
-    const ids = async (): Promise<string[]> => {
-      if (named) return Promise.all(parsed.positionals.map(async (reference) => (await findContainer(context, reference)).id));
-      return (await driver.list()).filter((summary) => ['running', 'paused'].includes(dockerState(summary))).map((summary) => summary.id);
+    const all = flagBoolean(parsed, 'all');
+    /** The containers to show, with the reference the user gave (Docker's `.Container`). */
+    const targets = async (): Promise<{ id: string; reference: string }[]> => {
+      if (named) return Promise.all(parsed.positionals.map(async (reference) => ({ id: (await findContainer(context, reference)).id, reference })));
+      return (await driver.list())
+        .filter((summary) => all || ['running', 'paused'].includes(dockerState(summary)))
+        .map((summary) => ({ id: summary.id, reference: summary.id }));
     };
     const previous = new Map<string, Sample>();
-    const read = async (id: string) => {
+    /** Stats of a running container; `stopped` for one that is not running (Docker shows zeros). */
+    const read = async (id: string): Promise<ContainerStats | 'stopped' | undefined> => {
       try {
         return await driver.stats(id);
       } catch (error) {
+        if (error instanceof DriverError && error.code === 'CONTAINER_NOT_RUNNING') return 'stopped';
         if (named) throw error;
         return undefined;
       }
     };
     // The first sample only primes CPU %; docker stats shows figures from the second on.
-    for (const id of await ids()) {
+    for (const { id } of await targets()) {
       const stats = await read(id);
-      if (stats) previous.set(id, toSample(stats));
+      if (stats && stats !== 'stopped') previous.set(id, toSample(stats));
     }
     const live = stream && format === undefined && process.stdout.isTTY;
     for (;;) {
       await sleep(1000);
-      const rows: StatsRow[] = [];
+      const rows: { row: StatsRow; reference: string }[] = [];
       const documents: DockerStats[] = [];
-      for (const id of await ids()) {
+      for (const { id, reference } of await targets()) {
         const stats = await read(id);
         if (!stats) continue;
+        if (stats === 'stopped') {
+          rows.push({ row: stoppedStatsRow(id), reference });
+          documents.push(stoppedDockerStats(id));
+          previous.delete(id);
+          continue;
+        }
         const sample = toSample(stats);
         const before = previous.get(id);
-        rows.push(toStatsRow(id, before, sample, stats.memoryLimitBytes));
+        rows.push({ row: toStatsRow(id, before, sample, stats.memoryLimitBytes), reference });
         documents.push(toDockerStats(before, sample, { id, name: id }));
         previous.set(id, sample);
       }
       if (format === 'json') context.stdout.write(documents.map((document) => `${JSON.stringify(document)}\n`).join(''));
-      else if (format !== undefined && format !== 'table') context.stdout.write(formatEach(format, rows));
-      else context.stdout.write(`${live ? '\x1b[2J\x1b[H' : ''}${formatTable(header, rows.map(tableLine))}`);
+      else if (format !== undefined && format !== 'table') {
+        context.stdout.write(formatEach(format, rows.map(({ row, reference }) => toStatsTemplateRow(row, reference)), { headers: statsHeaders }));
+      } else context.stdout.write(`${live ? '\x1b[2J\x1b[H' : ''}${formatTable(header, rows.map(({ row }) => tableLine(row)))}`);
       if (!stream) return 0;
     }
   },
