@@ -76,7 +76,7 @@ describe('run -it through a real terminal (tmux)', () => {
     tmux('send-keys', '-t', 'first', 'clear; sleep 30', 'Enter');
     await waitFor('sleep to run', async () => ((await harness.cli(['top', 'shell'])).stdout.includes('sleep 30') ? true : undefined));
     tmux('send-keys', '-t', 'first', 'C-c');
-    await waitFor('sleep to end', async () => (!(await harness.cli(['top', 'shell'])).stdout.includes('sleep 30') ? true : undefined), 3000);
+    await waitFor('sleep to end', async () => (!(await harness.cli(['top', 'shell'])).stdout.includes('sleep 30') ? true : undefined), 10_000);
     tmux('send-keys', '-t', 'first', 'echo status-$?', 'Enter');
     await screenShows('first', /^status-130$/m);
 
@@ -85,7 +85,7 @@ describe('run -it through a real terminal (tmux)', () => {
     expect((await harness.cli(['ps'])).stdout).toMatch(/\nshell\s+busybox\s+"sh"\s+.*Up /);
 
     openPane('second', ['attach', 'shell'], join(base, 'second.exit'));
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // let attach connect (CLI start-up is slower under load)
     tmux('send-keys', '-t', 'second', 'clear; stty size; echo attached', 'Enter');
     await screenShows('second', /^attached$/m);
     expect(screen('second')).toMatch(/^30 100$/m);
@@ -115,7 +115,7 @@ describe('run -it through a real terminal (tmux)', () => {
     const base = dirname(harness.stateRoot);
     expect(await harness.cli(['run', '-dit', '--name', 'bg', 'busybox', 'sh'])).toEqual({ exitCode: 0, stdout: 'bg\n', stderr: '' });
     openPane('fourth', ['attach', 'bg'], join(base, 'fourth.exit'));
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // let attach connect (CLI start-up is slower under load)
     tmux('send-keys', '-t', 'fourth', 'echo in-$((40+2)); exit 9', 'Enter');
     await screenShows('fourth', /^in-42$/m);
     expect(await exitCodeIn(join(base, 'fourth.exit'))).toBe(9);
