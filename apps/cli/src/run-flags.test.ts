@@ -29,6 +29,7 @@ describe('parseRunFlags: docker run semantics', () => {
     { flags: ['--cpu-shares', '512', '--cpu-period', '50000', '--cpu-quota', '25000'], expected: { resources: { cpuShares: 512, cpuPeriod: 50000, cpuQuota: 25000 } } },
     { flags: ['--cpuset-cpus', '0-1', '--cpuset-mems', '0', '--blkio-weight', '300', '--pids-limit', '100'], expected: { resources: { cpusetCpus: '0-1', cpusetMems: '0', blkioWeight: 300, pidsLimit: 100 } } },
     { flags: ['--ulimit', 'nofile=1024:2048', '--ulimit', 'nproc=64'], expected: { resources: { ulimits: [{ name: 'nofile', soft: 1024, hard: 2048 }, { name: 'nproc', soft: 64, hard: 64 }] } } },
+    { flags: ['--ulimit', 'memlock=-1:-1', '--ulimit', 'core=0:-1'], expected: { resources: { ulimits: [{ name: 'memlock', soft: -1, hard: -1 }, { name: 'core', soft: 0, hard: -1 }] } } },
     {
       flags: ['-v', '/src:/dst:ro,rslave'],
       expected: { mounts: [{ type: 'bind', source: '/src', destination: '/dst', readonly: true, propagation: 'rslave', recursive: true }] },
@@ -83,6 +84,7 @@ describe('parseRunFlags: docker run semantics', () => {
     [['--cpus', 'two', 'busybox'], 'invalid value "two" for flag --cpus: expected a number like 1.5'],
     [['--cpus', '1', '--cpu-quota', '50000', 'busybox'], 'conflicting options: --cpus and --cpu-period/--cpu-quota cannot be used together'],
     [['--ulimit', 'nofile=2048:1024', 'busybox'], 'invalid value "nofile=2048:1024" for flag --ulimit: soft limit 2048 is above the hard limit 1024'],
+    [['--ulimit', 'memlock=-1:1024', 'busybox'], 'invalid value "memlock=-1:1024" for flag --ulimit: soft limit -1 is above the hard limit 1024'],
     [['-v', 'data:/data', 'busybox'], 'named volumes are not supported'],
     [['-v', '/a:/b:rx', 'busybox'], 'unknown option "rx"'],
     [['--mount', 'type=volume,target=/v', 'busybox'], 'type "volume" is not supported'],

@@ -259,13 +259,14 @@ function resources(parsed: ParsedArguments): NonNullable<CommandInput['resources
   return result;
 }
 
-/** `nofile=1024:2048` or `nofile=1024` (soft = hard), as Docker. */
+/** `nofile=1024:2048` or `nofile=1024` (soft = hard), as Docker; -1 is unlimited (`memlock=-1:-1`). */
 export function parseUlimit(text: string): { name: string; soft: number; hard: number } {
-  const match = /^([a-zA-Z_]+)=(\d+)(?::(\d+))?$/.exec(text);
-  if (!match) throw usageError(`invalid value ${JSON.stringify(text)} for flag --ulimit: expected name=soft[:hard] with non-negative numbers`);
+  const match = /^([a-zA-Z_]+)=(-1|\d+)(?::(-1|\d+))?$/.exec(text);
+  if (!match) throw usageError(`invalid value ${JSON.stringify(text)} for flag --ulimit: expected name=soft[:hard] with non-negative numbers or -1 (unlimited)`);
   const soft = Number(match[2]);
   const hard = match[3] === undefined ? soft : Number(match[3]);
-  if (soft > hard) throw usageError(`invalid value ${JSON.stringify(text)} for flag --ulimit: soft limit ${soft} is above the hard limit ${hard}`);
+  const finite = (value: number) => (value === -1 ? Number.POSITIVE_INFINITY : value);
+  if (finite(soft) > finite(hard)) throw usageError(`invalid value ${JSON.stringify(text)} for flag --ulimit: soft limit ${soft} is above the hard limit ${hard}`);
   return { name: match[1]!.toLowerCase(), soft, hard };
 }
 

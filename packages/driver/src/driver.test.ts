@@ -117,6 +117,17 @@ describe('driver on real containers', () => {
     expect(started.warnings).toEqual(warnings);
   });
 
+  test('an unlimited rlimit (-1) reaches the container as RLIM_INFINITY', async () => {
+    const out = collect();
+    // Raising a hard limit needs CAP_SYS_RESOURCE, which these machines do not give: the test
+    // uses limits whose hard value is already unlimited here (core, stack) and raises the soft one.
+    const cmd = command(['sh', '-c', 'ulimit -S -s; ulimit -H -c; ulimit -S -c'], {
+      resources: { ulimits: [{ name: 'stack', soft: -1, hard: -1 }, { name: 'core', soft: 0, hard: -1 }] },
+    });
+    await expect(driver.run(cmd, { stdout: out.stream })).resolves.toEqual({ exitCode: 0, oomKilled: false });
+    expect(out.text()).toBe('unlimited\nunlimited\n0\n');
+  });
+
   test('a signal gives 128 + n', async () => {
     // PID 1 of a pid namespace ignores signals sent from inside it, so the signal comes from outside.
     const cmd = command(['sleep', '100']);

@@ -24,6 +24,7 @@ import {
   resolvConfContent,
   resolveDevices,
   resolveUser,
+  serializeRuntimeSpec,
   type EtcFiles,
   type LsmSupport,
 } from '@execdriver/oci';
@@ -289,7 +290,7 @@ class RuncDriver implements Driver {
         for (const [phase, entries] of Object.entries(bridgeHooks(this.#context.hookScriptPath, paths.dir))) specHooks[phase] = [...(specHooks[phase] ?? []), ...entries];
       }
       const config = Object.keys(specHooks).length > 0 ? { ...spec, hooks: specHooks } : spec;
-      await writeFile(paths.config, JSON.stringify(config));
+      await writeFile(paths.config, serializeRuntimeSpec(config));
       record = {
         id: command.id,
         bundle: paths.dir,
@@ -805,7 +806,7 @@ class RuncDriver implements Driver {
     const processFile = paths.processFile(name);
     const pidFile = join(paths.dir, `exec-${name}.pid`);
     const logFile = join(paths.dir, `exec-${name}.log`);
-    await writeFile(processFile, JSON.stringify(ociProcess));
+    await writeFile(processFile, serializeRuntimeSpec(ociProcess));
     const args = [...this.#context.runc.globalArgs(logFile), ...toExecArgs(id, { processFile, tty: processConfig.tty, pidFile })];
     try {
       let exit: Promise<number>;

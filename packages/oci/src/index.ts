@@ -12,7 +12,8 @@ export {
   defaultShmSizeBytes,
 } from './defaults.js';
 export { containerCapabilities, toOciCapabilities, capabilitiesFromMask } from './capabilities.js';
-export { toLinuxResources, toOciRlimits, cpusPeriodMicroseconds, checkCpusOnline, type CgroupMode, type ResourcesContext } from './resources.js';
+export { serializeRuntimeSpec } from './serialize.js';
+export { rlimitInfinity, toLinuxResources, toOciRlimits, cpusPeriodMicroseconds, checkCpusOnline, type CgroupMode, type ResourcesContext } from './resources.js';
 export { toOciMount, toOciMounts, rootfsPropagationFor, type MountsContext, type EtcFiles } from './mounts.js';
 export { toOciSysctls, defaultNetworkSysctls } from './sysctls.js';
 export { hostsFileContent, resolvConfContent, hostnameFileContent, defaultNameservers, type EtcNetworkMode } from './etc-files.js';

@@ -125,6 +125,14 @@ export function toLinuxResources(resources: Resources, context: ResourcesContext
 }
 
 /** `ulimits` -> OCI `process.rlimits` (`nofile` -> `RLIMIT_NOFILE`). */
+/**
+ * RLIM_INFINITY in a config object. The real value, 2^64 - 1, cannot be held by a JavaScript
+ * number; 2^64 can, exactly, and is outside uint64, so it cannot mean anything else:
+ * `serializeRuntimeSpec` writes it as 18446744073709551615.
+ */
+export const rlimitInfinity = 2 ** 64;
+
 export function toOciRlimits(resources: Resources): OciRlimit[] {
-  return (resources.ulimits ?? []).map((limit) => ({ type: `RLIMIT_${limit.name.toUpperCase()}` as OciRlimit['type'], soft: limit.soft, hard: limit.hard }));
+  const value = (limit: number) => (limit === -1 ? rlimitInfinity : limit);
+  return (resources.ulimits ?? []).map((limit) => ({ type: `RLIMIT_${limit.name.toUpperCase()}` as OciRlimit['type'], soft: value(limit.soft), hard: value(limit.hard) }));
 }

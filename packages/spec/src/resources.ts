@@ -35,10 +35,15 @@ export const ulimitSchema = z
       }
       return lower as RlimitName;
     }),
-    soft: z.number().int().min(0),
-    hard: z.number().int().min(0),
+    /** -1 means unlimited (RLIM_INFINITY), as Docker's `--ulimit memlock=-1:-1`. */
+    soft: z.number().int().min(-1),
+    hard: z.number().int().min(-1),
   })
-  .refine((limit) => limit.soft <= limit.hard, { message: 'soft limit must not be above the hard limit' });
+  .refine((limit) => unlimitedAsInfinity(limit.soft) <= unlimitedAsInfinity(limit.hard), { message: 'soft limit must not be above the hard limit' });
+
+function unlimitedAsInfinity(value: number): number {
+  return value === -1 ? Number.POSITIVE_INFINITY : value;
+}
 export type Ulimit = z.infer<typeof ulimitSchema>;
 
 /** Resource limits of a container, Docker's names with units in bytes. */

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { detectCgroupMode } from '@execdriver/cgroups';
 import { supportedNamespaceKinds } from '@execdriver/namespaces';
-import { createRuntimeSpec, resolveDevices, resolveUser } from '@execdriver/oci';
+import { createRuntimeSpec, resolveDevices, resolveUser, serializeRuntimeSpec } from '@execdriver/oci';
 import type { CommandSpec } from '../command-spec.js';
 import { formatHelp } from '../flags.js';
 import { parseRunFlags, runFlagDefinitions } from '../run-flags.js';
@@ -36,7 +36,7 @@ export const specCommandSpec: CommandSpec = {
       cgroupsPathPrefix: context.cgroupPrefix,
     });
     for (const warning of warnings) context.stderr.write(`WARNING: ${warning.message}\n`);
-    context.stdout.write(`${JSON.stringify(spec, null, 2)}\n`);
+    context.stdout.write(`${serializeRuntimeSpec(spec, 2)}\n`);
     return 0;
   },
 };
