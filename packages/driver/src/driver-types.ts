@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import type { CgroupStats, NetworkInterfaceStats, OomEvent } from '@execdriver/cgroups';
-import type { Command, CommandInput, ExitStatus, ProcessConfig, ProcessConfigInput } from '@execdriver/spec';
+import type { Command, CommandInput, ExitStatus, ProcessConfig, ProcessConfigInput, RuntimeSpec } from '@execdriver/spec';
 import type { Terminal } from '@execdriver/terminal';
 
 /** Where a container's standard streams go. */
@@ -95,6 +95,12 @@ export interface Driver {
   run(command: CommandInput, io?: ContainerIo, hooks?: Hooks, options?: StartOptions): Promise<ExitStatus>;
   /** Starts the container and resolves once its process runs; `exited` follows its end. */
   start(command: CommandInput, io?: ContainerIo, hooks?: Hooks, options?: StartOptions): Promise<StartedContainer>;
+  /**
+   * The OCI runtime config `start` would give this command on this host (its /etc files, devices,
+   * capabilities, warnings), without creating anything. `userRoot`: where to look users up when
+   * the root filesystem is not there yet (an overlay not mounted), e.g. the image's directory.
+   */
+  spec(command: CommandInput, options?: { userRoot?: string }): Promise<{ spec: RuntimeSpec; warnings: string[] }>;
   /** Runs another process in a running container and resolves to its exit code. */
   exec(id: string, process: ProcessConfigInput, io?: ContainerIo, hooks?: Pick<Hooks, 'start'>): Promise<number>;
   kill(id: string, signal: string | number): Promise<void>;

@@ -128,6 +128,19 @@ describe('driver on real containers', () => {
     expect(out.text()).toBe('unlimited\nunlimited\n0\n');
   });
 
+  test('spec() is the config start() writes, and creates nothing', async () => {
+    const cmd = command(['true'], { resources: { memory: 64 * 1024 * 1024 }, privileged: true });
+    const preview = await driver.spec(cmd);
+    expect(existsSync(join(stateRoot, 'containers', cmd.id))).toBe(false);
+    expect(findLeftovers(cmd.id)).toEqual([]);
+    await driver.start(cmd, { logs: true });
+    const written = JSON.parse(readFileSync(join(stateRoot, 'containers', cmd.id, 'config.json'), 'utf8'));
+    expect(written).toEqual(JSON.parse(JSON.stringify(preview.spec)));
+    expect(preview.spec.mounts?.map((mount) => mount.destination)).toEqual(expect.arrayContaining(['/etc/hosts', '/etc/resolv.conf', '/etc/hostname']));
+    await driver.wait(cmd.id);
+    await driver.clean(cmd.id);
+  });
+
   test('a signal gives 128 + n', async () => {
     // PID 1 of a pid namespace ignores signals sent from inside it, so the signal comes from outside.
     const cmd = command(['sleep', '100']);

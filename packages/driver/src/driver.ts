@@ -40,6 +40,7 @@ import {
   type Command,
   type CommandInput,
   type ExitStatus,
+  type RuntimeSpec,
   type ProcessConfig,
   type ProcessConfigInput,
 } from '@execdriver/spec';
@@ -262,28 +263,7 @@ class RuncDriver implements Driver {
     let channel: HookChannel | undefined;
     let record: ContainerRecord;
     try {
-      const joined = await this.#joinedPids(command);
-      const user = await resolveUser(command, { rootfs: command.rootfs });
-      const devices = await resolveDevices(command);
-      const etcFiles = await this.#writeEtcFiles(command, paths.dir);
-      const hostDevices = command.privileged ? await listHostDevices({ devRoot: this.#context.devRoot }) : undefined;
-      const { spec, warnings } = createRuntimeSpec(command, {
-        cgroupMode: this.#context.cgroupMode,
-        containerPid: (id: string) => joined.get(id),
-        procRoot: this.#context.procRoot,
-        supportedNamespaces: this.#context.supportedNamespaces,
-        architecture: process.arch,
-        user,
-        devices,
-        cgroupsPathPrefix: this.#context.cgroupsPathPrefix,
-        availableCapabilities: this.#context.availableCapabilities,
-        ...(this.#context.features ? { features: this.#context.features } : {}),
-        hostNetwork: { hostname: this.#context.hostname },
-        etcFiles,
-        lsm: this.#context.lsm,
-        onlineCpus: this.#context.onlineCpus,
-        ...(hostDevices ? { hostDevices } : {}),
-      });
+      const { spec, warnings } = await this.#buildSpec(command, paths.dir, { writeEtcFiles: true });
       const wantsPreStart = (hooks.preStart?.length ?? 0) > 0;
       const specHooks = { ...(spec.hooks ?? {}) } as Record<string, unknown[]>;
       if (wantsPreStart) {
@@ -318,12 +298,55 @@ class RuncDriver implements Driver {
     return this.#launch(command, record, channel, io, hooks);
   }
 
+  /** The runtime config for a command on this host, exactly as `start` builds it (without our hooks). */
+  async #buildSpec(command: Command, dir: string, options: { writeEtcFiles: boolean; userRoot?: string }) {
+    const joined = await this.#joinedPids(command);
+    const user = await resolveUser(command, { rootfs: options.userRoot ?? command.rootfs });
+    const devices = await resolveDevices(command);
+    const etcFiles = await this.#writeEtcFiles(command, dir, options.writeEtcFiles);
+    const hostDevices = command.privileged ? await listHostDevices({ devRoot: this.#context.devRoot }) : undefined;
+    return createRuntimeSpec(command, {
+      cgroupMode: this.#context.cgroupMode,
+      containerPid: (id: string) => joined.get(id),
+      procRoot: this.#context.procRoot,
+      supportedNamespaces: this.#context.supportedNamespaces,
+      architecture: process.arch,
+      user,
+      devices,
+      cgroupsPathPrefix: this.#context.cgroupsPathPrefix,
+      availableCapabilities: this.#context.availableCapabilities,
+      ...(this.#context.features ? { features: this.#context.features } : {}),
+      hostNetwork: { hostname: this.#context.hostname },
+      etcFiles,
+      lsm: this.#context.lsm,
+      onlineCpus: this.#context.onlineCpus,
+      ...(hostDevices ? { hostDevices } : {}),
+    });
+  }
+
+  async spec(input: CommandInput, options: { userRoot?: string } = {}): Promise<{ spec: RuntimeSpec; warnings: string[] }> {
+    const command = toCommand(input);
+    try {
+      const { spec, warnings } = await this.#buildSpec(command, this.#context.store.paths(command.id).dir, {
+        writeEtcFiles: false,
+        ...(options.userRoot === undefined ? {} : { userRoot: options.userRoot }),
+      });
+      return { spec, warnings: warnings.map((warning) => warning.message) };
+    } catch (error) {
+      if (error instanceof DriverError) throw error;
+      if (error instanceof Error && 'code' in error && typeof error.code === 'string') {
+        throw new DriverError('INVALID_COMMAND', `container ${command.id}: ${error.message}`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
   /**
    * /etc/hosts, /etc/resolv.conf and /etc/hostname for the container, written into its state
    * directory and bind-mounted by the config, as Docker does. A container that joins another's
    * network namespace shares that container's files.
    */
-  async #writeEtcFiles(command: Command, dir: string): Promise<EtcFiles> {
+  async #writeEtcFiles(command: Command, dir: string, write = true): Promise<EtcFiles> {
     const { etcRoot, store } = this.#context;
     const network = command.namespaces.network;
     if (network?.mode === 'container') {
@@ -347,6 +370,7 @@ class RuncDriver implements Driver {
       hosts: join(dir, 'hosts'),
       resolvConf: join(dir, 'resolv.conf'),
     };
+    if (!write) return hostname === undefined ? files : { ...files, hostname: join(dir, 'hostname') };
     await writeFile(
       files.hosts!,
       hostsFileContent({ hostname: hostname ?? this.#context.hostname, network: mode, ...(command.domainname ? { domainname: command.domainname } : {}), ...(mode === 'host' ? { hostHosts: await readHostFile('hosts') } : {}) }),

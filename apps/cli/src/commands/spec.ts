@@ -1,7 +1,4 @@
-import { hostname } from 'node:os';
-import { detectCgroupMode } from '@execdriver/cgroups';
-import { supportedNamespaceKinds } from '@execdriver/namespaces';
-import { createRuntimeSpec, resolveDevices, resolveUser, serializeRuntimeSpec } from '@execdriver/oci';
+import { serializeRuntimeSpec } from '@execdriver/oci';
 import type { CommandSpec } from '../command-spec.js';
 import { formatHelp } from '../flags.js';
 import { parseRunFlags, runFlagDefinitions } from '../run-flags.js';
@@ -26,16 +23,11 @@ export const specCommandSpec: CommandSpec = {
     const command = prepared.command;
     // With an overlay, the user and devices are looked up in the image (the overlay's lower layer).
     const lookupRoot = prepared.overlay?.imageRootfs ?? command.rootfs;
-    const { spec, warnings } = createRuntimeSpec(command, {
-      cgroupMode: detectCgroupMode('/sys/fs/cgroup'),
-      supportedNamespaces: await supportedNamespaceKinds({ procRoot: '/proc' }),
-      architecture: process.arch,
-      user: await resolveUser(command, { rootfs: lookupRoot }),
-      devices: await resolveDevices(command),
-      hostNetwork: { hostname: hostname() },
-      cgroupsPathPrefix: context.cgroupPrefix,
-    });
-    for (const warning of warnings) context.stderr.write(`WARNING: ${warning.message}\n`);
+    // The driver's own path: the config `run` would write (its /etc files, host devices, LSM and
+    // CPU checks), without creating anything.
+    const driver = await context.driver();
+    const { spec, warnings } = await driver.spec(command, { userRoot: lookupRoot });
+    for (const warning of warnings) context.stderr.write(`WARNING: ${warning}\n`);
     context.stdout.write(`${serializeRuntimeSpec(spec, 2)}\n`);
     return 0;
   },
