@@ -278,3 +278,11 @@ describe('errors', () => {
     await writeFile(join(root, 'system.slice/demo.service/memory.current'), '104857600\n');
   });
 });
+
+describe('paths', () => {
+  test.each(['../../etc', '/system.slice/../../etc', '..'])('%s is refused with INVALID_PATH, naming it', (path) => {
+    expect(() => openCgroup(path, { cgroupRoot: '/nonexistent-cgroup-root' })).toThrowError(
+      expect.objectContaining({ code: 'INVALID_PATH', path, message: expect.stringContaining(JSON.stringify(path)) }),
+    );
+  });
+});

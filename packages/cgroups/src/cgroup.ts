@@ -53,6 +53,9 @@ export interface OpenCgroupOfPidOptions extends CgroupRootOptions {
  * Throws `CGROUP_NOT_FOUND` when no hierarchy has that directory.
  */
 export function openCgroup(path: string, options: CgroupRootOptions = {}): Cgroup {
+  if (path.split('/').includes('..')) {
+    throw new CgroupError('INVALID_PATH', `cgroup path ${JSON.stringify(path)} has a ".." segment: it must stay inside the cgroup root`, { path });
+  }
   const cgroupRoot = options.cgroupRoot ?? '/sys/fs/cgroup';
   const mode = detectCgroupMode(cgroupRoot);
   const controllers: Record<string, ControllerDirectory> = {};

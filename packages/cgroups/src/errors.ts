@@ -9,7 +9,9 @@ export type CgroupErrorCode =
   /** A file could not be read for a reason other than its absence (permissions, I/O). */
   | 'READ_FAILED'
   /** The cgroup lacks the controller an operation needs (watchOom without memory). */
-  | 'CONTROLLER_NOT_FOUND';
+  | 'CONTROLLER_NOT_FOUND'
+  /** A cgroup path with `..` segments, which could name a directory outside the cgroup root. */
+  | 'INVALID_PATH';
 
 /** The one error class of `@execdriver/cgroups`. */
 export class CgroupError extends Error {
