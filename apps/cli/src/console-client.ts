@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { PassThrough } from 'node:stream';
 import type { Terminal, TerminalExit } from '@execdriver/terminal';
-import { encodeFrame, encodeResize, FrameDecoder, FrameType } from './console-protocol.js';
+import { encodeFrame, encodeResize, FrameType, readFrames } from './console-protocol.js';
 import { CliError } from './errors.js';
 
 /** A console holder's terminal, seen through its socket: usable with attachLocalTerminal. */
@@ -34,27 +34,17 @@ class SocketTerminal implements ConsoleConnection {
   constructor(socket: net.Socket, size: { cols: number; rows: number }) {
     this.#socket = socket;
     this.#size = size;
-    const decoder = new FrameDecoder();
     let resolveExit: (exit: TerminalExit) => void = () => undefined;
     this.exited = new Promise((resolve) => (resolveExit = resolve));
     let exit: TerminalExit | undefined;
-    socket.on('data', (chunk: Buffer) => {
-      let frames;
-      try {
-        frames = decoder.push(chunk);
-      } catch {
-        socket.destroy();
-        return;
-      }
-      for (const frame of frames) {
-        if (frame.type === FrameType.data) this.output.write(frame.payload);
-        else if (frame.type === FrameType.exit) {
-          const status = JSON.parse(frame.payload.toString()) as { exitCode: number };
-          exit = { exitCode: status.exitCode, signal: null };
-        } else if (frame.type === FrameType.error) {
-          this.failure = JSON.parse(frame.payload.toString()) as { message: string; exitCode: number };
-          exit = { exitCode: this.failure.exitCode, signal: null };
-        }
+    readFrames(socket, (frame) => {
+      if (frame.type === FrameType.data) this.output.write(frame.payload);
+      else if (frame.type === FrameType.exit) {
+        const status = JSON.parse(frame.payload.toString()) as { exitCode: number };
+        exit = { exitCode: status.exitCode, signal: null };
+      } else if (frame.type === FrameType.error) {
+        this.failure = JSON.parse(frame.payload.toString()) as { message: string; exitCode: number };
+        exit = { exitCode: this.failure.exitCode, signal: null };
       }
     });
     socket.on('error', () => undefined);

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Command } from '@execdriver/spec';
 import type { Terminal } from '@execdriver/terminal';
-import { consoleRequestPath, consoleSocketPath, decodeResize, encodeFrame, FrameDecoder, FrameType } from './console-protocol.js';
+import { consoleRequestPath, consoleSocketPath, decodeResize, encodeFrame, FrameType, readFrames } from './console-protocol.js';
 import { removeContainer } from './container-removal.js';
 import type { Context } from './context.js';
 import { exitCodeOf } from './errors.js';
@@ -54,29 +54,19 @@ export async function runConsoleHolder(context: Context, id: string): Promise<nu
   const server = net.createServer((socket) => {
     clients.add(socket);
     firstClient();
-    const decoder = new FrameDecoder();
-    socket.on('data', (chunk: Buffer) => {
-      let frames;
-      try {
-        frames = decoder.push(chunk);
-      } catch {
-        socket.destroy();
-        return;
-      }
-      for (const frame of frames) {
-        if (frame.type === FrameType.data) {
-          if (terminal && !terminal.closed) terminal.write(frame.payload);
-        } else if (frame.type === FrameType.resize) {
-          const size = decodeResize(frame.payload);
-          if (!size || size.cols < 1 || size.rows < 1) continue;
-          if (terminal && !terminal.closed) {
-            try {
-              terminal.resize(size.cols, size.rows);
-            } catch {
-              // The terminal closed meanwhile: the exit frame follows.
-            }
-          } else pendingSize = size;
-        }
+    readFrames(socket, (frame) => {
+      if (frame.type === FrameType.data) {
+        if (terminal && !terminal.closed) terminal.write(frame.payload);
+      } else if (frame.type === FrameType.resize) {
+        const size = decodeResize(frame.payload);
+        if (!size || size.cols < 1 || size.rows < 1) return;
+        if (terminal && !terminal.closed) {
+          try {
+            terminal.resize(size.cols, size.rows);
+          } catch {
+            // The terminal closed meanwhile: the exit frame follows.
+          }
+        } else pendingSize = size;
       }
     });
     socket.on('error', () => undefined);

@@ -57,6 +57,24 @@ export class FrameDecoder {
   }
 }
 
+/**
+ * Calls `onFrame` for each frame read from `socket`; a malformed stream destroys the socket.
+ * The one reading loop of both ends (console client and holder).
+ */
+export function readFrames(socket: { on(event: 'data', listener: (chunk: Buffer) => void): unknown; destroy(): void }, onFrame: (frame: Frame) => void): void {
+  const decoder = new FrameDecoder();
+  socket.on('data', (chunk: Buffer) => {
+    let frames: Frame[];
+    try {
+      frames = decoder.push(chunk);
+    } catch {
+      socket.destroy();
+      return;
+    }
+    for (const frame of frames) onFrame(frame);
+  });
+}
+
 /** `<stateRoot>/consoles/<id>.sock`, or a hash of the id when that would not fit a socket address (108 bytes). */
 export function consoleSocketPath(stateRoot: string, id: string): string {
   const path = join(stateRoot, 'consoles', `${id}.sock`);

@@ -255,7 +255,7 @@ class RuncDriver implements Driver {
   }
 
   async #start(command: Command, io: ContainerIo, hooks: Hooks, options: StartOptions): Promise<StartedContainer> {
-    const { store, runc } = this.#context;
+    const { store } = this.#context;
     const rootfsStat = await stat(command.rootfs).catch(() => undefined);
     if (!rootfsStat?.isDirectory()) throw new DriverError('ROOTFS_NOT_FOUND', `root filesystem ${command.rootfs} does not exist or is not a directory`);
     await store.create(command.id);
