@@ -17,7 +17,7 @@ await build({
   conditions: ['@execdriver/source'],
   external: ['@lydell/node-pty'],
   define: { EXECDRIVER_VERSION: JSON.stringify(packageJson.version) },
-  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __execdriverCreateRequire } from 'node:module';\nconst require = __execdriverCreateRequire(import.meta.url);" },
+  banner: { js: "#!/usr/bin/env -S node --\nimport { createRequire as __execdriverCreateRequire } from 'node:module';\nconst require = __execdriverCreateRequire(import.meta.url);" },
   chunkNames: 'chunks/[name]-[hash]',
   sourcemap: 'linked',
   legalComments: 'none',

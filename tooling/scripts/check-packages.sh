@@ -33,7 +33,9 @@ try_install @execdriver/cgroups "$out"/execdriver-cgroups-*.tgz
 try_install @execdriver/namespaces "$out"/execdriver-spec-*.tgz "$out"/execdriver-namespaces-*.tgz
 try_install @execdriver/terminal "$out"/execdriver-terminal-*.tgz
 try_install @execdriver/oci "$out"/execdriver-spec-*.tgz "$out"/execdriver-namespaces-*.tgz "$out"/execdriver-oci-*.tgz
+try_install @execdriver/images "$out"/execdriver-spec-*.tgz "$out"/execdriver-namespaces-*.tgz "$out"/execdriver-images-*.tgz
 try_install @execdriver/driver "$out"/execdriver-*.tgz
+try_install @execdriver/engine "$out"/execdriver-*.tgz
 # The CLI: one bundle whose only dependency is node-pty; installed from its tarball it runs.
 (cd apps/cli && pnpm pack --pack-destination "$out" >/dev/null)
 cli=$(mktemp -d)

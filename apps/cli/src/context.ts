@@ -1,25 +1,12 @@
 import type { Driver } from '@execdriver/driver';
-
-/** Labels the CLI keeps on each container's record. */
-export const labelKeys = {
-  image: 'execdriver.image',
-  /** The `--name` the user gave (absent for a generated id, which alone matches by prefix). */
-  name: 'execdriver.name',
-  /** JSON array: the command as run (entrypoint and arguments). */
-  command: 'execdriver.command',
-  autoRemove: 'execdriver.auto-remove',
-  /** `overlay` when the CLI mounted a writable root that `rm` must unmount. */
-  rootfsMount: 'execdriver.rootfs-mount',
-  interactive: 'execdriver.interactive',
-  /** `console` when a console holder serves the container's terminal. */
-  console: 'execdriver.console',
-} as const;
+import type { Engine } from '@execdriver/engine';
+import { spawnHelper } from './helpers.js';
 
 export interface Output {
   write(data: string | Uint8Array): unknown;
 }
 
-/** What every command gets: where state lives, the driver (made on first use), and the output streams. */
+/** What every command gets: where state lives, the engine (made on first use), and the output streams. */
 export interface Context {
   stateRoot: string;
   dataRoot: string;
@@ -30,6 +17,7 @@ export interface Context {
   stderr: Output;
   /** The CLI's own file (dist/cli.js), to start helpers with. */
   cliPath: string;
+  engine(): Promise<Engine>;
   driver(): Promise<Driver>;
 }
 
@@ -37,8 +25,8 @@ export function createContext(options: { env: Readonly<Record<string, string | u
   const stateRoot = options.env.EXECDRIVER_STATE_ROOT ?? '/run/execdriver';
   const dataRoot = options.env.EXECDRIVER_DATA_ROOT ?? '/var/lib/execdriver';
   const cgroupPrefix = options.env.EXECDRIVER_CGROUP_PREFIX || 'execdriver';
-  let driver: Promise<Driver> | undefined;
-  return {
+  let engine: Promise<Engine> | undefined;
+  const context: Context = {
     stateRoot,
     dataRoot,
     cgroupPrefix,
@@ -46,17 +34,21 @@ export function createContext(options: { env: Readonly<Record<string, string | u
     stdout: options.stdout ?? process.stdout,
     stderr: options.stderr ?? process.stderr,
     cliPath: options.cliPath,
-    driver: () => {
-      // Loaded on first use: `version` and `--help` never load the driver.
-      driver ??= import('@execdriver/driver').then(({ createDriver }) =>
-        createDriver({
-          stateRoot,
-          ...(options.env.EXECDRIVER_RUNC ? { runc: options.env.EXECDRIVER_RUNC } : {}),
-          cgroupsPathPrefix: cgroupPrefix,
-        }),
+    engine: () => {
+      // Loaded on first use: `version` and `--help` never load the engine or the driver.
+      engine ??= import('@execdriver/engine').then(
+        ({ Engine }) =>
+          new Engine({
+            stateRoot,
+            dataRoot,
+            cgroupsPathPrefix: cgroupPrefix,
+            ...(options.env.EXECDRIVER_RUNC ? { runc: options.env.EXECDRIVER_RUNC } : {}),
+            helper: (args, helperOptions) => spawnHelper(context, args, helperOptions),
+          }),
       );
-      return driver;
+      return engine;
     },
+    driver: async () => (await context.engine()).driver(),
   };
+  return context;
 }
-

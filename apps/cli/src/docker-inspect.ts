@@ -1,64 +1,56 @@
-import type { ContainerSummary } from '@execdriver/driver';
-import { containerDataPaths } from './container-rootfs.js';
-import { dockerState } from './container-lookup.js';
-import { labelKeys } from './context.js';
+import { isActive, shortId, type Container } from '@execdriver/engine';
+import { containerLayerPaths } from '@execdriver/images';
 import { humanDuration } from './units.js';
 
 const zeroTime = '0001-01-01T00:00:00Z';
 
-function commandArgs(summary: ContainerSummary): string[] {
-  const label = summary.labels[labelKeys.command];
-  if (label) {
-    try {
-      return JSON.parse(label) as string[];
-    } catch {
-      // Fall back to the Command.
-    }
-  }
-  return summary.command.process.args;
+function commandArgs(container: Container): string[] {
+  return container.record.command.process.args;
 }
 
 /** `docker inspect`'s shape where it makes sense: Id, State, Config, HostConfig, Mounts, GraphDriver... */
-export function toDockerInspect(summary: ContainerSummary, options: { dataRoot: string; driverName: string; env?: readonly string[] }) {
-  const state = dockerState(summary);
-  const { command } = summary;
-  const args = commandArgs(summary);
+export function toDockerInspect(container: Container, options: { containerDir: string; driverName: string; env?: readonly string[] }) {
+  const { state, record } = container;
+  const { command } = record;
+  const summary = container.driver;
+  const args = commandArgs(container);
   const resources = command.resources;
-  const overlay = summary.labels[labelKeys.rootfsMount] === 'overlay';
-  const data = containerDataPaths(options.dataRoot, summary.id);
+  const overlay = record.rootfsMode === 'overlay';
+  const data = containerLayerPaths(options.containerDir);
   const namespaceMode = (setting: { mode: string; container?: string } | undefined) =>
     setting === undefined ? '' : setting.mode === 'container' ? `container:${setting.container}` : setting.mode === 'new' ? 'private' : setting.mode;
   return {
-    Id: summary.id,
-    Created: summary.createdAt,
+    Id: container.id,
+    Created: record.created,
     Path: args[0] ?? '',
     Args: args.slice(1),
     State: {
       Status: state,
-      Running: state === 'running' || state === 'paused',
+      Running: isActive(container),
       Paused: state === 'paused',
       Restarting: false,
-      OOMKilled: summary.oomKilled ?? false,
-      Dead: false,
-      Pid: summary.pid ?? 0,
-      ExitCode: summary.exitCode ?? 0,
+      OOMKilled: container.oomKilled,
+      Dead: state === 'dead',
+      Pid: container.pid ?? 0,
+      ExitCode: container.exitCode ?? 0,
       Error: '',
-      StartedAt: summary.startedAt ?? zeroTime,
-      FinishedAt: summary.finishedAt ?? zeroTime,
+      StartedAt: container.startedAt ?? zeroTime,
+      FinishedAt: container.finishedAt ?? zeroTime,
     },
-    Image: summary.labels[labelKeys.image] ?? '',
+    Image: record.imageId ? `sha256:${record.imageId}` : '',
     ResolvConfPath: '',
     HostnamePath: '',
     HostsPath: '',
-    LogPath: summary.logs ? `${summary.bundle}/stdout.log` : '',
-    Name: `/${summary.id}`,
+    LogPath: summary?.logs ? `${summary.bundle}/stdout.log` : '',
+    Name: `/${container.name}`,
+    RestartCount: record.restartCount,
     Driver: overlay ? 'overlay' : 'none',
     ExecDriver: options.driverName,
     Platform: 'linux',
-    Bundle: summary.bundle,
-    CgroupsPath: summary.cgroupsPath,
+    Bundle: summary?.bundle ?? '',
+    CgroupsPath: summary?.cgroupsPath ?? '',
     HostConfig: {
-      AutoRemove: summary.labels[labelKeys.autoRemove] === 'true',
+      AutoRemove: record.autoRemove,
       Binds: command.mounts.filter((mount) => mount.type === 'bind').map((mount) => `${mount.source}:${mount.destination}${mount.readonly ? ':ro' : ''}`),
       Tmpfs: Object.fromEntries(command.mounts.filter((mount) => mount.type === 'tmpfs').map((mount) => [mount.destination, mount.sizeBytes ? `size=${mount.sizeBytes}` : ''])),
       NetworkMode: namespaceMode(command.namespaces.network) || 'none',
@@ -97,25 +89,26 @@ export function toDockerInspect(summary: ContainerSummary, options: { dataRoot: 
       Devices: command.devices.map((device) => ({ PathOnHost: device.path, PathInContainer: device.containerPath ?? device.path, CgroupPermissions: device.permissions })),
     },
     GraphDriver: overlay
-      ? { Name: 'overlay', Data: { LowerDir: summary.labels[labelKeys.image] ?? '', UpperDir: data.upper, WorkDir: data.work, MergedDir: data.rootfs } }
-      : { Name: 'none', Data: { MergedDir: summary.rootfs } },
+      ? { Name: 'overlay', Data: { LowerDir: record.image, UpperDir: data.upper, WorkDir: data.work, MergedDir: data.rootfs } }
+      : { Name: 'none', Data: { MergedDir: command.rootfs } },
     Mounts: command.mounts.map((mount) =>
       mount.type === 'bind'
         ? { Type: 'bind', Source: mount.source, Destination: mount.destination, Mode: mount.readonly ? 'ro' : '', RW: !mount.readonly, Propagation: mount.propagation ?? 'rprivate' }
         : { Type: 'tmpfs', Source: '', Destination: mount.destination, Mode: '', RW: !mount.readonly, Propagation: '' },
     ),
     Config: {
-      Hostname: command.hostname ?? summary.id.slice(0, 12),
+      Hostname: command.hostname ?? shortId(container.id),
       Domainname: command.domainname ?? '',
       User: command.process.user ?? '',
       Tty: command.process.tty,
-      OpenStdin: summary.labels[labelKeys.interactive] === 'true',
+      OpenStdin: record.interactive,
       // The effective environment (from the bundle's config.json) when known, else what was asked for.
       Env: options.env ?? command.process.env,
       Cmd: args,
-      Image: summary.labels[labelKeys.image] ?? '',
+      Image: record.image,
       WorkingDir: command.process.workingDir,
-      Labels: summary.labels,
+      Entrypoint: null,
+      Labels: record.labels,
     },
   };
 }
@@ -125,26 +118,27 @@ function shellQuoted(args: readonly string[]): string {
 }
 
 /** `docker ps`'s row: ID, Image, Command, CreatedAt, RunningFor, Status, State, Names. */
-export function toPsRow(summary: ContainerSummary, now: number, options: { truncate: boolean }) {
-  const state = dockerState(summary);
+export function toPsRow(container: Container, now: number, options: { truncate: boolean }) {
+  const { state } = container;
   const ago = (iso: string | undefined) => (iso ? humanDuration(now - Date.parse(iso)) : '');
   let status: string;
-  if (state === 'running') status = `Up ${ago(summary.startedAt)}`;
-  else if (state === 'paused') status = `Up ${ago(summary.startedAt)} (Paused)`;
-  else if (state === 'exited') status = `Exited (${summary.exitCode ?? 255}) ${ago(summary.finishedAt ?? summary.startedAt)} ago`;
+  if (state === 'running') status = `Up ${ago(container.startedAt)}`;
+  else if (state === 'paused') status = `Up ${ago(container.startedAt)} (Paused)`;
+  else if (state === 'exited') status = `Exited (${container.exitCode ?? 255}) ${ago(container.finishedAt ?? container.startedAt)} ago`;
+  else if (state === 'dead') status = 'Dead';
   else status = 'Created';
-  let command = shellQuoted(commandArgs(summary));
+  let command = shellQuoted(commandArgs(container));
   if (options.truncate && command.length > 20) command = `${command.slice(0, 19)}…`;
   return {
-    ID: summary.id,
-    Image: summary.labels[labelKeys.image] ?? '',
+    ID: options.truncate ? shortId(container.id) : container.id,
+    Image: container.record.image,
     Command: `"${command}"`,
-    CreatedAt: summary.createdAt,
-    RunningFor: `${ago(summary.createdAt)} ago`,
+    CreatedAt: container.record.created,
+    RunningFor: `${ago(container.record.created)} ago`,
     Status: status,
     State: state,
-    Names: summary.id,
-    Pid: summary.pid ?? 0,
-    ExitCode: summary.exitCode ?? null,
+    Names: container.name,
+    Pid: container.pid ?? 0,
+    ExitCode: container.exitCode ?? null,
   };
 }

@@ -7,14 +7,16 @@ import type { Context } from './context.js';
  * Starts `execdriver <args>` as a detached helper (own session, no terminal), its output going
  * to `logPath` (or nowhere). With `ipc`, the caller can talk to it until it disconnects.
  */
-export function spawnHelper(context: Context, args: readonly string[], options: { logPath?: string; ipc?: boolean } = {}): ChildProcess {
+export function spawnHelper(context: Pick<Context, 'cliPath' | 'env'>, args: readonly string[], options: { logPath?: string; ipc?: boolean } = {}): ChildProcess {
   let log: number | 'ignore' = 'ignore';
   if (options.logPath) {
     mkdirSync(dirname(options.logPath), { recursive: true, mode: 0o700 });
     log = openSync(options.logPath, 'a', 0o600);
   }
   try {
-    const child = spawn(process.execPath, [context.cliPath, ...args], {
+    // `--` after the script: none of the CLI's arguments ever reaches Node's own option parser
+    // (Node 20 reads `--env-file=FILE` anywhere on its command line).
+    const child = spawn(process.execPath, ['--', context.cliPath, ...args], {
       detached: true,
       stdio: ['ignore', log, log, ...(options.ipc ? (['ipc'] as const) : [])],
       env: { ...process.env, ...context.env } as NodeJS.ProcessEnv,

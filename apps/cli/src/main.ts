@@ -29,6 +29,7 @@ export const commandEntries: readonly CommandEntry[] = [
   { name: 'spec', description: 'Print the OCI config a run with the same flags would use', load: async () => (await import('./commands/spec.js')).specCommandSpec },
   { name: 'images', description: 'List local root filesystems', load: async () => (await import('./commands/images.js')).imagesCommandSpec },
   { name: 'import', description: 'Import a root filesystem tarball as a local image', load: async () => (await import('./commands/images.js')).importCommandSpec },
+  { name: 'tag', description: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE', load: async () => (await import('./commands/images.js')).tagCommandSpec },
   { name: 'rmi', description: 'Remove one or more local images', load: async () => (await import('./commands/images.js')).rmiCommandSpec },
   { name: 'info', description: 'Display system-wide information', load: async () => (await import('./commands/info.js')).infoCommandSpec },
   { name: 'version', description: 'Show the execdriver version information', load: async () => (await import('./commands/version.js')).versionCommandSpec },

@@ -1,20 +1,18 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { resolveRunCommand } from './resolve-command.js';
+import { completeRunDraft, validateCommand, type ResolveRunOptions } from './resolve-command.js';
 import { parseRunFlags } from './run-flags.js';
 
 const fixtures = fileURLToPath(new URL('./__fixtures__/', import.meta.url));
-const base = { id: 'web', rootfs: '/var/lib/execdriver/containers/web/rootfs' };
+const base = {};
 
-describe('resolveRunCommand', () => {
-  it('fills id, root filesystem and the image default command', async () => {
-    const command = await resolveRunCommand(parseRunFlags(['busybox']), { ...base, defaultArgs: ['sh'] });
-    expect(command).toMatchObject({ id: 'web', rootfs: base.rootfs, process: { args: ['sh'], workingDir: '/', tty: false } });
-  });
+/** What the engine does with the draft, minus the image: the id and root filesystem, then the check. */
+async function resolveRunCommand(parsed: ReturnType<typeof parseRunFlags>, options: ResolveRunOptions) {
+  const draft = await completeRunDraft(parsed, options);
+  return validateCommand({ ...draft, id: 'web', rootfs: '/var/lib/execdriver/containers/web/rootfs' }, parsed.cliOptions.flagTexts);
+}
 
-  it('refuses to run nothing', async () => {
-    await expect(resolveRunCommand(parseRunFlags(['--rootfs', '/srv', '--rm']), base)).rejects.toThrow('no command specified');
-  });
+describe('completeRunDraft + validateCommand', () => {
 
   it('puts --env-file entries before -e ones, so -e wins', async () => {
     const command = await resolveRunCommand(parseRunFlags(['--env-file', `${fixtures}app.env`, '-e', 'A=from-flag', 'busybox', 'env']), base);

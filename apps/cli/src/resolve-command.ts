@@ -2,13 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { resolveUserNamespaceRemap, NamespaceError } from '@execdriver/namespaces';
 import { parseCommand, SpecError, type Command, type CommandInput } from '@execdriver/spec';
 import { usageError } from './errors.js';
-import { parseEnvFile, type ParsedRun } from './run-flags.js';
+import { parseEnvFile, type CommandDraft, type ParsedRun } from './run-flags.js';
 
 export interface ResolveRunOptions {
-  id: string;
-  rootfs: string;
-  /** The image's default COMMAND, used when none was given. */
-  defaultArgs?: readonly string[];
   hostEnv?: Readonly<Record<string, string | undefined>>;
   readTextFile?: (path: string) => Promise<string>;
   /** /etc of the host, for --userns-remap (default /etc). */
@@ -91,11 +87,12 @@ export function toOciSeccompProfile(path: string, text: string): Record<string, 
 }
 
 /**
- * Completes a parsed `run`: the id and root filesystem, the image's default command, `--env-file`
- * contents (before `-e` values, which win, as Docker), the `--userns-remap` mappings and the
- * `--security-opt seccomp=FILE` profile. Validates the result with the spec's schema.
+ * Completes a parsed `run` as far as the CLI can: `--env-file` contents (before `-e` values, which
+ * win, as Docker), the `--userns-remap` mappings and the `--security-opt seccomp=FILE` profile.
+ * The engine then adds the id, the root filesystem and the image's defaults, and checks the whole
+ * with `validateCommand` (so messages name the flags).
  */
-export async function resolveRunCommand(parsed: ParsedRun, options: ResolveRunOptions): Promise<Command> {
+export async function completeRunDraft(parsed: ParsedRun, options: ResolveRunOptions = {}): Promise<CommandDraft> {
   const readTextFile = options.readTextFile ?? ((path: string) => readFile(path, 'utf8'));
   const { command, cliOptions } = parsed;
   const read = async (flag: string, path: string) => {
@@ -107,32 +104,18 @@ export async function resolveRunCommand(parsed: ParsedRun, options: ResolveRunOp
   };
   const fileEnv: string[] = [];
   for (const path of cliOptions.envFiles) fileEnv.push(...parseEnvFile(path, await read('--env-file', path), options.hostEnv ?? {}));
-
-  let args = command.process.args;
-  if (args.length === 0) {
-    if (!options.defaultArgs || options.defaultArgs.length === 0) {
-      throw usageError(`no command specified: the ${cliOptions.image ? `image ${cliOptions.image}` : 'root filesystem'} has no default command, give one after it`);
-    }
-    args = [...options.defaultArgs];
-  }
-  const input: CommandInput = {
-    ...command,
-    id: options.id,
-    rootfs: options.rootfs,
-    process: { ...command.process, args, env: [...fileEnv, ...(command.process.env ?? [])] },
-  };
+  const draft: CommandDraft = { ...command, process: { ...command.process, env: [...fileEnv, ...(command.process.env ?? [])] } };
   if (cliOptions.seccompProfileFile !== undefined) {
-    input.seccomp = { mode: 'custom', profile: toOciSeccompProfile(cliOptions.seccompProfileFile, await read('--security-opt seccomp', cliOptions.seccompProfileFile)) };
+    draft.seccomp = { mode: 'custom', profile: toOciSeccompProfile(cliOptions.seccompProfileFile, await read('--security-opt seccomp', cliOptions.seccompProfileFile)) };
   }
   if (cliOptions.usernsRemap !== undefined) {
     try {
       const remap = await resolveUserNamespaceRemap(cliOptions.usernsRemap, { etcRoot: options.etcRoot ?? '/etc', createDefaultUser: true });
-      input.userNamespace = { uidMappings: remap.uidMappings, gidMappings: remap.gidMappings };
+      draft.userNamespace = { uidMappings: remap.uidMappings, gidMappings: remap.gidMappings };
     } catch (error) {
       if (error instanceof NamespaceError) throw usageError(`invalid value ${JSON.stringify(cliOptions.usernsRemap)} for flag --userns-remap: ${error.message}`);
       throw error;
     }
   }
-  return validateCommand(input, cliOptions.flagTexts);
+  return draft;
 }
-

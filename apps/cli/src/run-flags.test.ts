@@ -10,8 +10,10 @@ describe('parseRunFlags: docker run semantics', () => {
     expect(command.process).toMatchObject({ args: ['sh', '-c', 'ls -l', '--rm'], tty: true });
   });
 
-  it('puts --entrypoint before the command', () => {
-    expect(parseRunFlags(['--entrypoint', '/bin/echo', 'busybox', 'hi']).command.process.args).toEqual(['/bin/echo', 'hi']);
+  it('keeps --entrypoint apart from the command (the engine combines them with the image)', () => {
+    const parsed = parseRunFlags(['--entrypoint', '/bin/echo', 'busybox', 'hi']);
+    expect(parsed.command.process.args).toEqual(['hi']);
+    expect(parsed.cliOptions.entrypoint).toBe('/bin/echo');
   });
 
   it('takes the whole rest as the command with --rootfs', () => {

@@ -144,7 +144,8 @@ function toParsedRun(parsed: ParsedArguments, options: ParseRunFlagsOptions, len
 
   const command: CommandDraft = {
     process: {
-      args: cliOptions.entrypoint === undefined ? args : [cliOptions.entrypoint, ...args],
+      // COMMAND as typed; `--entrypoint` goes to the engine, which combines it with the image's config.
+      args,
       env: flagList(parsed, 'env').flatMap((entry) => envEntry(entry, options.hostEnv ?? {})),
       tty: cliOptions.tty,
     },

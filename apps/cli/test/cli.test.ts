@@ -38,7 +38,7 @@ describe('execdriver run (built binary, real containers)', () => {
     [['run', '--bogus', 'busybox', 'true'], 125, 'execdriver: unknown flag: --bogus\n'],
     [['run', '-m', '64x', 'busybox', 'true'], 125, 'execdriver: invalid value "64x" for flag --memory: expected a size like 64m or 1g\n'],
     [['run', '--rm', '-m', '1m', 'busybox', 'true'], 125, 'execdriver: invalid value "1m" for flag --memory: must be at least 6291456 bytes\n'],
-    [['run', '--rm', 'nosuchimage', 'true'], 125, 'execdriver: no such image: nosuchimage (import a root filesystem tarball with "execdriver import FILE nosuchimage")\n'],
+    [['run', '--rm', 'nosuchimage', 'true'], 125, 'execdriver: No such image: nosuchimage:latest (not local, and execdriver pulls from no registry: import a root filesystem with "execdriver import FILE nosuchimage:latest")\n'],
     [['ps', '--bogus'], 125, 'execdriver: unknown flag: --bogus\n'],
     [['kill', '-s', 'SIGBOGUS', 'x'], 125, 'execdriver: invalid value "SIGBOGUS" for flag --signal: unknown signal\n'],
     [['frobnicate'], 125, "execdriver: 'frobnicate' is not an execdriver command: see 'execdriver --help'\n"],
@@ -143,7 +143,7 @@ describe('execdriver run (built binary, real containers)', () => {
     expect(result.exitCode).toBe(0);
     const config = JSON.parse(result.stdout) as { process: { args: string[] }; root: { path: string }; linux: { resources: { memory: { limit: number }; cpu: { quota: number; period: number } } } };
     expect(config.process.args).toEqual(['echo', 'hi']);
-    expect(config.root.path).toBe(join(harness.dataRoot, 'containers', 'specbox', 'rootfs'));
+    expect(config.root.path).toMatch(new RegExp(`^${join(harness.dataRoot, 'containers')}/[0-9a-f]{64}/rootfs$`));
     expect(config.linux.resources.memory.limit).toBe(64 * 1024 ** 2);
     expect(config.linux.resources.cpu).toMatchObject({ quota: 50000, period: 100000 });
     expect(harness.leftovers()).toEqual([]);
@@ -151,11 +151,11 @@ describe('execdriver run (built binary, real containers)', () => {
 
   it('lists images and imports a tarball', async () => {
     const images = await cli(['images']);
-    expect(images.stdout).toMatch(/^REPOSITORY\s+TAG\s+CREATED\s+SIZE\s+SOURCE\nbusybox\s+latest\s/);
+    expect(images.stdout).toMatch(/^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE\nbusybox\s+latest\s+[0-9a-f]{12}\s/);
     const tarball = join(harness.dataRoot, 'export.tar');
     const { execFileSync } = await import('node:child_process');
-    execFileSync('tar', ['-cf', tarball, '-C', join(harness.dataRoot, 'images/busybox/rootfs'), '.']);
-    expect(await cli(['import', tarball, 'copy:1'])).toEqual({ exitCode: 0, stdout: 'copy:1\n', stderr: '' });
+    execFileSync('tar', ['-cf', tarball, '-C', (await cli(['images', '--format', '{{.Rootfs}}', '--filter', 'reference=busybox'])).stdout.trim(), '.']);
+    expect(await cli(['import', tarball, 'copy:1'])).toMatchObject({ exitCode: 0, stdout: expect.stringMatching(/^sha256:[0-9a-f]{64}\n$/), stderr: '' });
     expect(await cli(['run', '--rm', 'copy:1', 'echo', 'from-import'])).toMatchObject({ exitCode: 0, stdout: 'from-import\n' });
     expect((await cli(['rmi', 'copy:1'])).exitCode).toBe(0);
   });
@@ -172,13 +172,14 @@ describe('execdriver run (built binary, real containers)', () => {
 describe('detached containers', () => {
   it('live through run -d, ps, exec, logs, stats, top, pause, unpause, kill, ps -a and rm', async () => {
     const started = await cli(['run', '-d', '--name', 'web', '-m', '64m', 'busybox', 'sh', '-c', 'echo ready; echo oops >&2; while true; do sleep 1; done']);
-    expect(started).toEqual({ exitCode: 0, stdout: 'web\n', stderr: '' });
+    expect(started).toMatchObject({ exitCode: 0, stdout: expect.stringMatching(/^[0-9a-f]{64}\n$/), stderr: '' });
+    const shortId = started.stdout.slice(0, 12);
 
     const ps = await cli(['ps']);
-    expect(ps.stdout).toMatch(/\nweb\s+busybox\s+"sh -c 'echo ready; …"\s+.*\s+Up .*\s+web\n/);
-    expect((await cli(['ps', '-q'])).stdout).toBe('web\n');
+    expect(ps.stdout).toMatch(new RegExp(`\n${shortId}\\s+busybox\\s+"sh -c 'echo ready; …"\\s+.*\\s+Up .*\\s+web\n`));
+    expect((await cli(['ps', '-q'])).stdout).toBe(`${shortId}\n`);
     const psJson = JSON.parse((await cli(['ps', '--format', 'json'])).stdout) as Record<string, unknown>;
-    expect(psJson).toMatchObject({ ID: 'web', State: 'running', Image: 'busybox' });
+    expect(psJson).toMatchObject({ ID: shortId, Names: 'web', State: 'running', Image: 'busybox' });
 
     expect(await cli(['exec', 'web', 'sh', '-c', 'echo exec-$((6*7)); exit 3'])).toEqual({ exitCode: 3, stdout: 'exec-42\n', stderr: '' });
 
@@ -192,9 +193,9 @@ describe('detached containers', () => {
     expect((await cli(['logs', '--tail', '0', 'web'])).stdout).toBe('');
 
     const stats = await cli(['stats', '--no-stream']);
-    expect(stats.stdout).toMatch(/^CONTAINER ID\s+NAME\s+CPU %\s+MEM USAGE \/ LIMIT\s+MEM %\s+NET I\/O\s+BLOCK I\/O\s+PIDS\nweb\s+web\s+\d+\.\d\d%\s+[\d.]+[KM]iB \/ 64MiB\s+\d+\.\d\d%\s+\S+ \/ \S+\s+\S+ \/ \S+\s+[1-9]\d*\n$/);
+    expect(stats.stdout).toMatch(/^CONTAINER ID\s+NAME\s+CPU %\s+MEM USAGE \/ LIMIT\s+MEM %\s+NET I\/O\s+BLOCK I\/O\s+PIDS\n[0-9a-f]{12}\s+web\s+\d+\.\d\d%\s+[\d.]+[KM]iB \/ 64MiB\s+\d+\.\d\d%\s+\S+ \/ \S+\s+\S+ \/ \S+\s+[1-9]\d*\n$/);
     const dockerStats = JSON.parse((await cli(['stats', '--no-stream', '--format', 'json', 'web'])).stdout) as Record<string, any>;
-    expect(dockerStats).toMatchObject({ id: 'web', name: 'web', memory_stats: { limit: 64 * 1024 ** 2 }, pids_stats: { current: expect.any(Number) } });
+    expect(dockerStats).toMatchObject({ id: started.stdout.trim(), name: '/web', memory_stats: { limit: 64 * 1024 ** 2 }, pids_stats: { current: expect.any(Number) } });
     expect(dockerStats.cpu_stats.cpu_usage.total_usage).toBeGreaterThan(0);
     expect(dockerStats.precpu_stats.cpu_usage.total_usage).toBeGreaterThan(0);
 
@@ -210,7 +211,7 @@ describe('detached containers', () => {
 
     expect(await cli(['kill', 'web'])).toEqual({ exitCode: 0, stdout: 'web\n', stderr: '' });
     const exited = await waitFor('ps -a to show the exit', async () => {
-      const line = (await cli(['ps', '-a'])).stdout.split('\n').find((row) => row.startsWith('web '));
+      const line = (await cli(['ps', '-a'])).stdout.split('\n').find((row) => row.startsWith(shortId));
       return line?.includes('Exited') ? line : undefined;
     });
     expect(exited).toMatch(/Exited \(137\) .* ago\s+web$/);
@@ -233,7 +234,7 @@ describe('detached containers', () => {
     expect((await cli(['rm', 'ticker'])).exitCode).toBe(0);
     expect((await cli(['run', '-d', '--name', 'late', 'busybox', 'sh', '-c', 'sleep 0.5; echo late; exit 6'])).exitCode).toBe(0);
     expect(await cli(['attach', 'late'])).toEqual({ exitCode: 6, stdout: 'late\n', stderr: '' });
-    expect(await cli(['attach', 'late'])).toEqual({ exitCode: 1, stdout: '', stderr: 'execdriver: you cannot attach to a stopped container late: start a new one\n' });
+    expect(await cli(['attach', 'late'])).toEqual({ exitCode: 1, stdout: '', stderr: 'execdriver: you cannot attach to a stopped container late: start it first\n' });
     expect((await cli(['rm', 'late'])).exitCode).toBe(0);
   });
 

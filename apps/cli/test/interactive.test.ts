@@ -82,7 +82,7 @@ describe('run -it through a real terminal (tmux)', () => {
 
     tmux('send-keys', '-t', 'first', 'C-p', 'C-q');
     expect(await exitCodeIn(join(base, 'first.exit'))).toBe(0);
-    expect((await harness.cli(['ps'])).stdout).toMatch(/\nshell\s+busybox\s+"sh"\s+.*Up /);
+    expect((await harness.cli(['ps'])).stdout).toMatch(/\n[0-9a-f]{12}\s+busybox\s+"sh"\s+.*Up .*\sshell\n/);
 
     openPane('second', ['attach', 'shell'], join(base, 'second.exit'));
     await new Promise((resolve) => setTimeout(resolve, 1500)); // let attach connect (CLI start-up is slower under load)
@@ -113,7 +113,7 @@ describe('run -it through a real terminal (tmux)', () => {
 
   it('runs a detached terminal container with -dit and attaches to it', async () => {
     const base = dirname(harness.stateRoot);
-    expect(await harness.cli(['run', '-dit', '--name', 'bg', 'busybox', 'sh'])).toEqual({ exitCode: 0, stdout: 'bg\n', stderr: '' });
+    expect(await harness.cli(['run', '-dit', '--name', 'bg', 'busybox', 'sh'])).toMatchObject({ exitCode: 0, stdout: expect.stringMatching(/^[0-9a-f]{64}\n$/), stderr: '' });
     openPane('fourth', ['attach', 'bg'], join(base, 'fourth.exit'));
     await new Promise((resolve) => setTimeout(resolve, 1500)); // let attach connect (CLI start-up is slower under load)
     tmux('send-keys', '-t', 'fourth', 'echo in-$((40+2)); exit 9', 'Enter');

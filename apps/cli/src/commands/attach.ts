@@ -2,13 +2,10 @@ import { access } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { attachLocalTerminal } from '@execdriver/terminal';
 import type { CommandSpec } from '../command-spec.js';
-import { connectConsole } from '../console-client.js';
-import { consoleSocketPath } from '../console-protocol.js';
-import { dockerState, findContainer } from '../container-lookup.js';
-import { labelKeys } from '../context.js';
+import { connectConsole, consolePaths, copyLogs, isActive } from '@execdriver/engine';
 import { CliError } from '../errors.js';
+import { findContainer } from '../find-container.js';
 import { flagBoolean, flagString } from '../flags.js';
-import { followLogs } from './logs.js';
 
 export const attachCommandSpec: CommandSpec = {
   name: 'attach',
@@ -22,15 +19,14 @@ export const attachCommandSpec: CommandSpec = {
   maxArgs: 1,
   async run(context, parsed) {
     const summary = await findContainer(context, parsed.positionals[0]!);
-    const state = dockerState(summary);
-    if (state !== 'running' && state !== 'paused') throw new CliError('CONTAINER_NOT_RUNNING', `you cannot attach to a stopped container ${summary.id}: start a new one`);
-    if (summary.labels[labelKeys.console] !== 'holder') {
+    if (!isActive(summary)) throw new CliError('CONTAINER_NOT_RUNNING', `you cannot attach to a stopped container ${summary.name}: start it first`);
+    const engine = await context.engine();
+    if (!summary.record.command.process.tty) {
       // No terminal: follow the container's output until it exits, as `docker attach` shows it.
-      const driver = await context.driver();
-      await followLogs(context, summary.id, { tail: 0, follow: true });
-      return (await driver.wait(summary.id)).exitCode;
+      await copyLogs(engine, summary.id, { stdout: context.stdout as never, stderr: context.stderr as never }, { tail: 0, follow: true });
+      return (await engine.wait(summary.id)).exitCode;
     }
-    const socketPath = consoleSocketPath(context.stateRoot, summary.id);
+    const socketPath = consolePaths(context.stateRoot, summary.id).socket;
     await access(socketPath).catch(() => {
       throw new CliError('CONSOLE_FAILED', `the console of container ${summary.id} is gone (${socketPath})`);
     });

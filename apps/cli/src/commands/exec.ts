@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ProcessConfigInput } from '@execdriver/spec';
 import { attachLocalTerminal, type AttachResult } from '@execdriver/terminal';
 import type { CommandSpec } from '../command-spec.js';
-import { findContainer } from '../container-lookup.js';
+import { findContainer } from '../find-container.js';
 import { usageError } from '../errors.js';
 import { flagBoolean, flagList, flagString } from '../flags.js';
 import { heldForwarder } from '../held-output.js';

@@ -1,9 +1,8 @@
 import type { CommandSpec } from '../command-spec.js';
 import { usageError } from '../errors.js';
-import { flagBoolean, flagString } from '../flags.js';
+import { flagBoolean, flagList, flagString } from '../flags.js';
 import { formatEach } from '../go-template.js';
-import { assertImageRemovable } from '../image-users.js';
-import { findImage, importImage, listImages, removeImage, type ImportProgress } from '../images.js';
+import { parseImageReference, type ImportProgress } from '@execdriver/images';
 import { formatTable } from '../table.js';
 import { formatDecimalSize, humanDuration } from '../units.js';
 
@@ -11,6 +10,8 @@ import { formatDecimalSize, humanDuration } from '../units.js';
 const imageHeaders = {
   Repository: 'REPOSITORY',
   Tag: 'TAG',
+  ID: 'IMAGE ID',
+  Digest: 'DIGEST',
   CreatedAt: 'CREATED AT',
   CreatedSince: 'CREATED',
   Size: 'SIZE',
@@ -23,7 +24,9 @@ export const imagesCommandSpec: CommandSpec = {
   usage: 'images [OPTIONS]',
   description: 'List the local root filesystems (busybox is built in and made on first use)',
   flags: [
-    { name: 'quiet', short: 'q', kind: 'boolean', description: 'Only show image names' },
+    { name: 'quiet', short: 'q', kind: 'boolean', description: 'Only show image IDs' },
+    { name: 'no-trunc', kind: 'boolean', description: "Don't truncate output" },
+    { name: 'filter', short: 'f', kind: 'list', description: 'Filter output based on conditions provided (reference=PATTERN, dangling=true|false)' },
     { name: 'format', kind: 'string', description: "Format output: table (default), json, a template like '{{.Repository}}', or 'table {{.Repository}}\\t{{.Size}}'" },
   ],
   maxArgs: 0,
@@ -31,19 +34,70 @@ export const imagesCommandSpec: CommandSpec = {
     const format = flagString(parsed, 'format');
     if (format !== undefined && format !== 'table') formatEach(format, [], { headers: imageHeaders });
     const now = Date.now();
-    const rows = (await listImages(context.dataRoot)).map((image) => {
-      const [repository, tag = 'latest'] = image.reference.split(':') as [string, string?];
-      return { Repository: repository, Tag: tag, CreatedAt: image.createdAt, CreatedSince: `${humanDuration(now - Date.parse(image.createdAt))} ago`, Size: formatDecimalSize(image.sizeBytes), Source: image.source, Rootfs: image.rootfs };
+    const { images, broken } = await (await context.engine()).images.list();
+    for (const entry of broken) context.stderr.write(`WARNING: image ${entry.id.slice(0, 12)} is broken: ${entry.error.message}\n`);
+    const noTrunc = flagBoolean(parsed, 'no-trunc');
+    const keep = imageFilter(flagList(parsed, 'filter'));
+    const rows = images.flatMap((image) => {
+      const common = {
+        ID: noTrunc ? `sha256:${image.id}` : image.id.slice(0, 12),
+        CreatedAt: image.created,
+        CreatedSince: `${humanDuration(now - Date.parse(image.created))} ago`,
+        Size: formatDecimalSize(image.sizeBytes),
+        Source: image.source,
+        Rootfs: image.rootfs,
+      };
+      if (image.references.length === 0) return keep(undefined) ? [{ Repository: '<none>', Tag: '<none>', Digest: '<none>', ...common }] : [];
+      return image.references.flatMap((canonical) => {
+        const reference = parseImageReference(canonical);
+        if (!keep(reference.familiar)) return [];
+        return [{ Repository: reference.familiarName, Tag: reference.tag ?? '<none>', Digest: reference.digest ?? '<none>', ...common }];
+      });
     });
-    if (parsed.flags.get('quiet') === true) {
-      context.stdout.write(rows.map((row) => `${row.Repository}${row.Tag === 'latest' ? '' : `:${row.Tag}`}\n`).join(''));
+    if (flagBoolean(parsed, 'quiet')) {
+      context.stdout.write([...new Set(rows.map((row) => row.ID))].map((id) => `${id}\n`).join(''));
       return 0;
     }
     if (format !== undefined && format !== 'table') {
       context.stdout.write(formatEach(format, rows, { headers: imageHeaders }));
       return 0;
     }
-    context.stdout.write(formatTable(['REPOSITORY', 'TAG', 'CREATED', 'SIZE', 'SOURCE'], rows.map((row) => [row.Repository, row.Tag, row.CreatedSince, row.Size, row.Source])));
+    context.stdout.write(formatTable(['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'], rows.map((row) => [row.Repository, row.Tag, row.ID, row.CreatedSince, row.Size])));
+    return 0;
+  },
+};
+
+/** Glob match as Docker's `reference=` filter (`*` within a path component). */
+function globMatches(pattern: string, text: string): boolean {
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  return new RegExp(`^${source}$`).test(text);
+}
+
+/** `images --filter`: reference=PATTERN (name or name:tag), dangling=true|false. */
+function imageFilter(filters: readonly string[]): (familiar: string | undefined) => boolean {
+  const checks: ((familiar: string | undefined) => boolean)[] = [];
+  for (const filter of filters) {
+    const [key, ...rest] = filter.split('=');
+    const value = rest.join('=');
+    if (key === 'reference') {
+      checks.push((familiar) => familiar !== undefined && (globMatches(value, familiar) || globMatches(value, familiar.replace(/:[^:/]*$/, ''))));
+    } else if (key === 'dangling' && (value === 'true' || value === 'false')) {
+      checks.push((familiar) => (familiar === undefined) === (value === 'true'));
+    } else throw usageError(`invalid filter ${JSON.stringify(filter)}: expected reference=PATTERN or dangling=true|false`);
+  }
+  return (familiar) => checks.every((check) => check(familiar));
+}
+
+export const tagCommandSpec: CommandSpec = {
+  name: 'tag',
+  usage: 'tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]',
+  description: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE',
+  flags: [],
+  minArgs: 2,
+  maxArgs: 2,
+  async run(context, parsed) {
+    const [source, target] = parsed.positionals as [string, string];
+    await (await context.engine()).images.tag(source, target);
     return 0;
   },
 };
@@ -57,13 +111,18 @@ function progressBar(progress: ImportProgress, width = 40): string {
 
 export const importCommandSpec: CommandSpec = {
   name: 'import',
-  usage: 'import [OPTIONS] FILE|- NAME[:TAG]',
+  usage: 'import [OPTIONS] FILE|- [REPOSITORY[:TAG]]',
   description: 'Import a root filesystem tarball (such as docker export output, plain or gzip) as a local image',
-  flags: [{ name: 'cmd', kind: 'string', description: 'Default command of the image, as a JSON array (e.g. \'["sh"]\')' }],
-  minArgs: 2,
+  flags: [
+    { name: 'change', short: 'c', kind: 'list', description: 'Apply Dockerfile instruction to the created image (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, VOLUME, WORKDIR, STOPSIGNAL)' },
+    { name: 'message', short: 'm', kind: 'string', description: 'Set commit message for imported image' },
+    { name: 'cmd', kind: 'string', description: 'Default command of the image, as a JSON array (e.g. \'["sh"]\'); the same as --change \'CMD [...]\'' },
+  ],
+  minArgs: 1,
   maxArgs: 2,
   async run(context, parsed) {
-    const [file, reference] = parsed.positionals as [string, string];
+    const [file, reference] = parsed.positionals as [string, string | undefined];
+    if (reference !== undefined) parseImageReference(reference);
     const cmdText = flagString(parsed, 'cmd');
     let cmd: string[] | undefined;
     if (cmdText !== undefined) {
@@ -81,8 +140,13 @@ export const importCommandSpec: CommandSpec = {
     }
     const interactive = process.stderr.isTTY === true;
     let lastDraw = 0;
-    const image = await importImage(context.dataRoot, file, reference, {
-      ...(cmd ? { cmd } : {}),
+    const engine = await context.engine();
+    const changes = [...flagList(parsed, 'change'), ...(cmd ? [`CMD ${JSON.stringify(cmd)}`] : [])];
+    const message = flagString(parsed, 'message');
+    const source = file === '-' ? { stream: process.stdin, name: '-' } : { path: file };
+    const image = await engine.images.import(source, reference, {
+      changes,
+      ...(message !== undefined ? { message } : {}),
       onProgress: (progress) => {
         const now = Date.now();
         if (!interactive || now - lastDraw < 100) return;
@@ -91,7 +155,7 @@ export const importCommandSpec: CommandSpec = {
       },
     });
     if (interactive) context.stderr.write(`\rImporting ${progressBar({ readBytes: 1, totalBytes: 1 }).replace(/ \S+\/\S+$/, '')} done\x1b[K\n`);
-    context.stdout.write(`${image.reference}\n`);
+    context.stdout.write(`sha256:${image.id}\n`);
     return 0;
   },
 };
@@ -104,12 +168,12 @@ export const rmiCommandSpec: CommandSpec = {
   minArgs: 1,
   async run(context, parsed) {
     let failed = false;
-    const containers = await (await context.driver()).list();
+    const engine = await context.engine();
+    const users = await engine.imageUsers();
     for (const reference of parsed.positionals) {
       try {
-        if (await findImage(context.dataRoot, reference)) assertImageRemovable(reference, containers, { force: flagBoolean(parsed, 'force') });
-        await removeImage(context.dataRoot, reference);
-        context.stdout.write(`Deleted: ${reference}\n`);
+        const { untagged, deleted } = await engine.images.remove(reference, { force: flagBoolean(parsed, 'force'), users });
+        context.stdout.write([...untagged.map((entry) => `Untagged: ${entry}\n`), ...deleted.map((id) => `Deleted: sha256:${id}\n`)].join(''));
       } catch (error) {
         failed = true;
         context.stderr.write(`execdriver: ${(error as Error).message}\n`);

@@ -2,10 +2,8 @@ import { execFile } from 'node:child_process';
 import { release } from 'node:os';
 import { detectCgroupMode } from '@execdriver/cgroups';
 import type { CommandSpec } from '../command-spec.js';
-import { dockerState } from '../container-lookup.js';
 import { flagString } from '../flags.js';
 import { formatEach } from '../go-template.js';
-import { listImages } from '../images.js';
 import { cliVersion } from './version.js';
 
 function runcVersion(runc: string): Promise<string> {
@@ -26,10 +24,9 @@ export const infoCommandSpec: CommandSpec = {
     let counts = { running: 0, paused: 0, stopped: 0 };
     let total = 0;
     try {
-      const summaries = await (await context.driver()).list();
-      total = summaries.length;
-      for (const summary of summaries) {
-        const state = dockerState(summary);
+      const { containers } = await (await context.engine()).list();
+      total = containers.length;
+      for (const { state } of containers) {
         if (state === 'running') counts.running += 1;
         else if (state === 'paused') counts.paused += 1;
         else counts.stopped += 1;
@@ -42,7 +39,7 @@ export const infoCommandSpec: CommandSpec = {
       ContainersRunning: counts.running,
       ContainersPaused: counts.paused,
       ContainersStopped: counts.stopped,
-      Images: (await listImages(context.dataRoot)).length,
+      Images: (await (await context.engine()).images.list()).images.length,
       Runtime: runc,
       RuntimeVersion: await runcVersion(runc),
       CgroupMode: cgroupMode,

@@ -1,16 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ContainerSummary } from '@execdriver/driver';
+import type { Container } from '@execdriver/engine';
 import type { CommandSpec } from '../command-spec.js';
-import { findContainer } from '../container-lookup.js';
 import { toDockerInspect } from '../docker-inspect.js';
+import { findContainer } from '../find-container.js';
 import { flagString } from '../flags.js';
 import { executeTemplate, parseTemplate } from '../go-template.js';
 
 /** The environment the container's process got (PATH, HOSTNAME, HOME, TERM and the user's): `process.env` of its bundle's config.json. */
-async function effectiveEnv(summary: ContainerSummary): Promise<string[] | undefined> {
+async function effectiveEnv(container: Container): Promise<string[] | undefined> {
+  if (!container.driver) return undefined;
   try {
-    const config = JSON.parse(await readFile(join(summary.bundle, 'config.json'), 'utf8')) as { process?: { env?: unknown } };
+    const config = JSON.parse(await readFile(join(container.driver.bundle, 'config.json'), 'utf8')) as { process?: { env?: unknown } };
     const env = config.process?.env;
     return Array.isArray(env) && env.every((entry) => typeof entry === 'string') ? env : undefined;
   } catch {
@@ -27,14 +28,15 @@ export const inspectCommandSpec: CommandSpec = {
   async run(context, parsed) {
     const format = flagString(parsed, 'format');
     const template = format === undefined || format === 'json' ? undefined : parseTemplate(format);
-    const driver = await context.driver();
+    const engine = await context.engine();
+    const driver = await engine.driver();
     const documents = [];
     let failed = false;
     for (const reference of parsed.positionals) {
       try {
         const summary = await findContainer(context, reference);
         const env = await effectiveEnv(summary);
-        documents.push(toDockerInspect(summary, { dataRoot: context.dataRoot, driverName: driver.name(), ...(env ? { env } : {}) }));
+        documents.push(toDockerInspect(summary, { containerDir: engine.containerDir(summary.id), driverName: driver.name(), ...(env ? { env } : {}) }));
       } catch (error) {
         failed = true;
         context.stderr.write(`execdriver: ${(error as Error).message}\n`);

@@ -1,17 +1,25 @@
 import type { CommandSpec } from '../command-spec.js';
-import { runConsoleHolder } from '../console-holder.js';
-import { removeContainer } from '../container-removal.js';
+import { runConsoleHolder } from '@execdriver/engine';
+import { exitCodeOf } from '../errors.js';
+import { toStartFailure } from '../start-failure.js';
 
 /** `__console <id>`: the console holder of a `run -t` container (see console-holder.ts). */
 export const consoleCommandSpec: CommandSpec = {
   name: '__console',
-  usage: '__console ID',
+  usage: '__console [--wait-for-client] ID',
   description: 'Internal: hold the terminal of a container',
-  flags: [],
+  flags: [{ name: 'wait-for-client', kind: 'boolean', description: 'Start the container once the first client connected' }],
   minArgs: 1,
   maxArgs: 1,
   hidden: true,
-  run: (context, parsed) => runConsoleHolder(context, parsed.positionals[0]!),
+  run: async (context, parsed) =>
+    runConsoleHolder(await context.engine(), parsed.positionals[0]!, {
+      waitForClient: parsed.flags.get('wait-for-client') === true,
+      describeFailure: (caught) => {
+        const error = toStartFailure(caught);
+        return { message: error instanceof Error ? error.message : String(error), exitCode: exitCodeOf(error, 'run') };
+      },
+    }),
 };
 
 /** `__reap <id>`: waits for a detached `--rm` container to exit, then removes it. */
@@ -25,10 +33,9 @@ export const reapCommandSpec: CommandSpec = {
   hidden: true,
   async run(context, parsed) {
     const id = parsed.positionals[0]!;
-    const driver = await context.driver();
-    const summary = await driver.inspect(id);
-    await driver.wait(id);
-    await removeContainer(context, id, summary);
+    const engine = await context.engine();
+    await engine.wait(id);
+    await engine.remove(id, { force: true });
     return 0;
   },
 };

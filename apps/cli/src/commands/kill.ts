@@ -1,9 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { normalizeSignal } from '@execdriver/driver';
 import type { CommandSpec } from '../command-spec.js';
-import { dockerState, findContainer } from '../container-lookup.js';
 import type { Context } from '../context.js';
-import { CliError, usageError } from '../errors.js';
+import { usageError } from '../errors.js';
+import { findContainer } from '../find-container.js';
 import { flagString, type ParsedArguments } from '../flags.js';
 import { parseDuration } from '../units.js';
 
@@ -36,11 +35,9 @@ export const killCommandSpec: CommandSpec = {
     } catch {
       throw usageError(`invalid value ${JSON.stringify(signal)} for flag --signal: unknown signal`);
     }
-    const driver = await context.driver();
+    const engine = await context.engine();
     return forEachContainer(context, parsed, async (id) => {
-      const summary = await driver.inspect(id);
-      if (!['running', 'paused'].includes(dockerState(summary))) throw new CliError('CONTAINER_NOT_RUNNING', `cannot kill container ${id}: it is not running`);
-      await driver.kill(id, /^\d+$/.test(signal) ? Number(signal) : signal);
+      await engine.kill(id, /^\d+$/.test(signal) ? Number(signal) : signal);
     });
   },
 };
@@ -58,14 +55,9 @@ export const stopCommandSpec: CommandSpec = {
     const timeText = flagString(parsed, 'time');
     const timeoutMs = timeText === undefined ? 10_000 : parseDuration('--time', timeText);
     const signal = flagString(parsed, 'signal') ?? 'TERM';
-    const driver = await context.driver();
+    const engine = await context.engine();
     return forEachContainer(context, parsed, async (id) => {
-      const summary = await driver.inspect(id);
-      if (!['running', 'paused'].includes(dockerState(summary))) return;
-      if (summary.status === 'paused') await driver.unpause(id);
-      await driver.kill(id, signal).catch(() => undefined);
-      const stopped = await Promise.race([driver.wait(id).then(() => true), sleep(timeoutMs).then(() => false)]);
-      if (!stopped) await driver.terminate(id);
+      await engine.stop(id, { timeoutMs, signal });
     });
   },
 };

@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../command-spec.js';
-import { dockerState } from '../container-lookup.js';
+import { isActive, shortId } from '@execdriver/engine';
 import { toPsRow } from '../docker-inspect.js';
 import { flagBoolean, flagString } from '../flags.js';
 import { formatEach } from '../go-template.js';
@@ -33,13 +33,15 @@ export const psCommandSpec: CommandSpec = {
   async run(context, parsed) {
     const format = flagString(parsed, 'format');
     if (format !== undefined && format !== 'table') formatEach(format, [], { headers: psHeaders });
-    const driver = await context.driver();
+    const engine = await context.engine();
     const now = Date.now();
-    const summaries = (await driver.list())
-      .filter((summary) => flagBoolean(parsed, 'all') || ['running', 'paused'].includes(dockerState(summary)))
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    const { containers, broken } = await engine.list();
+    for (const entry of broken) context.stderr.write(`WARNING: container ${shortId(entry.id)} is broken: ${entry.error.message}\n`);
+    const summaries = containers.filter((container) => flagBoolean(parsed, 'all') || isActive(container));
     if (flagBoolean(parsed, 'quiet')) {
-      context.stdout.write(summaries.map((summary) => `${summary.id}\n`).join(''));
+      const ids = summaries.map((container) => (flagBoolean(parsed, 'no-trunc') ? container.id : shortId(container.id)));
+      if (flagBoolean(parsed, 'all')) ids.push(...broken.map((entry) => (flagBoolean(parsed, 'no-trunc') ? entry.id : shortId(entry.id))));
+      context.stdout.write(ids.map((id) => `${id}\n`).join(''));
       return 0;
     }
     const rows = summaries.map((summary) => toPsRow(summary, now, { truncate: !flagBoolean(parsed, 'no-trunc') }));
@@ -50,7 +52,10 @@ export const psCommandSpec: CommandSpec = {
     context.stdout.write(
       formatTable(
         ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'NAMES'],
-        rows.map((row) => [row.ID.slice(0, flagBoolean(parsed, 'no-trunc') ? undefined : 12), row.Image, row.Command, row.RunningFor, row.Status, row.Names]),
+        [
+          ...rows.map((row) => [row.ID, row.Image, row.Command, row.RunningFor, row.Status, row.Names]),
+          ...(flagBoolean(parsed, 'all') ? broken.map((entry) => [flagBoolean(parsed, 'no-trunc') ? entry.id : shortId(entry.id), '', '', '', 'Broken', '']) : []),
+        ],
       ),
     );
     return 0;

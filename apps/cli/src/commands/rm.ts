@@ -1,12 +1,6 @@
-import { stat } from 'node:fs/promises';
-import { isValidContainerId } from '@execdriver/spec';
+import { EngineError, matchContainers } from '@execdriver/engine';
 import type { CommandSpec } from '../command-spec.js';
-import { containerDataPaths, removeContainerRootfs } from '../container-rootfs.js';
-import { removeContainer } from '../container-removal.js';
-import { dockerState, matchContainers } from '../container-lookup.js';
-import { CliError } from '../errors.js';
 import { flagBoolean } from '../flags.js';
-import { forEachContainer } from './kill.js';
 
 export const rmCommandSpec: CommandSpec = {
   name: 'rm',
@@ -15,24 +9,27 @@ export const rmCommandSpec: CommandSpec = {
   flags: [{ name: 'force', short: 'f', kind: 'boolean', description: 'Force the removal of a running container (uses SIGKILL)' }],
   minArgs: 1,
   async run(context, parsed) {
-    const driver = await context.driver();
-    // A root filesystem whose container the driver no longer knows (its CLI was killed mid-start) is removed too.
-    const orphans = new Set<string>();
+    const engine = await context.engine();
+    const force = flagBoolean(parsed, 'force');
+    let failed = false;
     for (const reference of parsed.positionals) {
-      if (!isValidContainerId(reference) || matchContainers(reference, await driver.list()).length > 0) continue;
-      if (await stat(containerDataPaths(context.dataRoot, reference).dir).then(() => true, () => false)) orphans.add(reference);
-    }
-    for (const orphan of orphans) {
-      await removeContainerRootfs(context.dataRoot, orphan);
-      context.stdout.write(`${orphan}\n`);
-    }
-    return forEachContainer(context, { ...parsed, positionals: parsed.positionals.filter((reference) => !orphans.has(reference)) }, async (id) => {
-      const summary = await driver.inspect(id);
-      const state = dockerState(summary);
-      if ((state === 'running' || state === 'paused') && !flagBoolean(parsed, 'force')) {
-        throw new CliError('CONTAINER_RUNNING', `cannot remove container ${id}: container is ${state}: stop the container before removing or force remove (rm -f)`);
+      try {
+        try {
+          await engine.remove(reference, { force });
+        } catch (error) {
+          if (!(error instanceof EngineError) || error.code !== 'NO_SUCH_CONTAINER') throw error;
+          // A container whose record is broken is still removable by its id (or a unique prefix).
+          const { broken } = await engine.list();
+          const matches = matchContainers(reference, broken.map((entry) => ({ ...entry, name: '' })));
+          if (matches.length !== 1) throw error;
+          await engine.destroy(matches[0]!.id);
+        }
+        context.stdout.write(`${reference}\n`);
+      } catch (error) {
+        failed = true;
+        context.stderr.write(`execdriver: ${(error as Error).message.replace(/\s*\n\s*/g, '; ')}\n`);
       }
-      await removeContainer(context, id, summary);
-    });
+    }
+    return failed ? 1 : 0;
   },
 };

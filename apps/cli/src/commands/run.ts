@@ -1,92 +1,44 @@
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DriverError, type Driver } from '@execdriver/driver';
-import { toHostId } from '@execdriver/namespaces';
-import type { Command } from '@execdriver/spec';
+import { connectConsole, consolePaths, type ContainerRecord, type CreateRequest, type Engine, type HolderMessage } from '@execdriver/engine';
 import { attachLocalTerminal } from '@execdriver/terminal';
 import type { CommandSpec } from '../command-spec.js';
-import { connectConsole } from '../console-client.js';
-import type { ConsoleRequest, HolderMessage } from '../console-holder.js';
-import { consoleLogPath, consoleRequestPath, consoleSocketPath } from '../console-protocol.js';
-import { removeContainer } from '../container-removal.js';
-import { containerDataPaths, mountContainerRootfs } from '../container-rootfs.js';
-import { labelKeys, type Context } from '../context.js';
+import type { Context } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import { formatHelp } from '../flags.js';
 import { heldForwarder } from '../held-output.js';
 import { spawnHelper } from '../helpers.js';
-import { remappedImageRootfs, requireImage, type Image } from '../images.js';
-import { resolveRunCommand } from '../resolve-command.js';
+import { completeRunDraft, validateCommand } from '../resolve-command.js';
 import { parseRunFlags, runFlagDefinitions, type ParsedRun, type RunCliOptions } from '../run-flags.js';
 import { toStartFailure } from '../start-failure.js';
 
 export const runUsage = 'run [OPTIONS] IMAGE [COMMAND] [ARG...]';
 const runDescription = 'Run a command in a new container (with --rootfs DIR: run [OPTIONS] --rootfs DIR COMMAND [ARG...])';
 
-function randomId(): string {
-  return randomBytes(6).toString('hex');
-}
-
-async function containerExists(driver: Driver, id: string): Promise<boolean> {
-  try {
-    await driver.inspect(id);
-    return true;
-  } catch (error) {
-    if (error instanceof DriverError && error.code === 'CONTAINER_NOT_FOUND') return false;
-    throw error;
-  }
-}
-
-export interface PreparedRun {
-  id: string;
-  command: Command;
-  labels: Record<string, string>;
-  /** The CLI mounts an overlay root that must be removed with the container. */
-  overlay: { imageRootfs: string; image: Image } | undefined;
-}
-
-/** Resolves flags, image and command without touching the container's state (used by `run` and `spec`). */
-export async function prepareRun(context: Context, parsed: ParsedRun, options: { checkName: boolean }): Promise<PreparedRun> {
+/** Resolves flags, image and command without creating anything (used by `run` and `spec`). */
+export async function planRun(context: Context, parsed: ParsedRun): Promise<CreateRequest> {
   const { cliOptions } = parsed;
-  const id = cliOptions.name ?? randomId();
-  if (options.checkName && (await containerExists(await context.driver(), id))) {
-    throw new CliError('CONTAINER_EXISTS', `the container name ${JSON.stringify(id)} is already in use: remove it with "execdriver rm ${id}" or choose another --name`);
-  }
-  let rootfs: string;
-  let defaultArgs: string[] | undefined;
-  let overlay: PreparedRun['overlay'];
   if (cliOptions.rootfsDir !== undefined) {
     const info = await stat(cliOptions.rootfsDir).catch(() => undefined);
     if (!info?.isDirectory()) throw usageError(`invalid value ${JSON.stringify(cliOptions.rootfsDir)} for flag --rootfs: not a directory`);
-    rootfs = cliOptions.rootfsDir;
-  } else {
-    const image = await requireImage(context.dataRoot, cliOptions.image!);
-    defaultArgs = image.cmd;
-    // Always an overlay of its own, --read-only too (runc then makes the root read-only): runc
-    // creates mount points and the working directory in the root, and a privileged container can
-    // remount it read-write, so the image's own directory must never be the container's root.
-    rootfs = containerDataPaths(context.dataRoot, id).rootfs;
-    overlay = { imageRootfs: image.rootfs, image };
   }
   for (const { source, flag } of cliOptions.bindSources) {
     if (flag !== '--mount') continue;
     if (!(await stat(source).then(() => true, () => false))) throw usageError(`invalid mount config for type "bind": bind source path does not exist: ${source}`);
   }
-  const command = await resolveRunCommand(parsed, { id, rootfs, ...(defaultArgs ? { defaultArgs } : {}), hostEnv: context.env });
-  const labels: Record<string, string> = {
-    [labelKeys.image]: cliOptions.image ?? cliOptions.rootfsDir ?? '',
-    [labelKeys.command]: JSON.stringify(command.process.args),
-    [labelKeys.autoRemove]: String(cliOptions.autoRemove),
-    [labelKeys.rootfsMount]: overlay ? 'overlay' : 'none',
-    [labelKeys.interactive]: String(cliOptions.interactive),
+  const command = await completeRunDraft(parsed, { hostEnv: context.env });
+  return {
+    ...(cliOptions.name !== undefined ? { name: cliOptions.name } : {}),
+    ...(cliOptions.rootfsDir !== undefined ? { rootfs: cliOptions.rootfsDir } : { image: cliOptions.image! }),
+    command,
+    ...(cliOptions.entrypoint !== undefined ? { entrypoint: cliOptions.entrypoint === '' ? [] : [cliOptions.entrypoint] } : {}),
+    autoRemove: cliOptions.autoRemove,
+    interactive: cliOptions.interactive,
+    validate: (input) => validateCommand(input, cliOptions.flagTexts),
   };
-  if (cliOptions.name !== undefined) labels[labelKeys.name] = cliOptions.name;
-  if (cliOptions.tty) labels[labelKeys.console] = 'holder';
-  return { id, command, labels, overlay };
 }
 
 /** As Docker does for `-v /host/path:/dst`: a host directory that is not there is created (0755). */
@@ -122,42 +74,38 @@ export const runCommandSpec: CommandSpec = {
     if (cliOptions.tty && cliOptions.interactive && !cliOptions.detach && !process.stdin.isTTY) {
       throw usageError('the input device is not a TTY: run -it from a terminal, or drop -t');
     }
-    const prepared = await prepareRun(context, parsed, { checkName: true });
-    const { id } = prepared;
-    await createVolumeSources(cliOptions.bindSources);
+    const request = await planRun(context, parsed);
     if (cliOptions.tty) {
       const size = terminalSize();
-      if (size) prepared.command.process.consoleSize = size;
+      if (size) request.command.process.consoleSize = size;
     }
-    if (prepared.overlay) {
-      const remap = prepared.command.userNamespace;
-      let lower = prepared.overlay.imageRootfs;
-      let owner: { uid: number; gid: number } | undefined;
-      if (remap) {
-        lower = await remappedImageRootfs(prepared.overlay.image, remap);
-        owner = { uid: toHostId(remap.uidMappings, 0), gid: toHostId(remap.gidMappings, 0) };
-      }
-      await mountContainerRootfs(context.dataRoot, id, lower, owner);
+    const engine = await context.engine();
+    const record = await engine.create(request);
+    try {
+      await createVolumeSources(cliOptions.bindSources);
+    } catch (error) {
+      await engine.remove(record.id, { force: true }).catch(() => undefined);
+      throw error;
     }
-    if (cliOptions.tty) return runWithConsole(context, prepared, parsed);
-    const driver = await context.driver();
+    if (cliOptions.tty) return runWithConsole(context, engine, record, parsed);
     if (cliOptions.detach) {
       try {
-        await driver.start(prepared.command, { logs: true }, {}, { labels: prepared.labels });
+        await engine.start(record, { logs: true });
       } catch (error) {
-        await removeContainer(context, id, prepared).catch(() => undefined);
+        await engine.remove(record.id, { force: true }).catch(() => undefined);
         throw toStartFailure(error);
       }
-      if (cliOptions.autoRemove) spawnHelper(context, ['__reap', id]);
-      context.stdout.write(`${id}\n`);
+      if (cliOptions.autoRemove) spawnHelper(context, ['__reap', record.id]);
+      context.stdout.write(`${record.id}\n`);
       return 0;
     }
-    return runForeground(context, driver, prepared, parsed);
+    return runForeground(context, engine, record, parsed);
   },
 };
 
-async function runForeground(context: Context, driver: Driver, prepared: PreparedRun, parsed: ParsedRun): Promise<number> {
-  const { id } = prepared;
+async function runForeground(context: Context, engine: Engine, record: ContainerRecord, parsed: ParsedRun): Promise<number> {
+  const { id } = record;
+  const driver = await engine.driver();
   const stdout = heldForwarder(process.stdout);
   const stderr = heldForwarder(process.stderr);
   const proxied = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
@@ -167,16 +115,11 @@ async function runForeground(context: Context, driver: Driver, prepared: Prepare
   try {
     let started;
     try {
-      started = await driver.start(
-        prepared.command,
-        { stdout: stdout.stream, stderr: stderr.stream, ...(parsed.cliOptions.interactive ? { stdin: process.stdin } : {}) },
-        {},
-        { labels: prepared.labels },
-      );
+      started = await engine.start(record, { stdout: stdout.stream, stderr: stderr.stream, ...(parsed.cliOptions.interactive ? { stdin: process.stdin } : {}) });
     } catch (error) {
       stdout.release(false);
       stderr.release(false);
-      await removeContainer(context, id, prepared).catch(() => undefined);
+      await engine.remove(id, { force: true }).catch(() => undefined);
       throw toStartFailure(error);
     }
     stdout.release(true);
@@ -186,7 +129,7 @@ async function runForeground(context: Context, driver: Driver, prepared: Prepare
     for (const signal of proxied) process.off(signal, forward);
   }
   await Promise.race([Promise.all([finished(stdout.stream), finished(stderr.stream)]).catch(() => undefined), sleep(2000)]);
-  if (parsed.cliOptions.autoRemove) await removeContainer(context, id, prepared);
+  if (parsed.cliOptions.autoRemove) await engine.remove(id, { force: true });
   return status.exitCode;
 }
 
@@ -211,14 +154,13 @@ function holderMessage(child: ChildProcess, want: HolderMessage['type'][], logPa
   });
 }
 
-async function runWithConsole(context: Context, prepared: PreparedRun, parsed: ParsedRun): Promise<number> {
-  const { id } = prepared;
+async function runWithConsole(context: Context, engine: Engine, record: ContainerRecord, parsed: ParsedRun): Promise<number> {
+  const { id } = record;
   const { cliOptions } = parsed;
-  const request: ConsoleRequest = { command: prepared.command, labels: prepared.labels, autoRemove: cliOptions.autoRemove, waitForClient: !cliOptions.detach };
-  await mkdir(`${context.stateRoot}/consoles`, { recursive: true, mode: 0o700 });
-  await writeFile(consoleRequestPath(context.stateRoot, id), JSON.stringify(request), { mode: 0o600 });
-  const logPath = consoleLogPath(context.stateRoot, id);
-  const child = spawnHelper(context, ['__console', id], { logPath, ipc: true });
+  const paths = consolePaths(context.stateRoot, id);
+  await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+  const logPath = paths.log;
+  const child = engine.helper()(['__console', ...(cliOptions.detach ? [] : ['--wait-for-client']), id], { logPath, ipc: true });
   let connected = false;
   let release = () => {
     if (child.connected) child.disconnect();
@@ -233,8 +175,8 @@ async function runWithConsole(context: Context, prepared: PreparedRun, parsed: P
     }
     const listening = await holderMessage(child, ['listening'], logPath);
     if (listening.type === 'failed') return failed(context, listening);
-    const size = prepared.command.process.consoleSize;
-    const connection = await connectConsole(consoleSocketPath(context.stateRoot, id), id, { cols: size?.width ?? 80, rows: size?.height ?? 24 });
+    const size = record.command.process.consoleSize;
+    const connection = await connectConsole(paths.socket, id, { cols: size?.width ?? 80, rows: size?.height ?? 24 });
     connected = true;
     release();
     release = () => undefined;
@@ -252,7 +194,7 @@ async function runWithConsole(context: Context, prepared: PreparedRun, parsed: P
   } catch (error) {
     if (!connected && !cliOptions.detach) {
       if (child.exitCode === null) child.kill();
-      await removeContainer(context, id, prepared).catch(() => undefined);
+      await engine.remove(id, { force: true }).catch(() => undefined);
     }
     throw error;
   } finally {

@@ -2,7 +2,7 @@ import { serializeRuntimeSpec } from '@execdriver/oci';
 import type { CommandSpec } from '../command-spec.js';
 import { formatHelp } from '../flags.js';
 import { parseRunFlags, runFlagDefinitions } from '../run-flags.js';
-import { prepareRun } from './run.js';
+import { planRun } from './run.js';
 
 const usage = 'spec [OPTIONS] IMAGE [COMMAND] [ARG...]';
 const description = 'Print the OCI runtime config (config.json) that run would use with the same flags, without running anything';
@@ -19,13 +19,14 @@ export const specCommandSpec: CommandSpec = {
       context.stdout.write(formatHelp(`execdriver ${usage}`, description, runFlagDefinitions));
       return 0;
     }
-    const prepared = await prepareRun(context, parsed, { checkName: false });
-    const command = prepared.command;
+    const engine = await context.engine();
+    const { record, image } = await engine.plan(await planRun(context, parsed));
+    const command = record.command;
     // With an overlay, the user and devices are looked up in the image (the overlay's lower layer).
-    const lookupRoot = prepared.overlay?.imageRootfs ?? command.rootfs;
+    const lookupRoot = image?.rootfs ?? command.rootfs;
     // The driver's own path: the config `run` would write (its /etc files, host devices, LSM and
     // CPU checks), without creating anything.
-    const driver = await context.driver();
+    const driver = await engine.driver();
     const { spec, warnings } = await driver.spec(command, { userRoot: lookupRoot });
     for (const warning of warnings) context.stderr.write(`WARNING: ${warning}\n`);
     context.stdout.write(`${serializeRuntimeSpec(spec, 2)}\n`);

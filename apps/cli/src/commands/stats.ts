@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { cpuPercent, memoryUsageWithoutCache, toDockerStats, type DockerStats, type Sample } from '@execdriver/cgroups';
 import { DriverError, type ContainerStats } from '@execdriver/driver';
 import type { CommandSpec } from '../command-spec.js';
-import { dockerState, findContainer } from '../container-lookup.js';
+import { isActive } from '@execdriver/engine';
+import { findContainer } from '../find-container.js';
 import { flagBoolean, flagString } from '../flags.js';
 import { formatEach } from '../go-template.js';
 import { formatTable } from '../table.js';
@@ -27,10 +28,10 @@ export interface StatsRow {
 }
 
 /** The figures of one `docker stats` line, computed as the docker CLI does. */
-export function toStatsRow(id: string, previous: Sample | undefined, current: Sample, memoryLimitBytes: number): StatsRow {
+export function toStatsRow(id: string, previous: Sample | undefined, current: Sample, memoryLimitBytes: number, name = id): StatsRow {
   const usage = memoryUsageWithoutCache(current.stats.memory) ?? 0;
   const networks = Object.values(current.networks ?? {});
-  const docker = toDockerStats(previous, current, { id, name: id });
+  const docker = toDockerStats(previous, current, { id, name });
   let blockReadBytes = 0;
   let blockWriteBytes = 0;
   for (const entry of docker.blkio_stats.io_service_bytes_recursive ?? []) {
@@ -40,7 +41,7 @@ export function toStatsRow(id: string, previous: Sample | undefined, current: Sa
   }
   return {
     id,
-    name: id,
+    name,
     cpuPercent: previous ? cpuPercent(previous, current) : 0,
     memoryUsageBytes: usage,
     memoryLimitBytes,
@@ -54,18 +55,18 @@ export function toStatsRow(id: string, previous: Sample | undefined, current: Sa
 }
 
 /** A stopped container's line, as Docker shows it: zeros. */
-export function stoppedStatsRow(id: string): StatsRow {
-  return { id, name: id, cpuPercent: 0, memoryUsageBytes: 0, memoryLimitBytes: 0, memoryPercent: 0, networkRxBytes: 0, networkTxBytes: 0, blockReadBytes: 0, blockWriteBytes: 0, pids: 0 };
+export function stoppedStatsRow(id: string, name = id): StatsRow {
+  return { id, name, cpuPercent: 0, memoryUsageBytes: 0, memoryLimitBytes: 0, memoryPercent: 0, networkRxBytes: 0, networkTxBytes: 0, blockReadBytes: 0, blockWriteBytes: 0, pids: 0 };
 }
 
 const zeroTime = '0001-01-01T00:00:00Z';
 
 /** A stopped container's Engine API stats object, as Docker returns it: zero times and counters. */
-export function stoppedDockerStats(id: string): DockerStats {
+export function stoppedDockerStats(id: string, name = id): DockerStats {
   const cpu = () => ({ cpu_usage: { total_usage: 0, usage_in_kernelmode: 0, usage_in_usermode: 0 }, throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 } });
   return {
     id,
-    name: id,
+    name: `/${name}`,
     os_type: 'linux',
     read: zeroTime,
     preread: zeroTime,
@@ -138,16 +139,17 @@ export const statsCommandSpec: CommandSpec = {
   async run(context, parsed) {
     const format = flagString(parsed, 'format');
     if (format !== undefined && format !== 'json' && format !== 'table') formatEach(format, [], { headers: statsHeaders });
-    const driver = await context.driver();
+    const engine = await context.engine();
+    const driver = await engine.driver();
     const stream = !flagBoolean(parsed, 'no-stream');
     const named = parsed.positionals.length > 0;
     const all = flagBoolean(parsed, 'all');
     /** The containers to show, with the reference the user gave (Docker's `.Container`). */
-    const targets = async (): Promise<{ id: string; reference: string }[]> => {
-      if (named) return Promise.all(parsed.positionals.map(async (reference) => ({ id: (await findContainer(context, reference)).id, reference })));
-      return (await driver.list())
-        .filter((summary) => all || ['running', 'paused'].includes(dockerState(summary)))
-        .map((summary) => ({ id: summary.id, reference: summary.id }));
+    const targets = async (): Promise<{ id: string; reference: string; name: string }[]> => {
+      if (named) return Promise.all(parsed.positionals.map(async (reference) => { const found = await findContainer(context, reference); return { id: found.id, reference, name: found.name }; }));
+      return (await engine.list()).containers
+        .filter((container) => all || isActive(container))
+        .map((container) => ({ id: container.id, reference: container.name, name: container.name }));
     };
     const previous = new Map<string, Sample>();
     /** Stats of a running container; `stopped` for one that is not running (Docker shows zeros). */
@@ -170,19 +172,19 @@ export const statsCommandSpec: CommandSpec = {
       await sleep(1000);
       const rows: { row: StatsRow; reference: string }[] = [];
       const documents: DockerStats[] = [];
-      for (const { id, reference } of await targets()) {
+      for (const { id, reference, name } of await targets()) {
         const stats = await read(id);
         if (!stats) continue;
         if (stats === 'stopped') {
-          rows.push({ row: stoppedStatsRow(id), reference });
-          documents.push(stoppedDockerStats(id));
+          rows.push({ row: stoppedStatsRow(id, name), reference });
+          documents.push(stoppedDockerStats(id, name));
           previous.delete(id);
           continue;
         }
         const sample = toSample(stats);
         const before = previous.get(id);
-        rows.push({ row: toStatsRow(id, before, sample, stats.memoryLimitBytes), reference });
-        documents.push(toDockerStats(before, sample, { id, name: id }));
+        rows.push({ row: toStatsRow(id, before, sample, stats.memoryLimitBytes, name), reference });
+        documents.push(toDockerStats(before, sample, { id, name: `/${name}` }));
         previous.set(id, sample);
       }
       if (format === 'json') context.stdout.write(documents.map((document) => `${JSON.stringify(document)}\n`).join(''));

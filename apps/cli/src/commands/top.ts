@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { clockTicks } from '../proc-ticks.js';
 import type { CommandSpec } from '../command-spec.js';
-import { findContainer } from '../container-lookup.js';
+import { findContainer } from '../find-container.js';
 import { formatTable } from '../table.js';
 
 function formatCpuTime(ticks: number): string {

@@ -82,10 +82,7 @@ export function consoleSocketPath(stateRoot: string, id: string): string {
   return join(stateRoot, 'consoles', `${createHash('sha256').update(id).digest('hex').slice(0, 16)}.sock`);
 }
 
-export function consoleRequestPath(stateRoot: string, id: string): string {
-  return join(stateRoot, 'consoles', `${id}.json`);
-}
-
-export function consoleLogPath(stateRoot: string, id: string): string {
-  return join(stateRoot, 'consoles', `${id}.log`);
+/** The console holder's files of a container: its socket and its own log (errors of the holder process). */
+export function consolePaths(stateRoot: string, id: string): { dir: string; socket: string; log: string } {
+  return { dir: join(stateRoot, 'consoles'), socket: consoleSocketPath(stateRoot, id), log: join(stateRoot, 'consoles', `${id}.log`) };
 }

@@ -1,23 +1,19 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
-import type { Command } from '@execdriver/spec';
 import type { Terminal } from '@execdriver/terminal';
-import { consoleRequestPath, consoleSocketPath, decodeResize, encodeFrame, FrameType, readFrames } from './console-protocol.js';
-import { removeContainer } from './container-removal.js';
-import type { Context } from './context.js';
-import { exitCodeOf } from './errors.js';
-import { toStartFailure } from './start-failure.js';
+import { consoleSocketPath, decodeResize, encodeFrame, FrameType, readFrames } from './console-protocol.js';
+import type { Engine } from './engine.js';
 
-/** What the foreground CLI hands to the holder (written to `<stateRoot>/consoles/<id>.json`). */
-export interface ConsoleRequest {
-  command: Command;
-  labels: Record<string, string>;
-  autoRemove: boolean;
+export interface ConsoleHolderOptions {
   /** Start the container only once the first client is connected (`run -it`), so it sees all output. */
   waitForClient: boolean;
+  /** Remove the container when it cannot start (`run`; default true). */
+  removeOnFailure?: boolean;
+  /** The app's words and exit code for a start that failed (the CLI's 125/126/127). */
+  describeFailure: (error: unknown) => { message: string; exitCode: number };
 }
 
 /** Messages from the holder to the CLI that started it (over the spawn IPC channel). */
@@ -37,11 +33,11 @@ const firstClientTimeoutMs = 30_000;
  * come back. It exits once the container exited and its exit was recorded (and, with --rm, the
  * container was removed), after telling connected clients the exit code.
  */
-export async function runConsoleHolder(context: Context, id: string): Promise<number> {
-  const requestPath = consoleRequestPath(context.stateRoot, id);
-  const request = JSON.parse(await readFile(requestPath, 'utf8')) as ConsoleRequest;
-  await rm(requestPath, { force: true });
-  const socketPath = consoleSocketPath(context.stateRoot, id);
+export async function runConsoleHolder(engine: Engine, id: string, options: ConsoleHolderOptions): Promise<number> {
+  const record = (await engine.find(id)).record;
+  const request = { autoRemove: record.autoRemove, waitForClient: options.waitForClient };
+  const removeOnFailure = options.removeOnFailure ?? true;
+  const socketPath = consoleSocketPath(engine.stateRoot, id);
   await mkdir(dirname(socketPath), { recursive: true, mode: 0o700 });
   await rm(socketPath, { force: true });
 
@@ -96,14 +92,13 @@ export async function runConsoleHolder(context: Context, id: string): Promise<nu
   if (request.waitForClient) {
     const timedOut = await Promise.race([firstClientConnected.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), firstClientTimeoutMs).unref())]);
     if (timedOut) {
-      await removeContainer(context, id, { labels: request.labels }).catch(() => undefined);
+      if (removeOnFailure) await engine.remove(id, { force: true }).catch(() => undefined);
       await finish(encodeFrame(FrameType.error, JSON.stringify({ message: `no client attached to container ${id} in time`, exitCode: 125 })));
       return 125;
     }
   }
 
-  const driver = await context.driver();
-  const logPath = driver.logPaths(id).stdout;
+  const logPath = (await engine.logPaths(id)).stdout;
   let log: ReturnType<typeof createWriteStream> | undefined;
   const output = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -114,12 +109,10 @@ export async function runConsoleHolder(context: Context, id: string): Promise<nu
   });
   let started;
   try {
-    started = await driver.start(request.command, { stdout: output, onTerminal: (opened) => (terminal = opened) }, {}, { labels: request.labels });
+    started = await engine.start(record, { stdout: output, onTerminal: (opened) => (terminal = opened) });
   } catch (caught) {
-    const error = toStartFailure(caught);
-    const message = error instanceof Error ? error.message : String(error);
-    const exitCode = exitCodeOf(error, 'run');
-    await removeContainer(context, id, { labels: request.labels }).catch(() => undefined);
+    const { message, exitCode } = options.describeFailure(caught);
+    if (removeOnFailure) await engine.remove(id, { force: true }).catch(() => undefined);
     tell({ type: 'failed', message, exitCode });
     await finish(encodeFrame(FrameType.error, JSON.stringify({ message, exitCode })));
     return exitCode;
@@ -139,7 +132,7 @@ export async function runConsoleHolder(context: Context, id: string): Promise<nu
   }
   await new Promise((resolve) => setImmediate(resolve));
   await new Promise<void>((resolve) => (log ? log.end(() => resolve()) : resolve()));
-  if (request.autoRemove) await removeContainer(context, id, { labels: request.labels }).catch(() => undefined);
+  if (request.autoRemove) await engine.remove(id, { force: true }).catch(() => undefined);
   await finish(encodeFrame(FrameType.exit, JSON.stringify(status)));
   return 0;
 }

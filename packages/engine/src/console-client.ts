@@ -2,7 +2,7 @@ import net from 'node:net';
 import { PassThrough } from 'node:stream';
 import type { Terminal, TerminalExit } from '@execdriver/terminal';
 import { encodeFrame, encodeResize, FrameType, readFrames } from './console-protocol.js';
-import { CliError } from './errors.js';
+import { EngineError } from './errors.js';
 
 /** A console holder's terminal, seen through its socket: usable with attachLocalTerminal. */
 export interface ConsoleConnection extends Terminal {
@@ -16,7 +16,7 @@ export async function connectConsole(socketPath: string, id: string, size: { col
   const socket = await new Promise<net.Socket>((resolve, reject) => {
     const candidate = net.connect(socketPath);
     candidate.once('connect', () => resolve(candidate));
-    candidate.once('error', (error) => reject(new CliError('CONSOLE_FAILED', `cannot connect to the console of container ${id} at ${socketPath}: ${error.message}`, { cause: error })));
+    candidate.once('error', (error) => reject(new EngineError('CONSOLE_FAILED', `cannot connect to the console of container ${id} at ${socketPath}: ${error.message}`, { cause: error })));
   });
   return new SocketTerminal(socket, size);
 }

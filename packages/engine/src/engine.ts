@@ -1,0 +1,372 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createDriver, DriverError, type ContainerIo, type ContainerSummary, type Driver, type DriverOptions, type Hooks, type StartedContainer } from '@execdriver/driver';
+import { ImageStore, containerLayerPaths, defaultProcessArgs, mountContainerLayer, remappedImageRootfs, removeContainerLayer, unmountUnder, type Image, type ImageUser } from '@execdriver/images';
+import { toHostId } from '@execdriver/namespaces';
+import { parseCommand, type Command, type CommandInput, type ExitStatus } from '@execdriver/spec';
+import { consolePaths } from './console-protocol.js';
+import { isActive, toContainer, type Container } from './container.js';
+import { EngineError } from './errors.js';
+import { containerIdPattern, newContainerId, shortId } from './ids.js';
+import { findOne } from './lookup.js';
+import { NameRegistry, generateName, normalizeName } from './names.js';
+import { RecordStore, type BrokenContainer, type ContainerRecord } from './record.js';
+
+/** How the engine starts a helper process of the app (console holder, reaper): the app's own entry with these arguments. */
+export type HelperLauncher = (args: readonly string[], options: { logPath?: string; ipc?: boolean }) => ChildProcess;
+
+export interface EngineOptions {
+  /** Runtime state: the driver's records, runc's state, consoles (default /run/execdriver). */
+  stateRoot: string;
+  /** Persistent data: images, container records and layers, names (default /var/lib/execdriver). */
+  dataRoot: string;
+  /** Parent cgroup of containers without a cgroup parent of their own. */
+  cgroupsPathPrefix?: string;
+  /** The runc binary. */
+  runc?: string;
+  /** The host's static busybox, for the built-in image. */
+  busybox?: string;
+  /** Starts the app's helper processes; needed for tty containers and detached `--rm`. */
+  helper?: HelperLauncher;
+  /** A driver to use instead of one made from the options above (tests). */
+  driver?: Driver;
+}
+
+/** What the flags of `run`/`create` (or an API body) say of a new container. */
+export interface CreateRequest {
+  /** Docker's `--name`; one is generated when absent. */
+  name?: string;
+  /** An image reference; or `rootfs` (a directory used as it is). */
+  image?: string;
+  rootfs?: string;
+  /** The command as far as the request says; empty `process.args` takes the image's default. */
+  command: Omit<CommandInput, 'id' | 'rootfs'>;
+  /** `--entrypoint` (replaces the image's, and then its CMD). */
+  entrypoint?: string[];
+  labels?: Record<string, string>;
+  autoRemove?: boolean;
+  interactive?: boolean;
+  /** Checks the completed command; default: the spec's schema. The CLI passes one whose messages name its flags. */
+  validate?: (input: CommandInput) => Command;
+}
+
+/** Keys of the driver labels the engine sets (visible to anyone listing the driver). */
+export const driverLabels = { name: 'execdriver.name' } as const;
+
+function mergeEnv(image: readonly string[] | undefined, request: readonly string[]): string[] {
+  const result = [...(image ?? [])];
+  for (const entry of request) {
+    const key = entry.split('=')[0];
+    const index = result.findIndex((existing) => existing.split('=')[0] === key);
+    if (index >= 0) result[index] = entry;
+    else result.push(entry);
+  }
+  return result;
+}
+
+/**
+ * Named containers over the driver, shared by the CLI and the daemon: records, names, images,
+ * writable layers, logs and consoles. Every process that opens an engine on the same roots sees
+ * the same containers; all coordination goes through the filesystem (atomic renames and symlinks).
+ */
+export class Engine {
+  readonly stateRoot: string;
+  readonly dataRoot: string;
+  readonly images: ImageStore;
+  readonly records: RecordStore;
+  readonly names: NameRegistry;
+  readonly #options: EngineOptions;
+  #driver: Promise<Driver> | undefined;
+
+  constructor(options: EngineOptions) {
+    this.#options = options;
+    this.stateRoot = options.stateRoot;
+    this.dataRoot = options.dataRoot;
+    this.images = new ImageStore({ root: join(options.dataRoot, 'images'), ...(options.busybox ? { busybox: options.busybox } : {}) });
+    this.records = new RecordStore(join(options.dataRoot, 'containers'));
+    this.names = new NameRegistry(join(options.dataRoot, 'names'), (id) => this.records.exists(id));
+    if (options.driver) this.#driver = Promise.resolve(options.driver);
+  }
+
+  /** The driver, made on first use. */
+  driver(): Promise<Driver> {
+    this.#driver ??= createDriver({
+      stateRoot: this.stateRoot,
+      ...(this.#options.runc ? { runc: this.#options.runc } : {}),
+      ...(this.#options.cgroupsPathPrefix ? { cgroupsPathPrefix: this.#options.cgroupsPathPrefix } : {}),
+    } satisfies DriverOptions);
+    return this.#driver!;
+  }
+
+  /** The helper launcher. @throws EngineError CONSOLE_FAILED when the app gave none */
+  helper(): HelperLauncher {
+    const helper = this.#options.helper;
+    if (!helper) throw new EngineError('CONSOLE_FAILED', 'this engine has no helper launcher: tty containers and detached --rm need one (EngineOptions.helper)');
+    return helper;
+  }
+
+  /** The container's directory in the data root: its record and its writable layer. */
+  containerDir(id: string): string {
+    return this.records.dir(id);
+  }
+
+  /**
+   * Makes a container (Docker's create): resolves the image and its config (ENTRYPOINT + CMD,
+   * Env, WorkingDir, User), gives it a 64-hex id and a name (reserved atomically across
+   * processes: of two creates of one name exactly one wins), and writes its record. Nothing runs.
+   * @throws EngineError NAME_IN_USE, INVALID_NAME, INVALID_REQUEST; ImageError NO_SUCH_IMAGE
+   */
+  async create(request: CreateRequest): Promise<ContainerRecord> {
+    const { record, explicitName } = await this.plan(request);
+    const id = record.id;
+    // The name first (atomic), then the record: a reservation whose record never came is reclaimed later.
+    if (explicitName !== undefined) await this.names.reserve(explicitName, id);
+    else {
+      for (let retry = 0; ; retry += 1) {
+        const candidate = generateName(retry);
+        try {
+          await this.names.reserve(candidate, id);
+          record.name = candidate;
+          break;
+        } catch (error) {
+          if (!(error instanceof EngineError) || error.code !== 'NAME_IN_USE' || retry > 20) throw error;
+        }
+      }
+    }
+    try {
+      await this.records.create(record);
+    } catch (error) {
+      await this.names.release(record.name, id).catch(() => undefined);
+      throw error;
+    }
+    return record;
+  }
+
+  /**
+   * What `create` would make, without making anything (no id reserved, nothing written): the
+   * record, with `image` the image it starts from (whose root filesystem `spec` reads users from).
+   */
+  async plan(request: CreateRequest): Promise<{ record: ContainerRecord; image: Image | undefined; explicitName: string | undefined }> {
+    if ((request.image === undefined) === (request.rootfs === undefined)) throw new EngineError('INVALID_REQUEST', 'a container needs an image or a root filesystem directory (not both)');
+    const explicitName = request.name === undefined ? undefined : normalizeName(request.name);
+    let image: Image | undefined;
+    if (request.image !== undefined) image = await this.images.require(request.image);
+    else {
+      const info = await stat(request.rootfs!).catch(() => undefined);
+      if (!info?.isDirectory()) throw new EngineError('INVALID_REQUEST', `invalid root filesystem ${JSON.stringify(request.rootfs)}: not a directory`);
+    }
+    const id = newContainerId();
+    const config = image?.config ?? {};
+    const draft = request.command;
+    const args = defaultProcessArgs(config, { entrypoint: request.entrypoint, args: draft.process.args });
+    if (args.length === 0) {
+      throw new EngineError('INVALID_REQUEST', `no command specified: the ${request.image !== undefined ? `image ${request.image}` : 'root filesystem'} has no default command, give one after it`);
+    }
+    const namespaces = await this.#resolveJoinedNamespaces(draft.namespaces);
+    const networkMode = draft.namespaces?.network?.mode;
+    const utsMode = draft.namespaces?.uts?.mode;
+    const ownHostname = networkMode !== 'host' && networkMode !== 'container' && (utsMode === undefined || utsMode === 'new');
+    const input: CommandInput = {
+      ...draft,
+      ...(namespaces ? { namespaces } : {}),
+      id,
+      rootfs: image ? containerLayerPaths(this.containerDir(id)).rootfs : request.rootfs!,
+      ...(draft.hostname === undefined && ownHostname ? { hostname: shortId(id) } : {}),
+      process: {
+        ...draft.process,
+        args,
+        env: mergeEnv(config.Env, draft.process.env ?? []),
+        ...(draft.process.workingDir === undefined && config.WorkingDir ? { workingDir: config.WorkingDir } : {}),
+        ...(draft.process.user === undefined && config.User ? { user: config.User } : {}),
+      },
+    };
+    const command = (request.validate ?? parseCommand)(input);
+    const record: ContainerRecord = {
+      id,
+      name: explicitName ?? '',
+      created: new Date().toISOString(),
+      image: request.image ?? request.rootfs!,
+      imageId: image?.id,
+      rootfsMode: image ? 'overlay' : 'directory',
+      command,
+      labels: { ...(config.Labels ?? {}), ...(request.labels ?? {}) },
+      autoRemove: request.autoRemove ?? false,
+      interactive: request.interactive ?? false,
+      imageConfig: image ? (config as Record<string, unknown>) : undefined,
+      restartCount: 0,
+      lastExit: undefined,
+    };
+    return { record, image, explicitName };
+  }
+
+  /**
+   * `--network container:web` and the like: the other container by name, id or prefix, as its
+   * full id (what the driver joins), running, as Docker requires.
+   */
+  async #resolveJoinedNamespaces(namespaces: CreateRequest['command']['namespaces']): Promise<CreateRequest['command']['namespaces']> {
+    if (!namespaces) return undefined;
+    const resolved: Record<string, unknown> = { ...namespaces };
+    for (const [kind, setting] of Object.entries(namespaces)) {
+      if (!setting || typeof setting !== 'object' || (setting as { mode?: string }).mode !== 'container') continue;
+      const reference = (setting as { container?: string }).container ?? '';
+      let other: Container;
+      try {
+        other = await this.find(reference);
+      } catch (error) {
+        if (error instanceof EngineError && error.code === 'NO_SUCH_CONTAINER') throw new EngineError('INVALID_REQUEST', `cannot join the ${kind} namespace of container ${JSON.stringify(reference)}: No such container`, { cause: error });
+        throw error;
+      }
+      if (!isActive(other)) throw new EngineError('INVALID_REQUEST', `cannot join the ${kind} namespace of a non running container: ${reference}`);
+      resolved[kind] = { ...setting, container: other.id };
+    }
+    return resolved as CreateRequest['command']['namespaces'];
+  }
+
+  /** Mounts the container's writable layer over its image (a restart keeps what it wrote). */
+  async #prepareRootfs(record: ContainerRecord): Promise<void> {
+    if (record.rootfsMode !== 'overlay') return;
+    const image = record.imageId ? await this.images.get(record.imageId) : undefined;
+    if (!image) throw new EngineError('INVALID_REQUEST', `the image of container ${record.name} (${record.image}) is gone`);
+    let lower = image.rootfs;
+    let owner: { uid: number; gid: number } | undefined;
+    const remap = record.command.userNamespace;
+    if (remap) {
+      lower = await remappedImageRootfs(image, remap);
+      owner = { uid: toHostId(remap.uidMappings, 0), gid: toHostId(remap.gidMappings, 0) };
+    }
+    await mountContainerLayer(this.containerDir(record.id), lower, owner);
+  }
+
+  /**
+   * Starts a created (or exited) container's process with the same config and writable layer.
+   * The driver's record of an earlier run is folded into the engine's record first.
+   */
+  async start(reference: string | ContainerRecord, io: ContainerIo = {}, options: { hooks?: Hooks; onWarning?: (message: string) => void } = {}): Promise<StartedContainer> {
+    const record = typeof reference === 'string' ? (await this.find(reference)).record : reference;
+    const driver = await this.driver();
+    const current = await this.#driverSummary(record.id);
+    if (current) {
+      const container = toContainer(record, current);
+      if (isActive(container)) throw new EngineError('CONTAINER_RUNNING', `container ${record.name} is already running`);
+      await this.#foldExit(record, current);
+      await driver.clean(record.id);
+    }
+    await this.#prepareRootfs(record);
+    return driver.start(record.command, io, options.hooks ?? {}, { labels: { [driverLabels.name]: record.name }, ...(options.onWarning ? { onWarning: options.onWarning } : {}) });
+  }
+
+  /** Keeps the end of the driver's last run in the engine's record, before the driver's record goes. */
+  async #foldExit(record: ContainerRecord, summary: ContainerSummary): Promise<void> {
+    if (!summary.startedAt) return;
+    record.lastExit = { startedAt: summary.startedAt, finishedAt: summary.finishedAt, exitCode: summary.exitCode, oomKilled: summary.oomKilled ?? false };
+    await this.records.write(record);
+  }
+
+  async #driverSummary(id: string): Promise<ContainerSummary | undefined> {
+    const driver = await this.driver();
+    try {
+      return await driver.inspect(id);
+    } catch (error) {
+      if (error instanceof DriverError && error.code === 'CONTAINER_NOT_FOUND') return undefined;
+      throw error;
+    }
+  }
+
+  /** Every container with its live state, and the records that could not be read (each alone). */
+  async list(): Promise<{ containers: Container[]; broken: BrokenContainer[] }> {
+    const [{ records, broken }, summaries] = await Promise.all([this.records.list(), this.driver().then((driver) => driver.list())]);
+    const byId = new Map(summaries.map((summary) => [summary.id, summary]));
+    const containers = records.map((record) => toContainer(record, byId.get(record.id)));
+    containers.sort((a, b) => b.record.created.localeCompare(a.record.created) || a.id.localeCompare(b.id));
+    return { containers, broken };
+  }
+
+  /** One container: by full id, name, or unique id prefix. @throws EngineError NO_SUCH_CONTAINER, AMBIGUOUS_REFERENCE, CORRUPT_RECORD */
+  async find(reference: string): Promise<Container> {
+    let id: string | undefined;
+    if (containerIdPattern.test(reference) && (await this.records.exists(reference))) id = reference;
+    id ??= await this.names.lookup(reference);
+    if (id === undefined) {
+      const { records } = await this.records.list();
+      id = findOne(reference, records).id;
+    }
+    const record = await this.records.read(id);
+    return toContainer(record, await this.#driverSummary(id));
+  }
+
+  /** The image users of every container, for `rmi`'s rules. */
+  async imageUsers(): Promise<ImageUser[]> {
+    const { containers } = await this.list();
+    return containers.filter((container) => container.record.imageId !== undefined).map((container) => ({ id: container.id, imageId: container.record.imageId!, running: isActive(container) }));
+  }
+
+  async kill(reference: string, signal: string | number = 'KILL'): Promise<Container> {
+    const container = await this.find(reference);
+    if (!isActive(container)) throw new EngineError('CONTAINER_NOT_RUNNING', `cannot kill container ${reference}: container ${container.id} is not running`);
+    await (await this.driver()).kill(container.id, signal);
+    return container;
+  }
+
+  /** Docker's stop: the signal (default TERM), then SIGKILL after `timeoutMs` (default 10 s). */
+  async stop(reference: string, options: { timeoutMs?: number; signal?: string | number } = {}): Promise<Container> {
+    const container = await this.find(reference);
+    if (!isActive(container)) return container;
+    const driver = await this.driver();
+    if (container.state === 'paused') await driver.unpause(container.id);
+    await driver.kill(container.id, options.signal ?? 'TERM').catch(() => undefined);
+    const stopped = await Promise.race([driver.wait(container.id).then(() => true), sleep(options.timeoutMs ?? 10_000).then(() => false)]);
+    if (!stopped) await driver.terminate(container.id);
+    return container;
+  }
+
+  /** Waits for the container's current process to exit (at once for one that already did). */
+  async wait(reference: string): Promise<ExitStatus> {
+    const container = await this.find(reference);
+    if (!container.driver) return { exitCode: container.exitCode ?? 0, oomKilled: container.oomKilled };
+    return (await this.driver()).wait(container.id);
+  }
+
+  /**
+   * Removes every trace of a container: its process (with `force`), the driver's state, its
+   * writable layer (unmounted first), its record, its console files and its name.
+   * @throws EngineError CONTAINER_RUNNING without `force`
+   */
+  async remove(reference: string, options: { force?: boolean } = {}): Promise<Container> {
+    const container = await this.find(reference);
+    if (isActive(container) && !options.force) {
+      throw new EngineError('CONTAINER_RUNNING', `cannot remove container ${reference}: container is ${container.state}: stop the container before removing or force remove (rm -f)`);
+    }
+    await this.destroy(container.id, container.name);
+    // An image untagged by a forced rmi while this container used it goes with its last user (Docker deleted it then).
+    if (container.record.imageId) await this.images.removeIfUnused(container.record.imageId, await this.imageUsers()).catch(() => undefined);
+    return container;
+  }
+
+  /** Removes whatever is left of the container with this id (a broken record too). */
+  async destroy(id: string, name?: string): Promise<void> {
+    const driver = await this.driver();
+    await driver.clean(id);
+    const dir = this.containerDir(id);
+    await removeContainerLayer(dir);
+    const paths = consolePaths(this.stateRoot, id);
+    await Promise.all([paths.socket, paths.log].map((path) => rm(path, { force: true })));
+    if (name) await this.names.release(name, id);
+  }
+
+  /** Unmounts the writable layer of a container that stopped (its files stay for the next start). */
+  async releaseLayer(id: string): Promise<void> {
+    await unmountUnder(containerLayerPaths(this.containerDir(id)).rootfs);
+  }
+
+  /** Files of the container's output, as the driver writes them for detached containers and consoles. */
+  async logPaths(id: string): Promise<{ stdout: string; stderr: string }> {
+    return (await this.driver()).logPaths(id);
+  }
+
+  /** Makes the roots exist with private modes. */
+  async init(): Promise<void> {
+    await mkdir(this.dataRoot, { recursive: true, mode: 0o711 });
+  }
+}

@@ -1,0 +1,29 @@
+export type EngineErrorCode =
+  /** No container has this name, id or id prefix: Docker's `No such container: X`. */
+  | 'NO_SUCH_CONTAINER'
+  /** An id prefix that several containers share. */
+  | 'AMBIGUOUS_REFERENCE'
+  /** Docker's conflict: the name belongs to another container. */
+  | 'NAME_IN_USE'
+  | 'INVALID_NAME'
+  /** A create request that cannot make a container (no command, a bad value). */
+  | 'INVALID_REQUEST'
+  | 'CONTAINER_RUNNING'
+  | 'CONTAINER_NOT_RUNNING'
+  /** A container record that cannot be read: reported for that container alone. */
+  | 'CORRUPT_RECORD'
+  /** The console holder of a tty container failed or is gone. */
+  | 'CONSOLE_FAILED'
+  /** The engine's roots cannot be used by this user (not root). */
+  | 'PERMISSION_DENIED';
+
+/** The one error class of @execdriver/engine: the message names the container, name or file. */
+export class EngineError extends Error {
+  override readonly name = 'EngineError';
+  readonly code: EngineErrorCode;
+
+  constructor(code: EngineErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+  }
+}

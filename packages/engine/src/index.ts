@@ -1,0 +1,11 @@
+export { Engine, driverLabels, type CreateRequest, type EngineOptions, type HelperLauncher } from './engine.js';
+export { EngineError, type EngineErrorCode } from './errors.js';
+export { isActive, toContainer, type Container, type ContainerState } from './container.js';
+export type { BrokenContainer, ContainerRecord, ExitRecord } from './record.js';
+export { containerIdPattern, newContainerId, shortId } from './ids.js';
+export { containerNamePattern, generateName, normalizeName } from './names.js';
+export { findOne, matchContainers } from './lookup.js';
+export { copyLogs, type LogTargets } from './logs.js';
+export { runConsoleHolder, type ConsoleHolderOptions, type HolderMessage } from './console-holder.js';
+export { connectConsole, type ConsoleConnection } from './console-client.js';
+export { consolePaths, consoleSocketPath, encodeFrame, FrameType, readFrames, FrameDecoder, decodeResize, encodeResize, maxFramePayload, type Frame, type FrameTypeValue } from './console-protocol.js';

@@ -1,0 +1,184 @@
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Command } from '@execdriver/spec';
+import { EngineError } from './errors.js';
+import { containerIdPattern } from './ids.js';
+
+/** The last known end of a container's process, kept when the driver's own record goes (restart, reboot). */
+export interface ExitRecord {
+  startedAt: string;
+  finishedAt: string | undefined;
+  /** undefined: not known (the process vanished without a recorded exit). */
+  exitCode: number | undefined;
+  oomKilled: boolean;
+}
+
+/** What the engine keeps of a container, in `<dataRoot>/containers/<id>/container.json`. */
+export interface ContainerRecord {
+  /** 64 hex digits. */
+  id: string;
+  /** Without Docker's leading `/`. */
+  name: string;
+  created: string;
+  /** The image as the user named it (`busybox`), or the `--rootfs` directory. */
+  image: string;
+  /** The image's id, when made from an image (its overlay's lower layer). */
+  imageId: string | undefined;
+  /** `overlay`: a writable layer over the image at `<dir>/rootfs`; `directory`: the user's own root filesystem. */
+  rootfsMode: 'overlay' | 'directory';
+  /** The command the container runs, complete (id, root filesystem, process). */
+  command: Command;
+  /** Docker's Config.Labels. */
+  labels: Record<string, string>;
+  autoRemove: boolean;
+  /** Docker's OpenStdin (`-i`). */
+  interactive: boolean;
+  /** The image's config as it was when the container was made (Docker keeps it in Config). */
+  imageConfig: Record<string, unknown> | undefined;
+  restartCount: number;
+  /** The last process's end, once the driver's record of it is gone. */
+  lastExit: ExitRecord | undefined;
+}
+
+/** A container directory whose record cannot be read: listed and removable on its own. */
+export interface BrokenContainer {
+  id: string;
+  dir: string;
+  error: EngineError;
+}
+
+const recordLimitBytes = 4 * 1024 * 1024;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function checkRecord(value: unknown, id: string): ContainerRecord {
+  const record = value as Partial<ContainerRecord> | null;
+  if (typeof record !== 'object' || record === null) throw new Error('not a JSON object');
+  if (record.id !== id) throw new Error(`its id ${JSON.stringify(record.id)} is not the directory's`);
+  if (typeof record.name !== 'string' || typeof record.created !== 'string' || typeof record.image !== 'string') throw new Error('missing name, created or image');
+  if (typeof record.command !== 'object' || record.command === null || !Array.isArray(record.command.process?.args)) throw new Error('missing command');
+  return {
+    ...record,
+    labels: record.labels ?? {},
+    autoRemove: record.autoRemove ?? false,
+    interactive: record.interactive ?? false,
+    restartCount: record.restartCount ?? 0,
+    rootfsMode: record.rootfsMode ?? 'directory',
+  } as ContainerRecord;
+}
+
+/**
+ * Container records under `<root>` (`<dataRoot>/containers`): one directory per container holding
+ * `container.json` beside the container's writable layer. A record is made whole in a temporary
+ * directory and renamed into place, and rewritten through a uniquely named temporary file, so a
+ * reader never sees half a record and two writers never share a temporary name.
+ */
+export class RecordStore {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  dir(id: string): string {
+    if (!containerIdPattern.test(id)) throw new EngineError('NO_SUCH_CONTAINER', `No such container: ${id}`);
+    return join(this.root, id);
+  }
+
+  async exists(id: string): Promise<boolean> {
+    if (!containerIdPattern.test(id)) return false;
+    return stat(join(this.root, id)).then(() => true, () => false);
+  }
+
+  /** Creates the container's directory with its record, atomically. */
+  async create(record: ContainerRecord): Promise<void> {
+    // Traversable (not readable) by others: a user-namespaced container's root must reach its root filesystem below.
+    await mkdir(this.root, { recursive: true, mode: 0o711 });
+    const temporary = join(this.root, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+    await mkdir(temporary, { mode: 0o711 });
+    try {
+      await writeFile(join(temporary, 'container.json'), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+      await rename(temporary, join(this.root, record.id));
+    } catch (error) {
+      await rm(temporary, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** Rewrites a record (a unique temporary name, then rename). */
+  async write(record: ContainerRecord): Promise<void> {
+    const file = join(this.dir(record.id), 'container.json');
+    const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      await writeFile(temporary, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+      await rename(temporary, file);
+    } catch (error) {
+      await rm(temporary, { force: true }).catch(() => undefined);
+      throw new EngineError('CORRUPT_RECORD', `cannot write the record of container ${record.id} (${file}): ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /**
+   * Reads one record. A FIFO, a directory, an oversized or a garbage file is CORRUPT_RECORD naming the file.
+   * @throws EngineError NO_SUCH_CONTAINER when there is no such directory
+   */
+  async read(id: string): Promise<ContainerRecord> {
+    const dir = this.dir(id);
+    const file = join(dir, 'container.json');
+    let text: string;
+    try {
+      const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+      try {
+        const info = await handle.stat();
+        if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EINVAL' });
+        if (info.size > recordLimitBytes) throw Object.assign(new Error(`larger than ${recordLimitBytes} bytes`), { code: 'EFBIG' });
+        text = await handle.readFile('utf8');
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' && !(await stat(dir).then(() => true, () => false))) throw new EngineError('NO_SUCH_CONTAINER', `No such container: ${id}`);
+      throw new EngineError('CORRUPT_RECORD', `cannot read the record of container ${id} (${file}): ${(error as Error).message}`, { cause: error });
+    }
+    try {
+      return checkRecord(JSON.parse(text), id);
+    } catch (error) {
+      throw new EngineError('CORRUPT_RECORD', `the record of container ${id} (${file}) is not valid: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /** Every record, and the container directories whose record cannot be read (each alone). */
+  async list(): Promise<{ records: ContainerRecord[]; broken: BrokenContainer[] }> {
+    const entries = await readdir(this.root).catch(() => [] as string[]);
+    const records: ContainerRecord[] = [];
+    const broken: BrokenContainer[] = [];
+    await Promise.all(
+      entries.map(async (entry) => {
+        if (!containerIdPattern.test(entry)) {
+          // A record half made by a process that died: whoever meets it removes it.
+          const pid = Number(/^\.tmp-(\d+)-/.exec(entry)?.[1]);
+          if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) await rm(join(this.root, entry), { recursive: true, force: true }).catch(() => undefined);
+          return;
+        }
+        try {
+          records.push(await this.read(entry));
+        } catch (error) {
+          if (!(error instanceof EngineError)) throw error;
+          if (error.code === 'NO_SUCH_CONTAINER') return;
+          broken.push({ id: entry, dir: join(this.root, entry), error });
+        }
+      }),
+    );
+    return { records, broken };
+  }
+}
