@@ -7,7 +7,7 @@ import type { Context } from './context.js';
  * Starts `execdriver <args>` as a detached helper (own session, no terminal), its output going
  * to `logPath` (or nowhere). With `ipc`, the caller can talk to it until it disconnects.
  */
-export function spawnHelper(context: Pick<Context, 'cliPath' | 'env'>, args: readonly string[], options: { logPath?: string; ipc?: boolean } = {}): ChildProcess {
+export function spawnHelper(context: Pick<Context, 'cliPath' | 'env'>, args: readonly string[], options: { logPath?: string; ipc?: boolean; env?: Record<string, string> } = {}): ChildProcess {
   let log: number | 'ignore' = 'ignore';
   if (options.logPath) {
     mkdirSync(dirname(options.logPath), { recursive: true, mode: 0o700 });
@@ -19,7 +19,7 @@ export function spawnHelper(context: Pick<Context, 'cliPath' | 'env'>, args: rea
     const child = spawn(process.execPath, ['--', context.cliPath, ...args], {
       detached: true,
       stdio: ['ignore', log, log, ...(options.ipc ? (['ipc'] as const) : [])],
-      env: { ...process.env, ...context.env } as NodeJS.ProcessEnv,
+      env: { ...process.env, ...context.env, ...options.env } as NodeJS.ProcessEnv,
     });
     child.on('error', () => undefined);
     if (!options.ipc) child.unref();

@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import type { CommandInput, Mount, NamespaceSetting, NetworkSetting } from '@execdriver/spec';
 import { mountPropagations, type MountPropagation } from '@execdriver/spec';
 import { usageError } from './errors.js';
@@ -275,6 +276,11 @@ function isPropagation(text: string): text is MountPropagation {
   return (mountPropagations as readonly string[]).includes(text);
 }
 
+/** `/`, `//`, `/./` and the like: a mount there would cover the container's root. */
+function isRoot(destination: string): boolean {
+  return posix.normalize(destination) === '/';
+}
+
 /** `-v /src:/dst[:ro|rw][,propagation]` (the options may also be separated by commas only). */
 export function parseVolume(text: string): Mount {
   const parts = text.split(':');
@@ -285,6 +291,7 @@ export function parseVolume(text: string): Mount {
   const [source, destination, optionText] = parts as [string, string, string | undefined];
   if (!source.startsWith('/')) throw usageError(`invalid value ${JSON.stringify(text)} for flag --volume: named volumes are not supported, the source must be an absolute host path`);
   if (!destination.startsWith('/')) throw usageError(`invalid value ${JSON.stringify(text)} for flag --volume: the destination ${JSON.stringify(destination)} must be an absolute path`);
+  if (isRoot(destination)) throw usageError(`invalid value ${JSON.stringify(text)} for flag --volume: destination can't be '/'`);
   const mount: Mount = { type: 'bind', source, destination, readonly: false, recursive: true };
   for (const option of (optionText ?? '').split(',').filter((part) => part !== '')) {
     if (option === 'ro') mount.readonly = true;
@@ -312,6 +319,7 @@ export function parseMountFlag(text: string): Mount {
   const type = fields.get('type') ?? 'volume';
   const destination = fields.get('target') ?? fields.get('destination') ?? fields.get('dst');
   if (destination === undefined || !destination.startsWith('/')) throw usageError(`invalid value ${JSON.stringify(text)} for flag --mount: target must be an absolute path`);
+  if (isRoot(destination)) throw usageError(`invalid value ${JSON.stringify(text)} for flag --mount: destination can't be '/'`);
   const readonlyKey = ['readonly', 'ro'].find((key) => fields.has(key));
   const readonly = readonlyKey === undefined ? false : mountBoolean(text, readonlyKey, fields.get(readonlyKey));
   const known = new Set(['type', 'target', 'destination', 'dst', 'source', 'src', 'readonly', 'ro', 'bind-propagation', 'bind-recursive', 'tmpfs-size', 'tmpfs-mode', 'consistency']);
@@ -353,6 +361,7 @@ export function parseTmpfs(text: string): Mount {
   const colon = text.indexOf(':');
   const destination = colon === -1 ? text : text.slice(0, colon);
   if (!destination.startsWith('/')) throw usageError(`invalid value ${JSON.stringify(text)} for flag --tmpfs: the destination must be an absolute path`);
+  if (isRoot(destination)) throw usageError(`invalid value ${JSON.stringify(text)} for flag --tmpfs: destination can't be '/'`);
   const mount: Mount = { type: 'tmpfs', destination, readonly: false };
   const extra: string[] = [];
   for (const option of colon === -1 ? [] : text.slice(colon + 1).split(',').filter((part) => part !== '')) {

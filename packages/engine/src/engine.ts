@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createDriver, DriverError, type ContainerIo, type ContainerSummary, type Driver, type DriverOptions, type Hooks, type StartedContainer } from '@execdriver/driver';
@@ -121,24 +121,24 @@ export class Engine {
   async create(request: CreateRequest): Promise<ContainerRecord> {
     const { record, explicitName } = await this.plan(request);
     const id = record.id;
-    // The name first (atomic), then the record: a reservation whose record never came is reclaimed later.
-    if (explicitName !== undefined) await this.names.reserve(explicitName, id);
-    else {
-      for (let retry = 0; ; retry += 1) {
-        const candidate = generateName(retry);
+    await this.#secure();
+    // The record first, then the name (an atomic symlink): a name whose record is gone is stale, so
+    // a create killed between the two leaves a listed, removable container, never a blocked name.
+    if (explicitName === undefined) record.name = generateName();
+    await this.records.create(record);
+    try {
+      for (let retry = 1; ; retry += 1) {
         try {
-          await this.names.reserve(candidate, id);
-          record.name = candidate;
+          await this.names.reserve(record.name, id);
           break;
         } catch (error) {
-          if (!(error instanceof EngineError) || error.code !== 'NAME_IN_USE' || retry > 20) throw error;
+          if (explicitName !== undefined || !(error instanceof EngineError) || error.code !== 'NAME_IN_USE' || retry > 20) throw error;
+          record.name = generateName(retry);
+          await this.records.write(record);
         }
       }
-    }
-    try {
-      await this.records.create(record);
     } catch (error) {
-      await this.names.release(record.name, id).catch(() => undefined);
+      await this.records.remove(id).catch(() => undefined);
       throw error;
     }
     return record;
@@ -276,6 +276,7 @@ export class Engine {
 
   /** Every container with its live state, and the records that could not be read (each alone). */
   async list(): Promise<{ containers: Container[]; broken: BrokenContainer[] }> {
+    await this.#secure();
     const [{ records, broken }, summaries] = await Promise.all([this.records.list(), this.driver().then((driver) => driver.list())]);
     const byId = new Map(summaries.map((summary) => [summary.id, summary]));
     const containers = records.map((record) => toContainer(record, byId.get(record.id)));
@@ -353,6 +354,7 @@ export class Engine {
     const paths = consolePaths(this.stateRoot, id);
     await Promise.all([paths.socket, paths.log].map((path) => rm(path, { force: true })));
     if (name) await this.names.release(name, id);
+    else await this.names.releaseAll(id);
   }
 
   /** Unmounts the writable layer of a container that stopped (its files stay for the next start). */
@@ -365,8 +367,19 @@ export class Engine {
     return (await this.driver()).logPaths(id);
   }
 
-  /** Makes the roots exist with private modes. */
-  async init(): Promise<void> {
-    await mkdir(this.dataRoot, { recursive: true, mode: 0o711 });
+  #secured: Promise<void> | undefined;
+
+  /** Private modes for the data root's containers and images, also of installs made before (once per data root). */
+  #secure(): Promise<void> {
+    this.#secured ??= (async () => {
+      const marker = join(this.dataRoot, '.modes-v1');
+      if (await stat(marker).then(() => true, () => false)) return;
+      await mkdir(this.dataRoot, { recursive: true, mode: 0o711 });
+      await chmod(this.dataRoot, 0o711);
+      await this.records.secureExisting();
+      await this.images.secure();
+      await writeFile(marker, '', { mode: 0o600 });
+    })();
+    return this.#secured;
   }
 }

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { lstat, mkdir, readlink, rm, symlink, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readlink, rm, symlink, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { EngineError } from './errors.js';
 import { containerIdPattern } from './ids.js';
@@ -25,14 +25,12 @@ export function generateName(retry = 0): string {
   return retry > 0 ? `${name}${randomInt(10)}` : name;
 }
 
-/** A reservation younger than this may belong to a create still in progress: never reclaimed. */
-const staleAfterMs = 5000;
-
 /**
  * Container names, shared by every process on the same root: `<root>/<name>` is a symlink whose
  * target is the container id. Creating a symlink is atomic, so of two processes reserving one name
- * at the same instant exactly one wins. A reservation whose container record is gone (its creator
- * was killed) is reclaimed by the next reservation of the name.
+ * at the same instant exactly one wins. Records are made before their names and removed before
+ * them, so a reservation whose container record is gone is stale (its process was killed), and
+ * the next reservation of the name reclaims it.
  */
 export class NameRegistry {
   readonly root: string;
@@ -70,11 +68,10 @@ export class NameRegistry {
     throw new EngineError('NAME_IN_USE', `Conflict. The container name "/${name}" is being reserved by another process`);
   }
 
-  async #isStale(path: string, owner: string): Promise<boolean> {
+  /** A reservation is stale when its container's record is gone (records are made before names, removed before them). */
+  async #isStale(_path: string, owner: string): Promise<boolean> {
     if (!containerIdPattern.test(owner)) return true;
-    if (await this.#recordExists(owner)) return false;
-    const info = await lstat(path).catch(() => undefined);
-    return info !== undefined && Date.now() - info.mtimeMs > staleAfterMs;
+    return !(await this.#recordExists(owner));
   }
 
   /** The id a name is reserved for (a stale reservation is no reservation). */
@@ -91,6 +88,14 @@ export class NameRegistry {
     const owner = await readlink(path).catch(() => undefined);
     if (owner === undefined) return;
     if (owner === id || !(await this.#recordExists(owner))) await rm(path, { force: true });
+  }
+
+  /** Releases every name reserved for `id` (its record is gone and its name unknown). */
+  async releaseAll(id: string): Promise<void> {
+    const names = await readdir(this.root).catch(() => [] as string[]);
+    for (const name of names) {
+      if ((await readlink(join(this.root, name)).catch(() => undefined)) === id) await rm(join(this.root, name), { force: true });
+    }
   }
 
   /** Moves a reservation: the new name first (atomic), then the old one goes. */

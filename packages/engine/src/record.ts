@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { toHostId } from '@execdriver/namespaces';
 import { join } from 'node:path';
 import type { Command } from '@execdriver/spec';
 import { EngineError } from './errors.js';
@@ -51,6 +52,18 @@ export interface BrokenContainer {
 
 const recordLimitBytes = 4 * 1024 * 1024;
 
+/** 0700 root:root, or 0710 root:<gid of the remapped root> for a user-namespaced container. */
+async function secureContainerDir(dir: string, record: Pick<ContainerRecord, 'command'>): Promise<void> {
+  const remap = record.command.userNamespace;
+  if (remap) {
+    await chown(dir, 0, toHostId(remap.gidMappings, 0));
+    await chmod(dir, 0o710);
+  } else {
+    await chown(dir, 0, 0);
+    await chmod(dir, 0o700);
+  }
+}
+
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -99,13 +112,18 @@ export class RecordStore {
     return stat(join(this.root, id)).then(() => true, () => false);
   }
 
-  /** Creates the container's directory with its record, atomically. */
+  /**
+   * Creates the container's directory with its record, atomically. The directory is private to
+   * root (0700): its writable layer is below, and nobody else may walk into it (setuid files,
+   * device nodes, the container's /tmp). A user-namespaced container's root gets through by
+   * group (0710, the group of its remapped root), never by world access.
+   */
   async create(record: ContainerRecord): Promise<void> {
-    // Traversable (not readable) by others: a user-namespaced container's root must reach its root filesystem below.
     await mkdir(this.root, { recursive: true, mode: 0o711 });
     const temporary = join(this.root, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
-    await mkdir(temporary, { mode: 0o711 });
+    await mkdir(temporary, { mode: 0o700 });
     try {
+      await secureContainerDir(temporary, record);
       await writeFile(join(temporary, 'container.json'), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
       await rename(temporary, join(this.root, record.id));
     } catch (error) {
@@ -155,6 +173,23 @@ export class RecordStore {
     } catch (error) {
       throw new EngineError('CORRUPT_RECORD', `the record of container ${id} (${file}) is not valid: ${(error as Error).message}`, { cause: error });
     }
+  }
+
+  /** Removes a container's directory (its layer must be unmounted first). */
+  async remove(id: string): Promise<void> {
+    await rm(this.dir(id), { recursive: true, force: true });
+  }
+
+  /**
+   * Gives every container directory the modes `create` gives new ones (installs made before it
+   * did so had them world-traversable).
+   */
+  async secureExisting(): Promise<void> {
+    await mkdir(this.root, { recursive: true, mode: 0o711 });
+    await chmod(this.root, 0o711);
+    const { records, broken } = await this.list();
+    for (const record of records) await secureContainerDir(this.dir(record.id), record).catch(() => undefined);
+    for (const entry of broken) await chmod(entry.dir, 0o700).catch(() => undefined);
   }
 
   /** Every record, and the container directories whose record cannot be read (each alone). */

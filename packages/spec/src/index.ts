@@ -22,6 +22,7 @@ export {
 export {
   mountSchema,
   bindMountSchema,
+  mountDestinationSchema,
   tmpfsMountSchema,
   deviceSchema,
   mountPropagations,

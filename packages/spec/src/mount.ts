@@ -4,11 +4,14 @@ import { absolutePathSchema } from './paths.js';
 export const mountPropagations = ['private', 'rprivate', 'slave', 'rslave', 'shared', 'rshared'] as const;
 export type MountPropagation = (typeof mountPropagations)[number];
 
+/** A mount's destination: absolute and clean, and never `/` (Docker: "destination can't be '/'"; runc would mount over the root and write into the source). */
+export const mountDestinationSchema = absolutePathSchema.refine((path) => path !== '/', { message: "destination can't be '/'" });
+
 /** A host directory or file bound into the container (`-v src:dst[:ro][,propagation]`). */
 export const bindMountSchema = z.strictObject({
   type: z.literal('bind'),
   source: absolutePathSchema,
-  destination: absolutePathSchema,
+  destination: mountDestinationSchema,
   readonly: z.boolean().default(false),
   /** Mount propagation; Docker's default for binds is rprivate. */
   propagation: z.enum(mountPropagations).optional(),
@@ -19,7 +22,7 @@ export const bindMountSchema = z.strictObject({
 /** A tmpfs in the container (`--tmpfs /run:size=64m,mode=1777`). */
 export const tmpfsMountSchema = z.strictObject({
   type: z.literal('tmpfs'),
-  destination: absolutePathSchema,
+  destination: mountDestinationSchema,
   readonly: z.boolean().default(false),
   sizeBytes: z.number().int().positive().optional(),
   /** Octal permission bits of the tmpfs root, e.g. 0o1777. */

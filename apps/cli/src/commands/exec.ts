@@ -13,6 +13,9 @@ import { spawnHelper } from '../helpers.js';
 import { parseEnvFile } from '../run-flags.js';
 import { toStartFailure } from '../start-failure.js';
 
+/** The environment a detached exec's helper gets its variables from (JSON array of KEY=VALUE). */
+const detachedExecEnv = 'EXECDRIVER_EXEC_ENV';
+
 export const execCommandSpec: CommandSpec = {
   name: 'exec',
   usage: 'exec [OPTIONS] CONTAINER COMMAND [ARG...]',
@@ -32,15 +35,6 @@ export const execCommandSpec: CommandSpec = {
   async run(context, parsed) {
     const [reference, ...args] = parsed.positionals as [string, ...string[]];
     const summary = await findContainer(context, reference);
-    if (flagBoolean(parsed, 'detach')) {
-      // The same exec, in a helper of its own that outlives this CLI (stdio to nowhere).
-      const flags = [...parsed.flags].filter(([name]) => name !== 'detach' && name !== 'tty' && name !== 'interactive');
-      const forwarded = flags.flatMap(([name, value]) => (Array.isArray(value) ? value.map((item) => `--${name}=${item}`) : value === true ? [`--${name}`] : value === false ? [] : [`--${name}=${value}`]));
-      spawnHelper(context, ['exec', ...forwarded, '--', summary.id, ...args]);
-      return 0;
-    }
-    const tty = flagBoolean(parsed, 'tty');
-    if (tty && flagBoolean(parsed, 'interactive') && !process.stdin.isTTY) throw usageError('the input device is not a TTY: run exec -it from a terminal, or drop -t');
     const env: string[] = [];
     for (const path of flagList(parsed, 'env-file')) {
       const text = await readFile(path, 'utf8').catch(() => {
@@ -52,6 +46,19 @@ export const execCommandSpec: CommandSpec = {
       if (entry.includes('=')) env.push(entry);
       else if (context.env[entry] !== undefined) env.push(`${entry}=${context.env[entry]}`);
     }
+    const inherited = context.env[detachedExecEnv];
+    if (inherited !== undefined) env.push(...(JSON.parse(inherited) as string[]));
+    if (flagBoolean(parsed, 'detach')) {
+      // The same exec, in a helper of its own that outlives this CLI (stdio to nowhere). The
+      // environment goes through the helper's own environment (readable by root only), never its
+      // command line, which every user sees in ps.
+      const flags = [...parsed.flags].filter(([name]) => !['detach', 'tty', 'interactive', 'env', 'env-file'].includes(name));
+      const forwarded = flags.flatMap(([name, value]) => (Array.isArray(value) ? value.map((item) => `--${name}=${item}`) : value === true ? [`--${name}`] : value === false ? [] : [`--${name}=${value}`]));
+      spawnHelper(context, ['exec', ...forwarded, '--', summary.id, ...args], { env: { [detachedExecEnv]: JSON.stringify(env) } });
+      return 0;
+    }
+    const tty = flagBoolean(parsed, 'tty');
+    if (tty && flagBoolean(parsed, 'interactive') && !process.stdin.isTTY) throw usageError('the input device is not a TTY: run exec -it from a terminal, or drop -t');
     const processConfig: ProcessConfigInput = { args, env, tty, privileged: flagBoolean(parsed, 'privileged') };
     const user = flagString(parsed, 'user');
     if (user !== undefined) processConfig.user = user;
@@ -61,7 +68,8 @@ export const execCommandSpec: CommandSpec = {
     if (tty) {
       if (process.stdout.isTTY) {
         const [width, height] = process.stdout.getWindowSize();
-        processConfig.consoleSize = { width, height };
+        // A terminal that reports 0x0 (`script`, some CI ptys) gets the runtime's default size.
+        if (width > 0 && height > 0) processConfig.consoleSize = { width, height };
       }
       let attached: Promise<AttachResult> | undefined;
       const exitCode = await driver
