@@ -7,7 +7,7 @@ import { cpuPercent, memoryUsageWithoutCache } from './calculations.js';
 import { openCgroup, openCgroupOfPid } from './cgroup.js';
 import { toDockerStats } from './docker-stats.js';
 import type { Sample } from './sample.js';
-import type { CgroupStats } from './stats-schema.js';
+import type { CgroupStats } from './stats.js';
 
 /** The Docker Engine API document (test data, see tooling/testkit/data/README.md). */
 const apiPath = referenceFile('docker-engine-api.yaml');
