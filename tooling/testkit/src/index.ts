@@ -3,3 +3,4 @@ export { canRunContainers, createRuncRoot, listContainers, uniqueId, runBundle, 
 export { findLeftovers, removeCgroupDirs } from './leaks.js';
 export { officialValidator, officialSchemaRoot, referenceFile, type OfficialVersion, type SchemaCheck } from './schemas.js';
 export { v2vmTool, type V2vmTool } from './v2vm.js';
+export { readmeExample, checkReadmeExample, type ReadmeExampleResult } from './readme.js';
