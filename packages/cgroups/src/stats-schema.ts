@@ -189,7 +189,7 @@ export type {
 // Each schema infers exactly its plain type: a field added to one side only fails the build.
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
-export type SchemasMatchTypes = [
+type SchemasMatchTypes = [
   Expect<Equal<z.infer<typeof cpuThrottlingSchema>, CpuThrottling>>,
   Expect<Equal<z.infer<typeof cpuStatsSchema>, CpuStats>>,
   Expect<Equal<z.infer<typeof memoryStatsSchema>, MemoryStats>>,
