@@ -51,15 +51,15 @@ try {
 
   const rows = [
     [measure('execdriver run --rm busybox true', process.execPath, [cli, 'run', '--rm', 'busybox', 'true'], { env }),
-      measure('runc run (same rootfs)', 'runc', ['--root', runcRoot, 'run', '--bundle', bundle, 'bench'])],
+      measure('runc run (same rootfs, runc spec)', 'runc', ['--root', runcRoot, 'run', '--bundle', bundle, 'bench'])],
     [measure('execdriver version', process.execPath, [cli, 'version'], { env }), measure('node -e 0', process.execPath, ['-e', '0'])],
   ];
   const nodeStart = rows[1][1].median;
   console.log(`medians of ${runs} runs (ms)\n`);
-  console.log(`${'command'.padEnd(36)}${'median'.padStart(9)}${'min'.padStart(9)}   ${'reference'.padEnd(26)}${'median'.padStart(9)}${'min'.padStart(9)}${'overhead'.padStart(11)}`);
+  console.log(`${'command'.padEnd(36)}${'median'.padStart(9)}${'min'.padStart(9)}   ${'reference'.padEnd(34)}${'median'.padStart(9)}${'min'.padStart(9)}${'overhead'.padStart(11)}`);
   for (const [ours, reference] of rows) {
     console.log(
-      `${ours.label.padEnd(36)}${ours.median.toFixed(1).padStart(9)}${ours.min.toFixed(1).padStart(9)}   ${reference.label.padEnd(26)}${reference.median.toFixed(1).padStart(9)}${reference.min.toFixed(1).padStart(9)}${(ours.median - reference.median).toFixed(1).padStart(11)}`,
+      `${ours.label.padEnd(36)}${ours.median.toFixed(1).padStart(9)}${ours.min.toFixed(1).padStart(9)}   ${reference.label.padEnd(34)}${reference.median.toFixed(1).padStart(9)}${reference.min.toFixed(1).padStart(9)}${(ours.median - reference.median).toFixed(1).padStart(11)}`,
     );
   }
   const budget = rows[0][1].median + nodeStart + 30;

@@ -1,5 +1,5 @@
 import type { Sample } from './sample.js';
-import type { MemoryStats } from './stats-schema.js';
+import type { MemoryStats } from './stats.js';
 
 /**
  * CPU use between two samples in percent of one CPU, the docker CLI's formula:

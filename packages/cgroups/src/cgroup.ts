@@ -5,7 +5,7 @@ import { detectCgroupMode, type CgroupMode } from './mode.js';
 import { readProcCgroup } from './proc-cgroup.js';
 import { readKernelFile } from './read-file.js';
 import { readCgroupStats } from './read-stats.js';
-import type { CgroupStats } from './stats-schema.js';
+import type { CgroupStats } from './stats.js';
 
 /** Where one controller of a cgroup lives. */
 export interface ControllerDirectory {

@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { referenceFile } from '@execdriver/testkit';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { copyFixtures } from './__fixtures__/copy-fixtures.js';
 import { cpuPercent, memoryUsageWithoutCache } from './calculations.js';
 import { openCgroup, openCgroupOfPid } from './cgroup.js';
 import { toDockerStats } from './docker-stats.js';
 import type { Sample } from './sample.js';
-import type { CgroupStats } from './stats-schema.js';
+import type { CgroupStats } from './stats.js';
 
-/** The Docker Engine API document (test data beside the project, see shared/reference/README.md). */
-const apiPath = join(import.meta.dirname, '../../../../shared/reference/docker-engine-api.yaml');
+/** The Docker Engine API document (test data, see tooling/testkit/data/README.md). */
+const apiPath = referenceFile('docker-engine-api.yaml');
 
 /** Property names of one definition of the Swagger document (indentation based, no YAML parser). */
 function definitionProperties(yaml: string, name: string): string[] {

@@ -1,3 +1,4 @@
+// The stats readers load no zod; the zod schemas of the same shapes are `@execdriver/cgroups/schema`.
 export { CgroupError, type CgroupErrorCode } from './errors.js';
 export { detectCgroupMode, type CgroupMode } from './mode.js';
 export {
@@ -9,34 +10,22 @@ export {
   type OpenCgroupOfPidOptions,
 } from './cgroup.js';
 export { parseProcCgroup, readProcCgroup, type ProcCgroupEntry } from './proc-cgroup.js';
-export {
-  blockIoDeviceStatsSchema,
-  blockIoStatsSchema,
-  cgroupStatsSchema,
-  cpuStatsSchema,
-  cpuThrottlingSchema,
-  hugetlbStatsSchema,
-  memoryStatsSchema,
-  pidsStatsSchema,
-  pressureLineSchema,
-  pressureSchema,
-  rawStatsSchema,
-  rawValueSchema,
-  type BlockIoDeviceStats,
-  type BlockIoStats,
-  type CgroupStats,
-  type CpuStats,
-  type CpuThrottling,
-  type HugetlbStats,
-  type MemoryStats,
-  type PidsStats,
-  type Pressure,
-  type PressureLine,
-  type RawStats,
-  type RawValue,
-} from './stats-schema.js';
+export type {
+  BlockIoDeviceStats,
+  BlockIoStats,
+  CgroupStats,
+  CpuStats,
+  CpuThrottling,
+  HugetlbStats,
+  MemoryStats,
+  PidsStats,
+  Pressure,
+  PressureLine,
+  RawStats,
+  RawValue,
+} from './stats.js';
 export { readSystemCpuUsage, readOnlineCpuCount, type ProcRootOptions } from './system.js';
-export { readNetworkStats, parseNetDev, networkInterfaceStatsSchema, type NetworkInterfaceStats } from './network.js';
+export { readNetworkStats, parseNetDev, type NetworkInterfaceStats } from './network.js';
 export { takeSample, type Sample, type TakeSampleOptions } from './sample.js';
 export { cpuPercent, memoryUsageWithoutCache } from './calculations.js';
 export {

@@ -1,20 +1,10 @@
 import { join } from 'node:path';
-import { z } from 'zod';
 import { CgroupError } from './errors.js';
 import { readKernelFile } from './read-file.js';
+import type { NetworkInterfaceStats } from './stats.js';
 import type { ProcRootOptions } from './system.js';
 
-export const networkInterfaceStatsSchema = z.object({
-  rxBytes: z.number().nonnegative(),
-  rxPackets: z.number().nonnegative(),
-  rxErrors: z.number().nonnegative(),
-  rxDropped: z.number().nonnegative(),
-  txBytes: z.number().nonnegative(),
-  txPackets: z.number().nonnegative(),
-  txErrors: z.number().nonnegative(),
-  txDropped: z.number().nonnegative(),
-});
-export type NetworkInterfaceStats = z.infer<typeof networkInterfaceStatsSchema>;
+export type { NetworkInterfaceStats };
 
 /**
  * Parses /proc/net/dev: two header lines, then `iface: ` followed by eight receive counters

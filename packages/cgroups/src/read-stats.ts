@@ -21,7 +21,7 @@ import type {
   PidsStats,
   Pressure,
   RawValue,
-} from './stats-schema.js';
+} from './stats.js';
 
 /** USER_HZ: the unit of `cpuacct.stat` (fixed at 100 on Linux for user space). */
 const userHz = 100;

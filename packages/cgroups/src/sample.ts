@@ -1,6 +1,6 @@
 import type { Cgroup } from './cgroup.js';
 import { readNetworkStats, type NetworkInterfaceStats } from './network.js';
-import type { CgroupStats } from './stats-schema.js';
+import type { CgroupStats } from './stats.js';
 import { readOnlineCpuCount, readSystemCpuUsage } from './system.js';
 
 /** What Docker-style figures are computed from: a cgroup sample plus host counters taken with it. */

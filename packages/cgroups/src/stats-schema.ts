@@ -1,13 +1,25 @@
 import { z } from 'zod';
+import type {
+  BlockIoDeviceStats,
+  BlockIoStats,
+  CgroupStats,
+  CpuStats,
+  CpuThrottling,
+  HugetlbStats,
+  MemoryStats,
+  NetworkInterfaceStats,
+  PidsStats,
+  Pressure,
+  PressureLine,
+  RawStats,
+  RawValue,
+} from './stats.js';
 
 /**
- * The shape `Cgroup.stats()` returns: a normalised part whose field names carry their unit,
- * identical on cgroup v1, v2 and hybrid hosts, plus `raw`, every file that was read, parsed
- * but not renamed, per hierarchy version (so v2-only data such as memory.events is kept).
- *
- * Conventions: a block or field is absent when its controller or file is absent. A limit is a
- * number or `null` for "no limit" (`max` on v2, PAGE_COUNTER_MAX on v1). Counters are plain
- * numbers: exact up to 2^53 (104 days of CPU time in nanoseconds), rounded beyond.
+ * zod schemas of what `Cgroup.stats()`, `readNetworkStats()` and `takeSample()` return, for
+ * callers that check stats crossing a boundary (a file, a socket). Published as
+ * `@execdriver/cgroups/schema`, so that the readers themselves load no zod. Each schema infers
+ * exactly the plain type of `stats.ts` (checked below at compile time); see there for the fields.
  */
 
 const count = z.number().nonnegative();
@@ -131,6 +143,17 @@ export const rawStatsSchema = z.object({
   v2: z.record(z.string(), rawValueSchema).optional(),
 });
 
+export const networkInterfaceStatsSchema = z.object({
+  rxBytes: count,
+  rxPackets: count,
+  rxErrors: count,
+  rxDropped: count,
+  txBytes: count,
+  txPackets: count,
+  txErrors: count,
+  txDropped: count,
+});
+
 export const cgroupStatsSchema = z.object({
   /** When the sample was taken (RFC 3339). */
   readAt: z.iso.datetime(),
@@ -147,15 +170,37 @@ export const cgroupStatsSchema = z.object({
   raw: rawStatsSchema,
 });
 
-export type CpuThrottling = z.infer<typeof cpuThrottlingSchema>;
-export type CpuStats = z.infer<typeof cpuStatsSchema>;
-export type MemoryStats = z.infer<typeof memoryStatsSchema>;
-export type PidsStats = z.infer<typeof pidsStatsSchema>;
-export type BlockIoDeviceStats = z.infer<typeof blockIoDeviceStatsSchema>;
-export type BlockIoStats = z.infer<typeof blockIoStatsSchema>;
-export type HugetlbStats = z.infer<typeof hugetlbStatsSchema>;
-export type PressureLine = z.infer<typeof pressureLineSchema>;
-export type Pressure = z.infer<typeof pressureSchema>;
-export type RawValue = z.infer<typeof rawValueSchema>;
-export type RawStats = z.infer<typeof rawStatsSchema>;
-export type CgroupStats = z.infer<typeof cgroupStatsSchema>;
+export type {
+  BlockIoDeviceStats,
+  BlockIoStats,
+  CgroupStats,
+  CpuStats,
+  CpuThrottling,
+  HugetlbStats,
+  MemoryStats,
+  NetworkInterfaceStats,
+  PidsStats,
+  Pressure,
+  PressureLine,
+  RawStats,
+  RawValue,
+};
+
+// Each schema infers exactly its plain type: a field added to one side only fails the build.
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Expect<T extends true> = T;
+type SchemasMatchTypes = [
+  Expect<Equal<z.infer<typeof cpuThrottlingSchema>, CpuThrottling>>,
+  Expect<Equal<z.infer<typeof cpuStatsSchema>, CpuStats>>,
+  Expect<Equal<z.infer<typeof memoryStatsSchema>, MemoryStats>>,
+  Expect<Equal<z.infer<typeof pidsStatsSchema>, PidsStats>>,
+  Expect<Equal<z.infer<typeof blockIoDeviceStatsSchema>, BlockIoDeviceStats>>,
+  Expect<Equal<z.infer<typeof blockIoStatsSchema>, BlockIoStats>>,
+  Expect<Equal<z.infer<typeof hugetlbStatsSchema>, HugetlbStats>>,
+  Expect<Equal<z.infer<typeof pressureLineSchema>, PressureLine>>,
+  Expect<Equal<z.infer<typeof pressureSchema>, Pressure>>,
+  Expect<Equal<z.infer<typeof rawValueSchema>, RawValue>>,
+  Expect<Equal<z.infer<typeof rawStatsSchema>, RawStats>>,
+  Expect<Equal<z.infer<typeof networkInterfaceStatsSchema>, NetworkInterfaceStats>>,
+  Expect<Equal<z.infer<typeof cgroupStatsSchema>, CgroupStats>>,
+];

@@ -5,7 +5,7 @@ import type { Cgroup } from './cgroup.js';
 import { CgroupError } from './errors.js';
 import { parseFlatKeyed } from './parse.js';
 import { readKernelFile } from './read-file.js';
-import type { CgroupStats } from './stats-schema.js';
+import type { CgroupStats } from './stats.js';
 
 export interface WatchStatsOptions {
   /** Time between samples. Default 1000. */

@@ -1,9 +1,11 @@
-// Benchmark: the driver beside bare runc, in the same run, on the same busybox root filesystem.
-// Prints medians side by side; asserts nothing. Run as root after `pnpm build`: `pnpm bench`.
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, copyFileSync, chmodSync } from 'node:fs';
+// Benchmark: the driver beside bare runc, in the same run, on the same bundle: bare runc runs the
+// very config.json the driver writes, with copies of the /etc files it bind-mounts. Prints medians
+// and ratios side by side; asserts no time limit, but every timed command must succeed (exit 0),
+// or the benchmark stops with the command's error. Run as root after `pnpm build`: `pnpm bench`.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createDriver } from '@execdriver/driver';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 20);
@@ -18,15 +20,49 @@ writeFileSync(join(rootfs, 'etc/group'), 'root:x:0:\n');
 
 const stateRoot = join(work, 'state');
 const prefix = `execdriver-bench-${process.pid}`;
-const driver = await createDriver({ stateRoot, cgroupsPathPrefix: prefix });
-// The bare runc bundle uses the very config the driver generates (minus our hooks).
 const bareRoot = join(work, 'bare-runc');
-const bundle = join(work, 'bundle');
-mkdirSync(bundle);
-await driver.run({ id: 'bench-config', rootfs, process: { args: ['true'] } });
-const config = JSON.parse(execFileSync('cat', [join(stateRoot, 'containers/bench-config/config.json')], { encoding: 'utf8' }));
-await driver.clean('bench-config');
+// Whatever happens (an aborted run too): no container, cgroup or file is left behind.
+process.on('exit', () => {
+  for (const root of [bareRoot, join(stateRoot, 'runc')]) {
+    if (!existsSync(root)) continue;
+    for (const id of readdirSync(root)) spawnSync('runc', ['--root', root, 'delete', '-f', id], { stdio: 'ignore' });
+  }
+  rmSync(work, { recursive: true, force: true });
+  for (const hierarchy of readdirSync('/sys/fs/cgroup')) {
+    for (const dir of [prefix, `${prefix}-bare`]) spawnSync('rmdir', [join('/sys/fs/cgroup', hierarchy, dir)], { stdio: 'ignore' });
+  }
+});
+const driver = await createDriver({ stateRoot, cgroupsPathPrefix: prefix });
+/** Stops the benchmark: a timing of a command that failed is not a measurement. */
+const fail = (what, detail) => {
+  throw new Error(`benchmark aborted: ${what} failed${detail ? `: ${detail.trim()}` : ''}`);
+};
+const expectExit = (what, exitCode, stderr = '') => {
+  if (exitCode !== 0) fail(`${what} (exit ${exitCode})`, stderr);
+};
+
+// The bare runc bundle: the very config the driver generates (minus our hooks), with copies of the
+// files it bind-mounts from the container's state directory (/etc/hosts, resolv.conf, hostname),
+// which the driver removes with the container.
+const bareFiles = join(work, 'bare-files');
+mkdirSync(bareFiles);
+const configId = 'bench-config';
+const configStatus = await driver.run({ id: configId, rootfs, process: { args: ['true'] } });
+expectExit('driver.run true (config)', configStatus.exitCode);
+const configDir = join(stateRoot, 'containers', configId);
+const config = JSON.parse(readFileSync(join(configDir, 'config.json'), 'utf8'));
 delete config.hooks;
+for (const mount of config.mounts ?? []) {
+  if (typeof mount.source === 'string' && mount.source.startsWith(`${configDir}/`)) {
+    const copy = join(bareFiles, mount.source.slice(configDir.length + 1));
+    mkdirSync(dirname(copy), { recursive: true });
+    copyFileSync(mount.source, copy);
+    mount.source = copy;
+  }
+}
+await driver.clean(configId);
+const leftover = JSON.stringify(config).includes(configDir);
+if (leftover) fail('preparing the bare runc bundle', `config.json still refers to ${configDir}`);
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -37,19 +73,34 @@ const time = async (fn) => {
   await fn();
   return Number(process.hrtime.bigint() - start) / 1e6;
 };
+/** Runs a command to its end; anything but exit 0 aborts the benchmark with its stderr. */
 const runProcess = (file, args) =>
   new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: 'ignore' });
+    const child = spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
-    child.on('exit', (code) => resolve(code));
+    child.on('close', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`benchmark aborted: ${[file, ...args].join(' ')} failed (${signal ?? `exit ${code}`}): ${stderr.trim()}`));
+    });
   });
-const bareRun = (id, args) => {
-  writeFileSync(join(bundle, `config-${id}.json`), '');
+/** Writes the bundle of one bare run ahead of time, so that only `runc run` is timed. */
+const bareBundle = (id, args) => {
   const dir = join(work, `b-${id}`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, process: { ...config.process, args }, linux: { ...config.linux, cgroupsPath: `/${prefix}-bare/${id}` } }));
-  return runProcess('runc', ['--root', bareRoot, 'run', '--bundle', dir, id]);
+  return dir;
 };
+const bareRun = (id, dir) => runProcess('runc', ['--root', bareRoot, 'run', '--bundle', dir, id]);
+const oursRun = async (id, args) => {
+  const status = await driver.run({ id, rootfs, process: { args } });
+  expectExit(`driver.run ${args.join(' ')} (${id})`, status.exitCode);
+};
+
+// Both sides work before anything is timed.
+const checkId = `check-${process.pid}`;
+await bareRun(checkId, bareBundle(checkId, ['sh', '-c', 'test -s /etc/hosts && test -s /etc/hostname']));
 
 const rows = [];
 let n = 0;
@@ -57,9 +108,11 @@ let n = 0;
 const bare = [];
 const ours = [];
 for (let i = 0; i < rounds; i += 1) {
-  bare.push(await time(() => bareRun(`bare-${(n += 1)}`, ['true'])));
+  const bareId = `bare-${(n += 1)}`;
+  const dir = bareBundle(bareId, ['true']);
+  bare.push(await time(() => bareRun(bareId, dir)));
   const id = `ours-${(n += 1)}`;
-  ours.push(await time(() => driver.run({ id, rootfs, process: { args: ['true'] } })));
+  ours.push(await time(() => oursRun(id, ['true'])));
   await driver.clean(id);
 }
 rows.push(['run true (ms)', median(ours), median(bare)]);
@@ -76,7 +129,9 @@ const statsBare = [];
 const statsOurs = [];
 for (let i = 0; i < rounds; i += 1) {
   execBare.push(await time(() => runProcess('runc', [...runcArgs, 'exec', '--process', processFile, target])));
-  execOurs.push(await time(() => driver.exec(target, { args: ['true'] })));
+  execOurs.push(
+    await time(async () => expectExit(`driver.exec true (${target})`, await driver.exec(target, { args: ['true'] }))),
+  );
   statsBare.push(await time(() => runProcess('runc', [...runcArgs, 'events', '--stats', target])));
   statsOurs.push(await time(() => driver.stats(target)));
 }
@@ -86,9 +141,11 @@ await driver.clean(target);
 
 // 3. 20 parallel runs
 const parallel = 20;
-const bareParallel = await time(() => Promise.all(Array.from({ length: parallel }, () => bareRun(`bp-${(n += 1)}`, ['true']))));
+const bareIds = Array.from({ length: parallel }, () => `bp-${(n += 1)}`);
+const bareDirs = bareIds.map((id) => bareBundle(id, ['true']));
+const bareParallel = await time(() => Promise.all(bareIds.map((id, index) => bareRun(id, bareDirs[index]))));
 const ids = Array.from({ length: parallel }, () => `op-${(n += 1)}`);
-const oursParallel = await time(() => Promise.all(ids.map((id) => driver.run({ id, rootfs, process: { args: ['true'] } }))));
+const oursParallel = await time(() => Promise.all(ids.map((id) => oursRun(id, ['true']))));
 for (const id of ids) await driver.clean(id);
 rows.push([`${parallel} parallel runs, wall (ms)`, oursParallel, bareParallel]);
 
@@ -115,14 +172,8 @@ for (const id of memoryIds) {
 for (const id of memoryIds) await driver.clean(id);
 const perContainer = (kb) => (kb / memoryIds.length / 1024).toFixed(1);
 
-console.log(`execdriver driver benchmark: ${rounds} rounds, medians (runc ${driver.name()})`);
+console.log(`execdriver driver benchmark: ${rounds} rounds, medians, every command exited 0 (runc ${driver.name()}); bare runc runs the driver's own config.json`);
 console.log('| what | execdriver | bare runc | ratio |');
 console.log('|---|---:|---:|---:|');
 for (const [what, a, b] of rows) console.log(`| ${what} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${(a / b).toFixed(2)} |`);
 console.log(`memory we add per running container (shim sh + foreground runc run, 5 running): PSS ${perContainer(totals.pss)} MiB, private dirty ${perContainer(totals.dirty)} MiB, RSS ${perContainer(totals.rss)} MiB (RSS counts the shared runc binary in full)`);
-rmSync(work, { recursive: true, force: true });
-for (const hierarchy of execFileSync('ls', ['/sys/fs/cgroup'], { encoding: 'utf8' }).split('\n').filter(Boolean)) {
-  for (const dir of [`${prefix}`, `${prefix}-bare`]) {
-    try { execFileSync('rmdir', [join('/sys/fs/cgroup', hierarchy, dir)], { stdio: 'ignore' }); } catch {}
-  }
-}

@@ -30,7 +30,8 @@ async function bareNodePipe() {
   const child = spawn('head', ['-c', String(bytes), '/dev/zero'], { stdio: ['ignore', 'pipe', 'ignore'] });
   const exited = once(child, 'exit');
   await pipeline(child.stdout, createWriteStream('/dev/null'));
-  await exited;
+  const [code] = await exited;
+  if (code !== 0) throw new Error(`head exited ${code}`);
 }
 
 async function throughPipeStdio() {

@@ -18,6 +18,24 @@ function collector() {
 }
 
 describe('pipeStdio', () => {
+  it('never ends process.stdout or process.stderr, as readable.pipe() does not: the caller writes on', async () => {
+    // In a separate Node process whose stdout and stderr are pipes, like a program run by another
+    // (from the build: Node 20 runs no TypeScript).
+    const script = `
+      import { spawn } from 'node:child_process';
+      import { pipeStdio } from ${JSON.stringify(new URL('../dist/pipe-stdio.js', import.meta.url).href)};
+      await pipeStdio(spawn('/bin/sh', ['-c', 'echo from-child; echo err-child >&2'], { stdio: 'pipe' }), { stdout: process.stdout, stderr: process.stderr });
+      console.log('after'); console.error('after-err');`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'pipe' });
+    const stdout = collector();
+    const stderr = collector();
+    child.stdout.pipe(stdout.stream);
+    child.stderr.pipe(stderr.stream);
+    const [code] = await once(child, 'close');
+    expect({ code, stdout: stdout.text() }).toEqual({ code: 0, stdout: 'from-child\nafter\n' });
+    expect(stderr.text()).toContain('err-child\nafter-err\n');
+  });
+
   it('streams stdin in, propagates its end, and keeps stdout and stderr apart', async () => {
     const child = spawn('/bin/sh', ['-c', 'tr a-z A-Z; echo "stdin closed" >&2; exit 4'], { stdio: 'pipe' });
     const exited = once(child, 'exit');

@@ -12,7 +12,11 @@ export interface StdioStreams {
 }
 
 export interface PipeStdioOptions {
-  /** End `stdout` and `stderr` once the program's output ended (default true). Pass false for process.stdout. */
+  /**
+   * End `stdout` and `stderr` once the program's output ended (default true). `process.stdout` and
+   * `process.stderr` are never ended, as Node's own `readable.pipe()` never ends them: the caller
+   * keeps writing to them afterwards.
+   */
   end?: boolean;
 }
 
@@ -27,7 +31,7 @@ export interface PipeStdioOptions {
  *
  * @example
  * const child = spawn('sort', [], { stdio: 'pipe' });
- * await pipeStdio(child, { stdin: createReadStream('names.txt'), stdout: process.stdout }, { end: false });
+ * await pipeStdio(child, { stdin: createReadStream('names.txt'), stdout: process.stdout });
  */
 export async function pipeStdio(child: ChildProcess, streams: StdioStreams, options: PipeStdioOptions = {}): Promise<void> {
   const input = streams.stdin;
@@ -75,7 +79,9 @@ export async function pipeStdio(child: ChildProcess, streams: StdioStreams, opti
       }),
     );
     if (options.end !== false) {
-      const destinations = new Set(outputs.flatMap(({ destination }) => (destination === undefined ? [] : [destination])));
+      const destinations = new Set(
+        outputs.flatMap(({ destination }) => (destination === undefined || destination === process.stdout || destination === process.stderr ? [] : [destination])),
+      );
       await Promise.all(
         [...destinations].map(async (destination) => {
           destination.end();

@@ -1,4 +1,6 @@
 export { createBusyboxRootfs, temporaryBusyboxRootfs, hostBusybox } from './rootfs.js';
 export { canRunContainers, createRuncRoot, listContainers, uniqueId, runBundle, readIfExists, type RunResult } from './runc.js';
 export { findLeftovers, removeCgroupDirs } from './leaks.js';
-export { officialValidator, officialSchemaRoot, type OfficialVersion, type SchemaCheck } from './schemas.js';
+export { officialValidator, officialSchemaRoot, referenceFile, type OfficialVersion, type SchemaCheck } from './schemas.js';
+export { v2vmTool, type V2vmTool } from './v2vm.js';
+export { readmeExample, checkReadmeExample, type ReadmeExampleResult } from './readme.js';

@@ -8,11 +8,16 @@ interface AjvInstance {
   addSchema(schema: unknown, key: string): void;
   getSchema(key: string): Validate | undefined;
 }
-// ajv-draft-04 is CommonJS; the official schemas are draft-04 (see shared/oci-runtime-spec/README.md).
+// ajv-draft-04 is CommonJS; the official schemas are draft-04 (see tooling/testkit/data/README.md).
 const Ajv = (createRequire(import.meta.url)('ajv-draft-04') as { default: new (options: object) => AjvInstance }).default;
 
-/** The official OCI runtime-spec schemas live in ../shared beside the project root (tests only). */
-export const officialSchemaRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../shared/oci-runtime-spec');
+/** The official OCI runtime-spec schemas, copied into the testkit (see `data/README.md`; tests only). */
+export const officialSchemaRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../data/oci-runtime-spec');
+
+/** The path of a file of Docker's reference data copied into the testkit (see `data/README.md`). */
+export function referenceFile(name: 'docker-engine-api.yaml' | 'moby-seccomp-default.json'): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '../data/reference', name);
+}
 
 export type OfficialVersion = 'v1.0.2' | 'v1.2.1';
 

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createRuncRoot, officialValidator, runBundle, temporaryBusyboxRootfs, uniqueId } from './index.js';
+import { createRuncRoot, officialValidator, referenceFile, runBundle, temporaryBusyboxRootfs, uniqueId, v2vmTool } from './index.js';
 
 describe('testkit', () => {
   let rootfs: Awaited<ReturnType<typeof temporaryBusyboxRootfs>>;
@@ -30,5 +30,24 @@ describe('testkit', () => {
     config.process.args = ['sh', '-c', 'id -u; cat /etc/hostname; exit 3'];
     const result = await runBundle({ runcRoot: runc.root, bundle: rootfs.dir, id: uniqueId('testkit'), config });
     expect(result).toMatchObject({ exitCode: 3, stdout: '0\nbusybox\n' });
+  });
+});
+
+describe('test data in the repository', () => {
+  test('the reference files exist beside the testkit', () => {
+    expect(existsSync(referenceFile('docker-engine-api.yaml'))).toBe(true);
+    expect(existsSync(referenceFile('moby-seccomp-default.json'))).toBe(true);
+  });
+});
+
+describe('v2vmTool', () => {
+  test.each([
+    [{}, { skip: expect.stringMatching(/^not run: EXECDRIVER_V2VM is not set/) }],
+    [{ CI: 'true' }, { error: expect.stringMatching(/EXECDRIVER_V2VM is not set: CI must run/) }],
+    [{ EXECDRIVER_V2VM: 'run-in-v2vm' }, { error: 'EXECDRIVER_V2VM=run-in-v2vm is not an absolute path' }],
+    [{ EXECDRIVER_V2VM: '/nonexistent/run-in-v2vm' }, { error: 'EXECDRIVER_V2VM=/nonexistent/run-in-v2vm is not an executable file' }],
+    [{ EXECDRIVER_V2VM: '/bin/true', CI: 'true' }, { path: '/bin/true' }],
+  ])('%j', (env, expected) => {
+    expect(v2vmTool(env)).toEqual(expected);
   });
 });

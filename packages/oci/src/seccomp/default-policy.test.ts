@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { officialSchemaRoot } from '@execdriver/testkit';
+import { referenceFile } from '@execdriver/testkit';
 import { describe, expect, it } from 'vitest';
 import { defaultSeccompPolicy } from './default-policy.js';
 import type { LinuxSeccomp } from './oci-seccomp.js';
 import { resolveSeccompPolicy } from './resolve.js';
 
 // Docker's default profile (moby/profiles seccomp/default.json v0.2.3), test data only.
-const dockerProfilePath = resolve(officialSchemaRoot, '../reference/moby-seccomp-default.json');
+const dockerProfilePath = referenceFile('moby-seccomp-default.json');
 
 interface DockerArgument {
   index: number;
