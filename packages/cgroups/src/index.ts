@@ -1,5 +1,6 @@
 export { CgroupError, type CgroupErrorCode } from './errors.js';
 export { detectCgroupMode, type CgroupMode } from './mode.js';
+export { readFreezerState, type FreezerState, type ReadFreezerStateOptions } from './freezer.js';
 export {
   openCgroup,
   openCgroupOfPid,

@@ -1,0 +1,52 @@
+import { CgroupError } from '@execdriver/cgroups';
+import { NamespaceError } from '@execdriver/namespaces';
+import { OciError } from '@execdriver/oci';
+import { SpecError } from '@execdriver/spec';
+import { TerminalError } from '@execdriver/terminal';
+import { DriverError, type DriverErrorCode } from './errors.js';
+
+const permissionErrnos = new Set(['EACCES', 'EPERM', 'EROFS']);
+/** Package codes that say the host could not be read, not that the command is wrong. */
+const ioCodes = new Set(['READ_FAILED', 'CHOWN_FAILED', 'TOOL_FAILED', 'PATH_RESOLUTION_FAILED']);
+
+function isErrnoError(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && typeof (error as NodeJS.ErrnoException).syscall === 'string';
+}
+
+/**
+ * The one mapping from other packages' errors to DriverError, by class, keeping their code in
+ * `reason` and the error itself as `cause`. `subject` says what was being done, e.g.
+ * `container web` or `exec in web`. A DriverError passes unchanged; anything unknown too.
+ */
+export function toDriverError(error: unknown, subject: string): unknown {
+  if (error instanceof DriverError) return error;
+  if (error instanceof SpecError || error instanceof OciError || error instanceof NamespaceError) {
+    const code: DriverErrorCode = ioCodes.has(error.code) ? 'IO_FAILED' : 'INVALID_COMMAND';
+    return new DriverError(code, `${subject}: ${error.message}`, { cause: error, reason: error.code });
+  }
+  if (error instanceof CgroupError) return new DriverError('CGROUP_FAILED', `${subject}: ${error.message}`, { cause: error, reason: error.code, path: error.path });
+  if (error instanceof TerminalError) return new DriverError('TERMINAL_FAILED', `${subject}: ${error.message}`, { cause: error, reason: error.code });
+  if (isErrnoError(error)) {
+    const code: DriverErrorCode = permissionErrnos.has(error.code!) ? 'PERMISSION_DENIED' : 'IO_FAILED';
+    const path = error.path ?? (error as { dest?: string }).dest;
+    const where = path === undefined ? '' : ` ${path}`;
+    return new DriverError(code, `${subject}: cannot ${error.syscall}${where}: ${error.code}${code === 'PERMISSION_DENIED' ? ' (permission denied: is the file immutable or read-only?)' : ''}`, {
+      cause: error,
+      reason: error.code,
+      ...(path === undefined ? {} : { path }),
+    });
+  }
+  return error;
+}
+
+/** What runc's error text says about the container, classified once, here. */
+export type RuncFailureKind = 'not-found' | 'not-running' | 'paused' | 'other';
+
+export function classifyRuncFailure(error: DriverError): RuncFailureKind {
+  if (error.code !== 'RUNC_FAILED') return 'other';
+  const text = `${error.runc?.runcMessage ?? ''}\n${error.runc?.stderr ?? ''}\n${error.message}`;
+  if (/container does not exist|container .* does not exist|not exist/i.test(text)) return 'not-found';
+  if (/container is paused|is paused/i.test(text)) return 'paused';
+  if (/container not running|is not running|container is stopped|cannot kill a stopped container/i.test(text)) return 'not-running';
+  return 'other';
+}
