@@ -25,7 +25,8 @@ export async function removeContainer(context: DriverContext, id: string): Promi
   let runcFailure: unknown;
   if (runc.knows(id)) {
     try {
-      await runc.delete(id, { force: true });
+      const { dir, runcLog } = store.paths(id);
+      await runc.delete(id, { force: true, ...(existsSync(dir) ? { log: runcLog } : {}) });
     } catch (error) {
       if (!(error instanceof DriverError && classifyRuncFailure(error) === 'not-found')) runcFailure = error;
     }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isValidContainerId } from '@execdriver/spec';
 import { z } from 'zod';
@@ -167,9 +167,17 @@ export class StateStore {
   }
 
   async remove(id: string): Promise<void> {
+    const { dir } = this.paths(id);
     try {
-      await rm(this.paths(id).dir, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true });
     } catch (error) {
+      // rm's own error can mislead (an immutable file gives ENOTDIR from its retry as a
+      // directory): remove entry by entry to report the real failure and its path.
+      try {
+        await removeTree(dir);
+      } catch (precise) {
+        throw toDriverError(precise, `container ${id}: cannot remove its state directory`);
+      }
       throw toDriverError(error, `container ${id}: cannot remove its state directory`);
     }
   }
@@ -197,4 +205,21 @@ async function readRegularFile(path: string, subject: string): Promise<string | 
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw toDriverError(error, `${subject}: cannot read ${path}`);
   }
+}
+
+/** Removes a directory tree one entry at a time, so a failure names the entry and its errno. */
+async function removeTree(dir: string): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await removeTree(path);
+    else await unlink(path);
+  }
+  await rmdir(dir);
 }

@@ -2,7 +2,7 @@
  * Real containers under runc, read through this package and checked against the kernel's own
  * files and against what the container was made to do. Runs on this hybrid host and, unchanged,
  * on a pure cgroup v2 kernel:
- *   /work/shared/v2vm/run-in-v2vm pnpm vitest run src/real-container.test.ts
+ *   /work/shared/v2vm/run-in-v2vm pnpm vitest run src/container.real.test.ts
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
