@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
@@ -330,6 +330,31 @@ describe('driver on real containers', () => {
     expect(existsSync(join(stateRoot, 'containers', cmd.id))).toBe(false);
     expect(findLeftovers(cmd.id)).toEqual([]);
     await expectCode(driver.inspect(cmd.id), 'CONTAINER_NOT_FOUND');
+  });
+
+  test('clean() of a running container whose record is broken kills it through its cgroup', async () => {
+    const cmd = command(['sleep', '1000']);
+    const started = await driver.start(cmd, { logs: true });
+    await writeFile(join(stateRoot, 'containers', cmd.id, 'container.json'), 'garbage');
+    await expectCode(driver.inspect(cmd.id), 'CONTAINER_BROKEN');
+    expect((await driver.list({ includeBroken: true })).find((entry) => entry.id === cmd.id)?.status).toBe('broken');
+    await driver.clean(cmd.id);
+    await started.exited.catch(() => undefined);
+    expect(existsSync(`/proc/${started.pid}`) && !readFileSync(`/proc/${started.pid}/stat`, 'utf8').includes(') Z')).toBe(false);
+    expect(existsSync(join(stateRoot, 'containers', cmd.id))).toBe(false);
+    expect(findLeftovers(cmd.id)).toEqual([]);
+  });
+
+  test('clean() of a running container whose runc state.json is unreadable does not say done while it runs', async () => {
+    const cmd = command(['sleep', '1000']);
+    const started = await driver.start(cmd, { logs: true });
+    await writeFile(join(stateRoot, 'runc', cmd.id, 'state.json'), '{"trunc');
+    await driver.clean(cmd.id);
+    await started.exited.catch(() => undefined);
+    expect(existsSync(`/proc/${started.pid}`) && !readFileSync(`/proc/${started.pid}/stat`, 'utf8').includes(') Z')).toBe(false);
+    expect(existsSync(join(stateRoot, 'runc', cmd.id))).toBe(false);
+    expect(existsSync(join(stateRoot, 'containers', cmd.id))).toBe(false);
+    expect(findLeftovers(cmd.id)).toEqual([]);
   });
 
   test('ids that are not container ids never reach the filesystem or runc', async () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Where Debian's busybox-static puts its binary. */
-export const hostBusybox = '/bin/busybox';
+const hostBusybox = '/bin/busybox';
 
 const passwd = `root:x:0:0:root:/root:/bin/sh
 daemon:x:1:1:daemon:/usr/sbin:/bin/false
