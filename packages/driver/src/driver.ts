@@ -30,7 +30,7 @@ import { processStartTime } from './process-identity.js';
 import { Runc } from './runc.js';
 import { normalizeSignal } from './signals.js';
 import { StateStore, unknownExitCode } from './state-store.js';
-import { toDriverError } from './to-driver-error.js';
+import { fromRuncFailure, toDriverError } from './to-driver-error.js';
 
 export interface DriverOptions {
   /** The runc binary, a path or a name on PATH (default `runc`). */
@@ -180,7 +180,9 @@ class RuncDriver implements Driver {
     const { name } = normalizeSignal(signal);
     await this.#context.lock.run(id, async () => {
       await requireStatus(this.#context, id, 'kill');
-      await this.#context.runc.kill(id, name, { log: this.#context.store.paths(id).runcLog });
+      await this.#context.runc.kill(id, name, { log: this.#context.store.paths(id).runcLog }).catch((error: unknown) => {
+        throw fromRuncFailure(error, id);
+      });
     });
   }
 
@@ -188,7 +190,9 @@ class RuncDriver implements Driver {
     assertId(id);
     await this.#context.lock.run(id, async () => {
       await requireStatus(this.#context, id, 'pause');
-      await this.#context.runc.pause(id, this.#context.store.paths(id).runcLog);
+      await this.#context.runc.pause(id, this.#context.store.paths(id).runcLog).catch((error: unknown) => {
+        throw fromRuncFailure(error, id);
+      });
     });
   }
 
@@ -196,7 +200,9 @@ class RuncDriver implements Driver {
     assertId(id);
     await this.#context.lock.run(id, async () => {
       await requireStatus(this.#context, id, 'unpause');
-      await this.#context.runc.resume(id, this.#context.store.paths(id).runcLog);
+      await this.#context.runc.resume(id, this.#context.store.paths(id).runcLog).catch((error: unknown) => {
+        throw fromRuncFailure(error, id);
+      });
     });
   }
 

@@ -21,8 +21,7 @@ export type DriverErrorCode =
   | 'ROOTFS_NOT_FOUND'
   | 'RUNC_MISSING'
   | 'RUNC_FAILED'
-  | 'HOOK_FAILED'
-  | 'STATE_CORRUPT';
+  | 'HOOK_FAILED';
 
 export interface RuncFailure {
   args: readonly string[];

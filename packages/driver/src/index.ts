@@ -14,7 +14,7 @@ export type {
   StartOptions,
 } from './driver-types.js';
 export { DriverError, type DriverErrorCode, type DriverErrorOptions, type RuncFailure } from './errors.js';
-export { toDriverError, classifyRuncFailure, type RuncFailureKind } from './to-driver-error.js';
+export { toDriverError, classifyRuncFailure, fromRuncFailure, type RuncFailureKind } from './to-driver-error.js';
 export { Runc, lastRuncLogMessage, runcEnvironment, type RuncIo, type RuncOptions, type RuncProcess } from './runc.js';
 export {
   toGlobalArgs,

@@ -1,5 +1,5 @@
 // The runc client against a fake runc binary: no root, no containers.
-import { mkdtemp, rm, utimes } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
@@ -67,6 +67,28 @@ describe('runc failures', () => {
     await new Runc({ command: fake.command, root }).pause('c1');
     const calls = await fake.calls();
     expect(calls.at(-1)).toBe(`--root ${root} pause c1`);
+    expect(calls.join('\n')).not.toContain('NOTIFY_SOCKET');
+  });
+});
+
+describe('long-lived runc processes', () => {
+  test('run goes through the shim, which records the exit status; exec is spawned directly; neither sees NOTIFY_SOCKET', async () => {
+    process.env.NOTIFY_SOCKET = '/run/systemd/notify';
+    const runc = new Runc({ command: fake.command, root });
+    await fake.answer({ command: 'run', exit: 7, stdout: 'out\n', stderr: 'err\n' });
+    const files = { stdout: join(root, 'stdout.log'), stderr: join(root, 'stderr.log') };
+    const exitFile = join(root, 'exit-code');
+    const run = await runc.run('c1', { bundle: '/b', keep: true, pidFile: '/b/pid', log: join(root, 'run.log'), exitFile }, { kind: 'files', ...files });
+    await expect(run.exited).resolves.toBe(7);
+    expect(await readFile(exitFile, 'utf8')).toBe('7\n');
+    expect(await readFile(files.stdout, 'utf8')).toBe('out\n');
+    expect(await readFile(files.stderr, 'utf8')).toBe('err\n');
+    expect(run.args).toEqual([fake.command, '--root', root, '--log', join(root, 'run.log'), '--log-format', 'json', 'run', '--bundle', '/b', '--keep', '--pid-file', '/b/pid', 'c1']);
+    await fake.answer({ command: 'exec', exit: 3 });
+    const exec = await runc.exec('c1', { processFile: '/p.json', log: join(root, 'exec.log') }, { kind: 'pipes', stdin: false, stdout: false, stderr: false });
+    await expect(exec.exited).resolves.toBe(3);
+    const calls = await fake.calls();
+    expect(calls.slice(-2)).toEqual([run.args.slice(1).join(' '), exec.args.slice(1).join(' ')]);
     expect(calls.join('\n')).not.toContain('NOTIFY_SOCKET');
   });
 });

@@ -4,7 +4,7 @@ import { OciError } from '@execdriver/oci';
 import { SpecError } from '@execdriver/spec';
 import { TerminalError } from '@execdriver/terminal';
 import { DriverError } from './errors.js';
-import { classifyRuncFailure, toDriverError } from './to-driver-error.js';
+import { classifyRuncFailure, fromRuncFailure, toDriverError } from './to-driver-error.js';
 
 function errno(code: string, syscall: string, path: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`${code}: ${syscall} '${path}'`), { code, syscall, path, errno: -1 });
@@ -49,4 +49,12 @@ describe('classifyRuncFailure', () => {
     ['container is paused', 'paused'],
     ['load state: unexpected end of JSON input', 'other'],
   ])('%s is %s', (message, kind) => expect(classifyRuncFailure(failure(message))).toBe(kind));
+});
+
+test('fromRuncFailure: runc saw the container gone, stopped or paused after our check', () => {
+  const failure = (runcMessage: string) => new DriverError('RUNC_FAILED', `runc kill failed: ${runcMessage}`, { runc: { args: ['kill', 'c1'], exitCode: 1, stderr: '', runcMessage } });
+  expect(fromRuncFailure(failure('container not running'), 'c1')).toMatchObject({ code: 'CONTAINER_NOT_RUNNING', runc: { args: ['kill', 'c1'] } });
+  expect(fromRuncFailure(failure('container does not exist'), 'c1')).toMatchObject({ code: 'CONTAINER_NOT_FOUND' });
+  const other = failure('permission denied');
+  expect(fromRuncFailure(other, 'c1')).toBe(other);
 });

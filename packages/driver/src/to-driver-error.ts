@@ -50,3 +50,22 @@ export function classifyRuncFailure(error: DriverError): RuncFailureKind {
   if (/container not running|is not running|container is stopped|cannot kill a stopped container/i.test(text)) return 'not-running';
   return 'other';
 }
+
+/**
+ * A runc failure about the container's state as the driver's own code (runc saw the container
+ * gone, stopped or paused after our check), keeping runc's details; other errors unchanged.
+ */
+export function fromRuncFailure(error: unknown, id: string): unknown {
+  if (!(error instanceof DriverError)) return error;
+  const options = { cause: error, ...(error.runc ? { runc: error.runc } : {}) };
+  switch (classifyRuncFailure(error)) {
+    case 'not-found':
+      return new DriverError('CONTAINER_NOT_FOUND', `container ${id} does not exist (runc: ${error.runc?.runcMessage ?? error.message})`, options);
+    case 'not-running':
+      return new DriverError('CONTAINER_NOT_RUNNING', `container ${id} is not running (runc: ${error.runc?.runcMessage ?? error.message})`, options);
+    case 'paused':
+      return new DriverError('CONTAINER_PAUSED', `container ${id} is paused: unpause it first`, options);
+    default:
+      return error;
+  }
+}
