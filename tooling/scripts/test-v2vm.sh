@@ -17,8 +17,8 @@ export EXECDRIVER_V2VM
 vm=$EXECDRIVER_V2VM
 inside=".v2vm-results.json"
 rm -f "$inside"
-suites=(packages/driver/src/driver.test.ts)
-for suite in packages/cgroups/src/real-container.test.ts; do [ -f "$suite" ] && suites+=("$suite"); done
+suites=(packages/driver/src/driver.real.test.ts)
+for suite in packages/cgroups/src/container.real.test.ts; do [ -f "$suite" ] && suites+=("$suite"); done
 echo "test-v2vm: running ${suites[*]} on a pure cgroup v2 kernel"
 status=0
 V2VM_TIMEOUT=${V2VM_TIMEOUT:-1500} V2VM_ENV="EXECDRIVER_TEST_RESULTS CI" EXECDRIVER_TEST_RESULTS="$PWD/$inside" \

@@ -4,19 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { exitCodeOf } from './errors.js';
 import { toStartFailure } from './start-failure.js';
 
-function runcFailure(runcMessage: string): DriverError {
-  return new DriverError('RUNC_FAILED', `exec in c failed: ${runcMessage}`, { runc: { args: [], exitCode: 255, stderr: '', runcMessage } });
-}
-
-describe('toStartFailure (Docker exit codes for a process runc could not start)', () => {
+describe('toStartFailure (Docker exit codes for a process that did not start, from the driver codes)', () => {
   it.each([
-    ['exec failed: unable to start container process: exec: "nosuchcmd": executable file not found in $PATH', 127],
-    ['exec failed: unable to start container process: exec: "/no/such": stat /no/such: no such file or directory', 127],
-    ['exec failed: unable to start container process: chdir to cwd ("/nonexist") set in config.json failed: no such file or directory', 126],
-    ['exec failed: unable to start container process: exec: "/etc/passwd": permission denied', 126],
-    ['runc create failed: unable to start container process: error during container init: something else', 125],
-  ])('%s -> %i', (message, exitCode) => {
-    expect(exitCodeOf(toStartFailure(runcFailure(message)), 'exec')).toBe(exitCode);
+    ['COMMAND_NOT_FOUND', 127],
+    ['COMMAND_NOT_INVOKABLE', 126],
+    ['RUNC_FAILED', 125],
+    ['HOOK_FAILED', 125],
+  ] as const)('%s -> %i', (code, exitCode) => {
+    const error = toStartFailure(new DriverError(code, 'exec in c failed: words'));
+    expect(exitCodeOf(error, 'exec')).toBe(exitCode);
+    expect((error as Error).message).toBe('exec in c failed: words');
   });
 
   it.each([

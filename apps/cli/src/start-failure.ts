@@ -15,21 +15,14 @@ function unknownIdentity(error: DriverError): CliError | undefined {
 }
 
 /**
- * Docker's exit codes for a container (or exec) that did not start, from runc's error text
- * (runc 1.1.5): `executable file not found in $PATH` or `no such file or directory` -> 127
- * (COMMAND_NOT_FOUND); `permission denied`, or a working directory runc cannot enter (`chdir to
- * cwd ... no such file or directory`) -> 126 (CANNOT_INVOKE); a user or group not in the image ->
- * Docker's message (125); anything else stays the driver's error (125).
+ * Docker's exit codes for a container (or exec) that did not start, from the driver's codes (the
+ * driver reads runc's words, once): COMMAND_NOT_FOUND -> 127, COMMAND_NOT_INVOKABLE -> 126, a
+ * user or group not in the image -> Docker's message (125); anything else stays the driver's error (125).
  */
 export function toStartFailure(error: unknown): unknown {
   if (!(error instanceof DriverError)) return error;
   if (error.code === 'INVALID_COMMAND') return unknownIdentity(error) ?? error;
-  if (error.code !== 'RUNC_FAILED') return error;
-  const text = error.runc?.runcMessage ?? error.message;
-  if (!/exec[: ]/.test(text) && !/starting container process/.test(text)) return error;
-  // A working directory that is not there: Docker's exec gives 126 (127 is for a missing program only).
-  if (/chdir to cwd/.test(text)) return new CliError('CANNOT_INVOKE', error.message, { cause: error });
-  if (/executable file not found in \$PATH|no such file or directory/.test(text)) return new CliError('COMMAND_NOT_FOUND', error.message, { cause: error });
-  if (/permission denied|exec format error|is a directory/.test(text)) return new CliError('CANNOT_INVOKE', error.message, { cause: error });
+  if (error.code === 'COMMAND_NOT_FOUND') return new CliError('COMMAND_NOT_FOUND', error.message, { cause: error });
+  if (error.code === 'COMMAND_NOT_INVOKABLE') return new CliError('CANNOT_INVOKE', error.message, { cause: error });
   return error;
 }

@@ -1,6 +1,7 @@
 // The stats readers load no zod; the zod schemas of the same shapes are `@execdriver/cgroups/schema`.
 export { CgroupError, type CgroupErrorCode } from './errors.js';
 export { detectCgroupMode, type CgroupMode } from './mode.js';
+export { readFreezerState, type FreezerState, type ReadFreezerStateOptions } from './freezer.js';
 export {
   openCgroup,
   openCgroupOfPid,

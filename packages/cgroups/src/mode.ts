@@ -1,13 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-/**
- * How cgroups are mounted under the cgroup root:
- * - `unified`: cgroup v2 only, mounted at the root itself;
- * - `hybrid`: v1 controller hierarchies plus a cgroup2 hierarchy at `<root>/unified`;
- * - `legacy`: v1 hierarchies only.
- */
-export type CgroupMode = 'unified' | 'hybrid' | 'legacy';
+import type { CgroupMode } from './cgroup-mode.js';
+
+export type { CgroupMode };
 
 /**
  * Detects the cgroup mode from what is mounted under `cgroupRoot`. It looks at files, not at

@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import type { CgroupStats, NetworkInterfaceStats, OomEvent } from '@execdriver/cgroups';
-import type { Command, CommandInput, ExitStatus, ProcessConfig, ProcessConfigInput, RuntimeSpec } from '@execdriver/spec';
+import type { Command, CommandInput, ContainerStatus, ExitStatus, ProcessConfig, ProcessConfigInput, RuntimeSpec } from '@execdriver/spec';
 import type { Terminal } from '@execdriver/terminal';
 
 /** Where a container's standard streams go. */
@@ -34,7 +34,27 @@ export interface Hooks {
   postStop?: ((process: ProcessConfig, pid: number, status: ExitStatus) => void | Promise<void>)[];
 }
 
-export type ContainerStatus = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
+/** A container's status: the OCI statuses plus runc's `paused` (defined in @execdriver/spec). */
+export type { ContainerStatus };
+
+/**
+ * A container whose record cannot be read (an empty or garbage container.json, a FIFO in its
+ * place): listed by `list({ includeBroken: true })` so it can be seen and removed with `clean(id)`;
+ * `inspect(id)` of it throws CONTAINER_BROKEN.
+ */
+export interface BrokenContainer {
+  id: string;
+  status: 'broken';
+  /** What is wrong, naming the file. */
+  error: string;
+  /** The unreadable file. */
+  path: string | undefined;
+}
+
+export interface ListOptions {
+  /** Also list containers whose record is broken, as BrokenContainer entries. */
+  includeBroken?: boolean;
+}
 
 export interface ContainerSummary {
   id: string;
@@ -108,7 +128,10 @@ export interface Driver {
   unpause(id: string): Promise<void>;
   /** SIGKILL to every process of the container; resolves once they are gone. */
   terminate(id: string): Promise<void>;
-  /** Removes every trace of the container: runc state, cgroups, state directory. Idempotent. */
+  /**
+   * Removes every trace of the container: its processes, runc state, cgroups, state directory;
+   * also of a broken one. Idempotent. CLEAN_INCOMPLETE names what could not be removed.
+   */
   clean(id: string): Promise<void>;
   /** Waits for a container (also one started by another process) to exit. */
   wait(id: string): Promise<ExitStatus>;
@@ -116,7 +139,13 @@ export interface Driver {
   inspect(id: string): Promise<ContainerSummary>;
   getPids(id: string): Promise<number[]>;
   stats(id: string): Promise<ContainerStats>;
+  /**
+   * Every container of this state root. A container whose record is broken never breaks the
+   * list: it is left out, or listed as a BrokenContainer with `includeBroken`.
+   */
   list(): Promise<ContainerSummary[]>;
+  list(options: ListOptions & { includeBroken: true }): Promise<(ContainerSummary | BrokenContainer)[]>;
+  list(options?: ListOptions): Promise<(ContainerSummary | BrokenContainer)[]>;
   /** runc and its version, e.g. `runc-1.1.5`. */
   name(): string;
   supportsHooks(): boolean;

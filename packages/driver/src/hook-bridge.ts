@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { containerStateSchema, type ContainerState } from '@execdriver/spec';
+import { containerStateSchema, type ContainerState, type RuntimeHook } from '@execdriver/spec';
 
 /**
  * The hook bridge: runc runs OCI hooks as host processes that block it until they exit and get
@@ -33,14 +33,8 @@ export async function installHookScript(stateRoot: string): Promise<string> {
   return path;
 }
 
-export interface OciHookEntry {
-  path: string;
-  args?: string[];
-  timeout?: number;
-}
-
 /** The OCI hook that hands the driver the container's state before the user's process runs. */
-export function bridgeHooks(script: string, dir: string): { createRuntime: OciHookEntry[] } {
+export function bridgeHooks(script: string, dir: string): { createRuntime: RuntimeHook[] } {
   return { createRuntime: [{ path: '/bin/sh', args: ['sh', script, 'createRuntime', dir], timeout: hookTimeoutSeconds }] };
 }
 

@@ -1,5 +1,6 @@
 export { createDriver, type DriverOptions } from './driver.js';
 export type {
+  BrokenContainer,
   ContainerInfo,
   ContainerIo,
   ContainerStats,
@@ -8,17 +9,22 @@ export type {
   Driver,
   DriverCallback,
   Hooks,
+  ListOptions,
   StartedContainer,
   StartOptions,
 } from './driver-types.js';
-export { DriverError, type DriverErrorCode, type RuncFailure } from './errors.js';
-export { Runc, lastRuncLogMessage, type RuncOptions } from './runc.js';
+export { DriverError, type DriverErrorCode, type DriverErrorOptions, type RuncFailure } from './errors.js';
+export { toDriverError, classifyRuncFailure, fromRuncFailure, type RuncFailureKind } from './to-driver-error.js';
+export { Runc, lastRuncLogMessage, runcEnvironment, type RuncIo, type RuncOptions, type RuncProcess } from './runc.js';
 export {
   toGlobalArgs,
   toRunArgs,
   toExecArgs,
   toKillArgs,
   toDeleteArgs,
+  toStateArgs,
+  toPauseArgs,
+  toResumeArgs,
   type GlobalOptions,
   type RunOptions,
   type ExecOptions,

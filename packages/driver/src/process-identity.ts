@@ -19,14 +19,3 @@ export function processStartTime(pid: number, procRoot = '/proc'): string | unde
   if (state === 'Z' || state === 'X') return undefined;
   return fields[19];
 }
-
-/** Whether the freezer of a cgroup holds it frozen (v1 freezer.state, v2 cgroup.freeze). */
-export function isFrozen(cgroupsPath: string, options: { cgroupRoot: string; unified: boolean }): boolean {
-  try {
-    if (options.unified) return readFileSync(join(options.cgroupRoot, cgroupsPath, 'cgroup.freeze'), 'utf8').trim() === '1';
-    const state = readFileSync(join(options.cgroupRoot, 'freezer', cgroupsPath, 'freezer.state'), 'utf8').trim();
-    return state === 'FROZEN' || state === 'FREEZING';
-  } catch {
-    return false;
-  }
-}

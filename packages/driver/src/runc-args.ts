@@ -67,6 +67,3 @@ export function toDeleteArgs(id: string, options: { force?: boolean } = {}): str
 export const toStateArgs = (id: string): string[] => ['state', id];
 export const toPauseArgs = (id: string): string[] => ['pause', id];
 export const toResumeArgs = (id: string): string[] => ['resume', id];
-export const toPsArgs = (id: string): string[] => ['ps', '--format', 'json', id];
-export const toListArgs = (): string[] => ['list', '--format', 'json'];
-export const toEventsStatsArgs = (id: string): string[] => ['events', '--stats', id];

@@ -1,27 +1,60 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { execFile } from 'node:child_process';
-import { containerStateSchema, parseFeatures, type ContainerState, type Features } from '@execdriver/spec';
-import { z } from 'zod';
+import { join } from 'node:path';
+import { parseContainerState, parseFeatures, type ContainerState, type Features } from '@execdriver/spec';
+import { openTerminal, type Terminal } from '@execdriver/terminal';
 import { DriverError } from './errors.js';
 import {
   toDeleteArgs,
+  toExecArgs,
   toGlobalArgs,
   toKillArgs,
-  toListArgs,
   toPauseArgs,
-  toPsArgs,
   toResumeArgs,
+  toRunArgs,
   toStateArgs,
+  type ExecOptions,
   type GlobalOptions,
+  type RunOptions,
 } from './runc-args.js';
+import { normalizeSignal } from './signals.js';
 
 export interface RuncOptions extends GlobalOptions {
   /** The runc binary: a path or a name looked up on PATH. */
   command: string;
 }
 
-const listSchema = z.array(z.looseObject({ id: z.string(), pid: z.number(), status: z.string(), bundle: z.string() })).nullable();
-const psSchema = z.array(z.number().int()).nullable();
+/** Where a long-lived runc process (`run`, `exec`) sends its standard streams. */
+export type RuncIo =
+  /** Pipes on the child for the streams asked for (the others are /dev/null). */
+  | { kind: 'pipes'; stdin: boolean; stdout: boolean; stderr: boolean }
+  /** stdout and stderr appended to files, stdin /dev/null: nothing ties the process to us. */
+  | { kind: 'files'; stdout: string; stderr: string }
+  /** A pseudo-terminal of this size (@execdriver/terminal). */
+  | { kind: 'terminal'; cols: number; rows: number };
+
+/** A long-lived runc process started by the client. */
+export interface RuncProcess {
+  /** The pid of what was spawned (the shim for `run` with an exit file, runc otherwise). */
+  pid: number | undefined;
+  /** Its exit status; a signal gives 128 + n. Never rejects. */
+  exited: Promise<number>;
+  /** With `pipes` and `files`. */
+  child?: ChildProcess;
+  /** With `terminal`. */
+  terminal?: Terminal;
+  /** The argv run (runc's, after the shim's own arguments). */
+  args: string[];
+}
+
+/**
+ * The shim: a few lines of sh that wait for `runc run --keep` (the parent of the container's
+ * process, which returns its exit status) and record that status in a file. It runs in its own
+ * session, so it outlives the Node process that started it; `--keep` keeps the stopped container
+ * and its cgroup until the driver has read the OOM counters.
+ */
+export const shimScript = 'exit_file=$1; shift; "$@"; code=$?; printf "%s\\n" "$code" > "$exit_file"; exit $code';
 
 /** The last `"level":"error"` (or last) message of runc's JSON log. */
 export function lastRuncLogMessage(log: string): string | undefined {
@@ -41,12 +74,31 @@ export function lastRuncLogMessage(log: string): string | undefined {
   return lastError ?? last;
 }
 
-/** A runc client: one private spawn path with argv arrays, JSON outputs decoded with zod. */
+/**
+ * runc's environment: ours without NOTIFY_SOCKET. runc passes NOTIFY_SOCKET on to the container
+ * as a systemd readiness socket (and fails if it is not there); a driver started by systemd must
+ * not hand its own to every container.
+ */
+export function runcEnvironment(environment: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const { NOTIFY_SOCKET: _notifySocket, ...rest } = environment;
+  return rest;
+}
+
+function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
+  return code ?? 128 + (signal ? normalizeSignal(signal).number : 0);
+}
+
+/** A runc client: the one owner of every runc process, with argv arrays and JSON outputs decoded with zod. */
 export class Runc {
   readonly options: RuncOptions;
 
   constructor(options: RuncOptions) {
     this.options = options;
+  }
+
+  /** Whether runc has state for the container (its directory under runc's root), without running runc. */
+  knows(id: string): boolean {
+    return this.options.root === undefined || existsSync(join(this.options.root, id));
   }
 
   /** Global arguments, with a per-call log file when given. */
@@ -55,24 +107,25 @@ export class Runc {
   }
 
   /**
-   * The one spawn path: argv arrays, never a shell. (node:child_process rather than execa: a CLI
-   * creates a driver per invocation, and execa's import alone cost about 150 ms of start-up here.)
+   * The spawn path of short commands: argv arrays, never a shell. (node:child_process rather than
+   * execa: a CLI creates a driver per invocation, and execa's import alone cost about 150 ms of
+   * start-up here.) A failure is RUNC_FAILED with the args, exit code, stderr and runc's last log message.
    */
-  private async exec(args: string[], log?: string): Promise<string> {
+  private async execute(args: string[], log?: string): Promise<string> {
     const full = [...this.globalArgs(log), ...args];
     const result = await new Promise<{ exitCode: number | undefined; stdout: string; stderr: string; error?: NodeJS.ErrnoException }>((resolve) => {
-      const child = execFile(this.options.command, full, { maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
+      const child = execFile(this.options.command, full, { maxBuffer: 64 * 1024 * 1024, encoding: 'utf8', env: runcEnvironment() }, (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : undefined) : 0;
         resolve({ exitCode: code, stdout, stderr, ...(error ? { error: error as NodeJS.ErrnoException } : {}) });
       });
       child.stdin?.end();
     });
     if (result.error || result.exitCode !== 0) {
-      const logText = log === undefined ? '' : await readFile(log, 'utf8').catch(() => '');
-      const runcMessage = lastRuncLogMessage(logText) ?? lastRuncLogMessage(result.stderr);
-      if (result.error?.code === 'ENOENT') {
+      if (result.error?.code === 'ENOENT' || result.error?.code === 'EACCES') {
         throw new DriverError('RUNC_MISSING', `runc not found (${this.options.command}): install it with "apt-get install -y runc"`, { cause: result.error });
       }
+      const logText = log === undefined ? '' : await readFile(log, 'utf8').catch(() => '');
+      const runcMessage = lastRuncLogMessage(logText) ?? lastRuncLogMessage(result.stderr);
       throw new DriverError('RUNC_FAILED', `runc ${args.join(' ')} failed${runcMessage ? `: ${runcMessage}` : ` with exit code ${result.exitCode}`}`, {
         runc: { args: full, exitCode: result.exitCode, stderr: result.stderr, runcMessage },
       });
@@ -81,7 +134,7 @@ export class Runc {
   }
 
   async version(): Promise<{ runc: string; spec: string | undefined; commit: string | undefined }> {
-    const out = await this.exec(['--version']);
+    const out = await this.execute(['--version']);
     return {
       runc: /runc version (\S+)/.exec(out)?.[1] ?? out.split('\n')[0] ?? 'unknown',
       spec: /spec: (\S+)/.exec(out)?.[1],
@@ -92,47 +145,82 @@ export class Runc {
   /** `runc features` (runc 1.1 and later), or undefined when this runc has no such command. */
   async features(): Promise<Features | undefined> {
     try {
-      return parseFeatures(JSON.parse(await this.exec(['features'])));
+      return parseFeatures(JSON.parse(await this.execute(['features'])));
     } catch {
       return undefined;
     }
   }
 
+  /** `runc state`, decoded; output that is not a container state is RUNC_FAILED saying so. */
   async state(id: string, log?: string): Promise<ContainerState> {
-    return containerStateSchema.parse(JSON.parse(await this.exec(toStateArgs(id), log)));
-  }
-
-  /** The container's state, or undefined when runc does not know it. */
-  async stateIfExists(id: string): Promise<ContainerState | undefined> {
+    const args = toStateArgs(id);
+    const out = await this.execute(args, log);
     try {
-      return await this.state(id);
+      return parseContainerState(JSON.parse(out));
     } catch (error) {
-      if (error instanceof DriverError && error.code === 'RUNC_FAILED' && /does not exist|not exist/.test(error.message)) return undefined;
-      throw error;
+      throw new DriverError('RUNC_FAILED', `runc state ${id} printed no valid container state: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+        runc: { args: [...this.globalArgs(log), ...args], exitCode: 0, stderr: '', runcMessage: undefined },
+      });
     }
   }
 
-  async list(): Promise<{ id: string; pid: number; status: string; bundle: string }[]> {
-    return listSchema.parse(JSON.parse(await this.exec(toListArgs()) || 'null')) ?? [];
-  }
-
-  async ps(id: string, log?: string): Promise<number[]> {
-    return psSchema.parse(JSON.parse(await this.exec(toPsArgs(id), log))) ?? [];
-  }
-
   async kill(id: string, signal: string, options: { all?: boolean; log?: string } = {}): Promise<void> {
-    await this.exec(toKillArgs(id, signal, options), options.log);
+    await this.execute(toKillArgs(id, signal, options), options.log);
   }
 
   async pause(id: string, log?: string): Promise<void> {
-    await this.exec(toPauseArgs(id), log);
+    await this.execute(toPauseArgs(id), log);
   }
 
   async resume(id: string, log?: string): Promise<void> {
-    await this.exec(toResumeArgs(id), log);
+    await this.execute(toResumeArgs(id), log);
   }
 
   async delete(id: string, options: { force?: boolean; log?: string } = {}): Promise<void> {
-    await this.exec(toDeleteArgs(id, options), options.log);
+    await this.execute(toDeleteArgs(id, options), options.log);
+  }
+
+  /**
+   * Starts `runc run` in the foreground, in its own session, under the shim that records its
+   * exit status in `exitFile` (see `shimScript`), so the status outlives this process.
+   */
+  async run(id: string, options: RunOptions & { log: string; exitFile: string }, io: RuncIo): Promise<RuncProcess> {
+    const runcArgs = [this.options.command, ...this.globalArgs(options.log), ...toRunArgs(id, options)];
+    const shimArgs = ['-c', shimScript, 'execdriver-shim', options.exitFile, ...runcArgs];
+    return this.#spawn('/bin/sh', shimArgs, io, { detached: true, args: runcArgs, exitEvent: 'exit' });
+  }
+
+  /** Starts `runc exec` (a process in a running container), attached to this process. */
+  async exec(id: string, options: ExecOptions & { log: string }, io: RuncIo): Promise<RuncProcess> {
+    const args = [...this.globalArgs(options.log), ...toExecArgs(id, options)];
+    return this.#spawn(this.options.command, args, io, { detached: false, args: [this.options.command, ...args], exitEvent: 'close' });
+  }
+
+  async #spawn(file: string, args: string[], io: RuncIo, options: { detached: boolean; args: string[]; exitEvent: 'exit' | 'close' }): Promise<RuncProcess> {
+    const env = runcEnvironment();
+    if (io.kind === 'terminal') {
+      const terminal = await openTerminal(file, args, { cols: io.cols, rows: io.rows, env });
+      return { pid: terminal.pid, exited: terminal.exited.then((exit) => exit.exitCode), terminal, args: options.args };
+    }
+    let child: ChildProcess;
+    if (io.kind === 'files') {
+      const stdout = openSync(io.stdout, 'a', 0o600);
+      const stderr = openSync(io.stderr, 'a', 0o600);
+      try {
+        child = spawn(file, args, { detached: options.detached, stdio: ['ignore', stdout, stderr], env });
+      } finally {
+        closeSync(stdout);
+        closeSync(stderr);
+      }
+      child.unref();
+    } else {
+      child = spawn(file, args, { detached: options.detached, stdio: [io.stdin ? 'pipe' : 'ignore', io.stdout ? 'pipe' : 'ignore', io.stderr ? 'pipe' : 'ignore'], env });
+    }
+    const exited = new Promise<number>((resolve) => {
+      child.on('error', () => resolve(127));
+      child.on(options.exitEvent, (code: number | null, signal: NodeJS.Signals | null) => resolve(exitCodeOf(code, signal)));
+    });
+    return { pid: child.pid, exited, child, args: options.args };
   }
 }

@@ -1,7 +1,11 @@
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, readdir, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { isValidContainerId } from '@execdriver/spec';
 import { z } from 'zod';
 import { DriverError } from './errors.js';
+import { toDriverError } from './to-driver-error.js';
 
 /** What the driver records of a container, in `<stateRoot>/containers/<id>/container.json`. */
 export const containerRecordSchema = z.object({
@@ -51,6 +55,9 @@ export function containerPaths(stateRoot: string, id: string) {
   };
 }
 
+/** The exit code of an exit nobody could read, as Docker reports it. */
+export const unknownExitCode = 255;
+
 export class StateStore {
   readonly root: string;
 
@@ -61,9 +68,13 @@ export class StateStore {
   async init(): Promise<void> {
     // Only the state root itself is private: parents made here keep the usual 0755, or a
     // remapped container's root could not reach a data directory beside it.
-    await mkdir(dirname(this.root), { recursive: true });
-    await mkdir(this.root, { recursive: true, mode: 0o700 });
-    await mkdir(join(this.root, 'containers'), { recursive: true, mode: 0o700 });
+    try {
+      await mkdir(dirname(this.root), { recursive: true });
+      await mkdir(this.root, { recursive: true, mode: 0o700 });
+      await mkdir(join(this.root, 'containers'), { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw toDriverError(error, `state root ${this.root}`);
+    }
   }
 
   paths(id: string) {
@@ -82,49 +93,133 @@ export class StateStore {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
         throw new DriverError('CONTAINER_EXISTS', `container ${id} already exists`, { cause: error });
       }
-      throw error;
+      throw toDriverError(error, `container ${id}`);
     }
   }
 
+  /** Writes the record atomically (a temp file renamed over it); each write has its own temp name. */
   async write(record: ContainerRecord): Promise<void> {
     const { record: path } = this.paths(record.id);
-    const temporary = `${path}.${process.pid}.tmp`;
-    await writeFile(temporary, JSON.stringify(record, null, 2));
-    await rename(temporary, path);
+    const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      await writeFile(temporary, JSON.stringify(record, null, 2));
+      await rename(temporary, path);
+    } catch (error) {
+      await rm(temporary, { force: true }).catch(() => undefined);
+      throw toDriverError(error, `container ${record.id}: cannot write ${path}`);
+    }
   }
 
+  /**
+   * The container's record, or undefined when it has none. A record that is not a regular file
+   * (a FIFO is never opened, so this cannot hang), is empty, or is not a valid record is
+   * CONTAINER_BROKEN naming the file.
+   */
   async read(id: string): Promise<ContainerRecord | undefined> {
-    let text: string;
+    const path = this.paths(id).record;
+    const text = await readRegularFile(path, `container ${id}`);
+    if (text === undefined) return undefined;
+    const broken = (problem: string, cause?: unknown) =>
+      new DriverError('CONTAINER_BROKEN', `container ${id} is broken: its record ${path} ${problem}; remove it with clean()`, { path, ...(cause === undefined ? {} : { cause }) });
+    if (text.trim() === '') throw broken('is empty');
+    let json: unknown;
     try {
-      text = await readFile(this.paths(id).record, 'utf8');
+      json = JSON.parse(text);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
+      throw broken('is not JSON', error);
     }
-    const parsed = containerRecordSchema.safeParse(JSON.parse(text));
-    if (!parsed.success) throw new DriverError('STATE_CORRUPT', `state of container ${id} is corrupt: ${this.paths(id).record}`, { cause: parsed.error });
+    const parsed = containerRecordSchema.safeParse(json);
+    if (!parsed.success) throw broken(`is not a container record (${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')})`, parsed.error);
+    if (parsed.data.id !== id) throw broken(`names another container (${JSON.stringify(parsed.data.id)})`);
     return parsed.data;
   }
 
-  async exists(id: string): Promise<boolean> {
-    return (await readdir(join(this.root, 'containers')).catch(() => [] as string[])).includes(id);
-  }
-
+  /** The ids of the containers' directories; entries whose names are not container ids are not containers and are skipped. */
   async ids(): Promise<string[]> {
-    return (await readdir(join(this.root, 'containers'), { withFileTypes: true }).catch(() => [])).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+    const entries = await readdir(join(this.root, 'containers'), { withFileTypes: true }).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw toDriverError(error, `state root ${this.root}`);
+    });
+    return entries
+      .filter((entry) => entry.isDirectory() && isValidContainerId(entry.name) && entry.name !== '.' && entry.name !== '..')
+      .map((entry) => entry.name)
+      .sort();
   }
 
-  /** The exit code the shim recorded, if the container's process has exited. */
+  /**
+   * The exit code the shim recorded, if the container's process has exited. A file that holds
+   * no exit code (garbage, not a regular file) is an unknown exit: 255, as Docker reports it,
+   * never 0. Empty is "not yet": the shim is writing it.
+   */
   async readExitCode(id: string): Promise<number | undefined> {
+    const path = this.paths(id).exitCode;
+    let text: string | undefined;
     try {
-      const text = (await readFile(this.paths(id).exitCode, 'utf8')).trim();
-      return text === '' ? undefined : Number(text);
-    } catch {
-      return undefined;
+      text = await readRegularFile(path, `container ${id}`);
+    } catch (error) {
+      if (error instanceof DriverError && error.code === 'CONTAINER_BROKEN') return unknownExitCode;
+      throw error;
     }
+    if (text === undefined || text.trim() === '') return undefined;
+    const trimmed = text.trim();
+    if (!/^\d{1,3}$/.test(trimmed) || Number(trimmed) > 255) return unknownExitCode;
+    return Number(trimmed);
   }
 
   async remove(id: string): Promise<void> {
-    await rm(this.paths(id).dir, { recursive: true, force: true });
+    const { dir } = this.paths(id);
+    try {
+      await rm(dir, { recursive: true, force: true });
+    } catch (error) {
+      // rm's own error can mislead (an immutable file gives ENOTDIR from its retry as a
+      // directory): remove entry by entry to report the real failure and its path.
+      try {
+        await removeTree(dir);
+      } catch (precise) {
+        throw toDriverError(precise, `container ${id}: cannot remove its state directory`);
+      }
+      throw toDriverError(error, `container ${id}: cannot remove its state directory`);
+    }
   }
+}
+
+/**
+ * A small state file's text, or undefined when it does not exist. Anything but a regular file is
+ * CONTAINER_BROKEN (checked with lstat, and opened with O_NONBLOCK so a FIFO put there meanwhile
+ * cannot block us); other failures go through toDriverError with the path.
+ */
+async function readRegularFile(path: string, subject: string): Promise<string | undefined> {
+  try {
+    const info = await lstat(path);
+    if (!info.isFile()) {
+      throw new DriverError('CONTAINER_BROKEN', `${subject} is broken: ${path} is not a regular file; remove it with clean()`, { path });
+    }
+    const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+    try {
+      if (!(await handle.stat()).isFile()) throw new DriverError('CONTAINER_BROKEN', `${subject} is broken: ${path} is not a regular file; remove it with clean()`, { path });
+      return await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw toDriverError(error, `${subject}: cannot read ${path}`);
+  }
+}
+
+/** Removes a directory tree one entry at a time, so a failure names the entry and its errno. */
+async function removeTree(dir: string): Promise<void> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await removeTree(path);
+    else await unlink(path);
+  }
+  await rmdir(dir);
 }

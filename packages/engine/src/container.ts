@@ -25,8 +25,15 @@ export function isActive(container: Pick<Container, 'state'>): boolean {
   return container.state === 'running' || container.state === 'paused' || container.state === 'restarting';
 }
 
-/** Joins a record with the driver's summary of its process (undefined: the driver has none). */
-export function toContainer(record: ContainerRecord, summary: ContainerSummary | undefined): Container {
+/**
+ * Joins a record with the driver's summary of its process (undefined: the driver has none;
+ * `broken`: the driver's own record of it cannot be read, so its process state is unknown: dead).
+ */
+export function toContainer(record: ContainerRecord, driverState: ContainerSummary | 'broken' | undefined): Container {
+  if (driverState === 'broken') {
+    return { id: record.id, name: record.name, record, driver: undefined, state: 'dead', pid: undefined, startedAt: record.lastExit?.startedAt, finishedAt: undefined, exitCode: 255, oomKilled: false };
+  }
+  const summary = driverState;
   const base = { id: record.id, name: record.name, record, driver: summary };
   if (summary === undefined) {
     const last = record.lastExit;

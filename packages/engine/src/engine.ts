@@ -250,7 +250,7 @@ export class Engine {
     if (current) {
       const container = toContainer(record, current);
       if (isActive(container)) throw new EngineError('CONTAINER_RUNNING', `container ${record.name} is already running`);
-      await this.#foldExit(record, current);
+      if (current !== 'broken') await this.#foldExit(record, current);
       await driver.clean(record.id);
     }
     await this.#prepareRootfs(record);
@@ -264,12 +264,13 @@ export class Engine {
     await this.records.write(record);
   }
 
-  async #driverSummary(id: string): Promise<ContainerSummary | undefined> {
+  async #driverSummary(id: string): Promise<ContainerSummary | 'broken' | undefined> {
     const driver = await this.driver();
     try {
       return await driver.inspect(id);
     } catch (error) {
       if (error instanceof DriverError && error.code === 'CONTAINER_NOT_FOUND') return undefined;
+      if (error instanceof DriverError && error.code === 'CONTAINER_BROKEN') return 'broken';
       throw error;
     }
   }
@@ -277,8 +278,8 @@ export class Engine {
   /** Every container with its live state, and the records that could not be read (each alone). */
   async list(): Promise<{ containers: Container[]; broken: BrokenContainer[] }> {
     await this.#secure();
-    const [{ records, broken }, summaries] = await Promise.all([this.records.list(), this.driver().then((driver) => driver.list())]);
-    const byId = new Map(summaries.map((summary) => [summary.id, summary]));
+    const [{ records, broken }, summaries] = await Promise.all([this.records.list(), this.driver().then((driver) => driver.list({ includeBroken: true }))]);
+    const byId = new Map(summaries.map((summary) => [summary.id, summary.status === 'broken' ? ('broken' as const) : summary]));
     const containers = records.map((record) => toContainer(record, byId.get(record.id)));
     containers.sort((a, b) => b.record.created.localeCompare(a.record.created) || a.id.localeCompare(b.id));
     return { containers, broken };

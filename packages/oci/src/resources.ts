@@ -1,11 +1,11 @@
-import type { Resources } from '@execdriver/spec';
+import type { CgroupMode, Resources } from '@execdriver/spec';
 import { OciError } from './errors.js';
 import { formatCpuList, parseCpuList } from './online-cpus.js';
 import type { LinuxResources, OciRlimit } from './oci-types.js';
 import type { RuntimeSpecWarning } from './warnings.js';
 
-/** How the host mounts cgroups: v2 only ('unified'), v1 controllers plus a v2 tree ('hybrid'), or v1 only ('legacy'). */
-export type CgroupMode = 'unified' | 'hybrid' | 'legacy';
+/** How the host mounts cgroups (defined in @execdriver/spec, re-exported here). */
+export type { CgroupMode };
 
 /** Docker's CFS period for `--cpus`: 100 ms. */
 export const cpusPeriodMicroseconds = 100_000;

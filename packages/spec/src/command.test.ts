@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { SpecError } from './errors.js';
 import { parseCommand, type CommandInput } from './command.js';
+import { parseProcessConfig } from './process-config.js';
 
 const base: CommandInput = { id: 'web-1', rootfs: '/var/lib/rootfs', process: { args: ['sh'] } };
 
@@ -113,5 +114,14 @@ describe('parseCommand', () => {
     const error = errorOf({ ...base, id: 'a b', resources: { memory: 1, cpuShares: 0 } });
     expect(error.issues.map((issue) => issue.path).sort()).toEqual(['id', 'resources.cpuShares', 'resources.memory']);
     expect(error.message.split('\n')).toHaveLength(4);
+  });
+});
+
+describe('parseProcessConfig console size', () => {
+  test('a 0x0 size (what Docker clients send without a terminal size) is left out', () => {
+    expect(parseProcessConfig({ args: ['sh'], tty: true, consoleSize: { width: 0, height: 0 } }).consoleSize).toBeUndefined();
+    expect(parseProcessConfig({ args: ['sh'], tty: true, consoleSize: { width: 80, height: 0 } }).consoleSize).toBeUndefined();
+    expect(parseProcessConfig({ args: ['sh'], tty: true, consoleSize: { width: 100, height: 30 } }).consoleSize).toEqual({ width: 100, height: 30 });
+    expect(() => parseProcessConfig({ args: ['sh'], consoleSize: { width: -1, height: 30 } })).toThrow(SpecError);
   });
 });

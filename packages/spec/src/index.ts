@@ -91,5 +91,6 @@ export {
   containerStateSchema, containerStatusSchema, containerListSchema, parseContainerState, parseContainerList,
   type ContainerState, type ContainerStatus, type ContainerList,
 } from './container-state.js';
+export { cgroupModeSchema, type CgroupMode } from './cgroup-mode.js';
 export { featuresSchema, linuxFeaturesSchema, parseFeatures, type Features, type LinuxFeatures } from './features.js';
 export type { WithoutExtensions } from './extensions.js';

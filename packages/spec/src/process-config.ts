@@ -16,6 +16,19 @@ export const consoleSizeSchema = z.strictObject({
 });
 export type ConsoleSize = z.infer<typeof consoleSizeSchema>;
 
+/**
+ * A console size as callers send it: a width or height of 0 means "not known" (Docker clients
+ * send `ConsoleSize: [0, 0]` when they have no terminal size), so the size is left out and the
+ * default applies.
+ */
+const optionalConsoleSize = z
+  .strictObject({
+    height: z.number().int().min(0).max(65535),
+    width: z.number().int().min(0).max(65535),
+  })
+  .optional()
+  .transform((size): ConsoleSize | undefined => (size === undefined || size.width === 0 || size.height === 0 ? undefined : size));
+
 /** The process to run: the container's first process (`run`) or another one (`exec`). */
 export const processConfigSchema = z.strictObject({
   args: z.array(z.string()).min(1, { message: 'needs at least the program to run' }),
@@ -25,7 +38,8 @@ export const processConfigSchema = z.strictObject({
   workingDir: absolutePathSchema.default('/'),
   /** Run under a pseudo-terminal. */
   tty: z.boolean().default(false),
-  consoleSize: consoleSizeSchema.optional(),
+  /** The terminal's size; `{ width: 0, height: 0 }` (or either 0) is the same as leaving it out. */
+  consoleSize: optionalConsoleSize,
   /** exec only: all capabilities, no seccomp, as `docker exec --privileged`. */
   privileged: z.boolean().default(false),
 });

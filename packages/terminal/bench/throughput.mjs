@@ -47,7 +47,7 @@ const terminalMegabytes = Math.max(1, Math.round(megabytes / 8));
 
 async function throughTerminal() {
   const bytes = terminalMegabytes * 1_000_000;
-  const terminal = openTerminal('head', ['-c', String(bytes), '/dev/zero'], { env: { PATH: process.env.PATH } });
+  const terminal = await openTerminal('head', ['-c', String(bytes), '/dev/zero'], { env: { PATH: process.env.PATH } });
   let received = 0;
   const counted = pipeline(terminal.output, async function* (source) {
     for await (const chunk of source) {

@@ -26,7 +26,7 @@ afterEach(() => {
 
 /** Starts the fixture under an OUTER terminal playing the person's terminal; waits until attached. */
 async function startPerson(mode: string) {
-  const outer = openTerminal(process.execPath, [person, mode], { env, cols: 100, rows: 30 });
+  const outer = await openTerminal(process.execPath, [person, mode], { env, cols: 100, rows: 30 });
   opened.push(outer);
   const screen = new OutputReader(outer.output);
   const before = await screen.waitFor(/BEFORE (.*?) raw=false listeners=([\d,]+)/);
@@ -46,7 +46,7 @@ async function afterReport(screen: OutputReader, listenersBefore: string | undef
 
 describe('attachLocalTerminal from an outer terminal', () => {
   it('the check sees raw mode when it is left on (control)', async () => {
-    const outer = openTerminal(process.execPath, [person, 'control'], { env });
+    const outer = await openTerminal(process.execPath, [person, 'control'], { env });
     opened.push(outer);
     const screen = new OutputReader(outer.output);
     const after = await screen.waitFor(/AFTER (.*?) raw=(\w+)/);
@@ -123,7 +123,7 @@ describe('attachLocalTerminal from an outer terminal', () => {
 
 describe('attachLocalTerminal without a terminal', () => {
   it('simply pipes, and the end of stdin is end-of-file for the program', async () => {
-    const terminal = openTerminal('/bin/sh', ['-c', 'stty -ixon -echo; echo ready; od -An -c; exit 6'], { env });
+    const terminal = await openTerminal('/bin/sh', ['-c', 'stty -ixon -echo; echo ready; od -An -c; exit 6'], { env });
     opened.push(terminal);
     const stdin = new PassThrough();
     let screen = '';
@@ -140,7 +140,7 @@ describe('attachLocalTerminal without a terminal', () => {
   });
 
   it('rejects bad detach keys before touching anything', async () => {
-    const terminal = openTerminal('/bin/sh', [], { env });
+    const terminal = await openTerminal('/bin/sh', [], { env });
     opened.push(terminal);
     const error = await attachLocalTerminal(terminal, { stdin: new PassThrough(), stdout: new PassThrough(), detachKeys: 'ctrl-1' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TerminalError);
@@ -148,7 +148,7 @@ describe('attachLocalTerminal without a terminal', () => {
   });
 
   it('an AbortSignal ends the attachment with ATTACH_ABORTED', async () => {
-    const terminal = openTerminal('/bin/sh', [], { env });
+    const terminal = await openTerminal('/bin/sh', [], { env });
     opened.push(terminal);
     const controller = new AbortController();
     const attached = attachLocalTerminal(terminal, { stdin: new PassThrough(), stdout: new PassThrough(), signal: controller.signal });

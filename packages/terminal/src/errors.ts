@@ -3,6 +3,8 @@ export type TerminalErrorCode =
   | 'INVALID_DETACH_KEYS'
   /** A window size that is not a whole number of columns and rows between 1 and 65535. */
   | 'INVALID_SIZE'
+  /** node-pty (its native binary) could not be loaded: terminals are not available on this host. */
+  | 'PTY_UNAVAILABLE'
   /** The program could not be found or started. */
   | 'SPAWN_FAILED'
   /** The terminal was used after its program exited or after `close()`. */

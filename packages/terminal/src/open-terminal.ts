@@ -1,8 +1,9 @@
-import { spawn as spawnPty, type IPty } from '@lydell/node-pty';
+import type { IPty } from '@lydell/node-pty';
 import { closeSync, constants as fsConstants, openSync } from 'node:fs';
 import { constants } from 'node:os';
 import { Readable } from 'node:stream';
 import { TerminalError } from './errors.js';
+import { loadPty } from './pty-module.js';
 import { resolveExecutable } from './resolve-executable.js';
 import { assertWindowSize, type WindowSize } from './window-size.js';
 
@@ -67,15 +68,16 @@ const drainQuietMs = 15;
 
 /**
  * Runs `file` with `args` under a new pseudo-terminal, as the session leader with the terminal
- * as its controlling terminal.
+ * as its controlling terminal. node-pty (its native binary) is loaded on the first call, so the
+ * rest of this package works on hosts without it; there the promise rejects with PTY_UNAVAILABLE.
  *
  * @example
- * const terminal = openTerminal('sh', [], { cols: 100, rows: 30 });
+ * const terminal = await openTerminal('sh', [], { cols: 100, rows: 30 });
  * terminal.output.pipe(process.stdout);
  * terminal.write('echo hello; exit 3\r');
  * const { exitCode } = await terminal.exited; // 3
  */
-export function openTerminal(file: string, args: readonly string[] = [], options: OpenTerminalOptions = {}): Terminal {
+export async function openTerminal(file: string, args: readonly string[] = [], options: OpenTerminalOptions = {}): Promise<Terminal> {
   const cols = options.cols ?? 80;
   const rows = options.rows ?? 24;
   assertWindowSize(cols, rows);
@@ -84,6 +86,7 @@ export function openTerminal(file: string, args: readonly string[] = [], options
   if (resolveExecutable(file, env.PATH, cwd) === undefined) {
     throw new TerminalError('SPAWN_FAILED', `cannot start ${JSON.stringify(file)}: not found or not executable (cwd ${cwd})`);
   }
+  const { spawn: spawnPty } = await loadPty();
   let pty: IPty;
   try {
     pty = spawnPty(file, [...args], { name: env.TERM ?? 'xterm', cols, rows, env, cwd, encoding: null });

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -10,7 +10,7 @@ export interface RunResult {
   stderr: string;
 }
 
-/** True when the tests can run real containers: root and runc on PATH. */
+/** True when this process can run real containers: root, with runc on PATH. */
 export function canRunContainers(): boolean {
   return process.getuid?.() === 0 && spawnSync('runc', ['--version']).status === 0;
 }
@@ -32,7 +32,7 @@ export async function createRuncRoot(): Promise<{ root: string; cleanup: () => P
   };
 }
 
-export function listContainers(runcRoot: string): string[] {
+function listContainers(runcRoot: string): string[] {
   if (!existsSync(runcRoot)) return [];
   return readdirSync(runcRoot, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
 }
@@ -81,14 +81,5 @@ export async function runBundle(options: {
     });
   } finally {
     spawnSync('runc', ['--root', options.runcRoot, 'delete', '-f', options.id]);
-  }
-}
-
-/** Reads a file, or undefined when it does not exist. */
-export async function readIfExists(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch {
-    return undefined;
   }
 }

@@ -29,7 +29,7 @@ process.stdout.write('');
 process.stderr.write('');
 const listeners = () => ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGWINCH'].map((name) => process.listenerCount(name)).join(',');
 report(`BEFORE ${terminalMode()} raw=${process.stdin.isRaw} listeners=${listeners()}`);
-const inner = openTerminal('/bin/sh', [], { env: { PATH: process.env.PATH, TERM: 'xterm', PS1: 'inner$ ' } });
+const inner = await openTerminal('/bin/sh', [], { env: { PATH: process.env.PATH, TERM: 'xterm', PS1: 'inner$ ' } });
 const keeper = keeperSignals[mode];
 if (keeper !== undefined) process.on(keeper, () => {});
 setTimeout(() => {

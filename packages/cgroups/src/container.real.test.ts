@@ -2,7 +2,7 @@
  * Real containers under runc, read through this package and checked against the kernel's own
  * files and against what the container was made to do. Runs on this hybrid host and, unchanged,
  * on a pure cgroup v2 kernel (tooling/scripts/test-v2vm.sh runs it in the VM named by EXECDRIVER_V2VM):
- *   "$EXECDRIVER_V2VM" node_modules/.bin/vitest run src/real-container.test.ts
+ *   "$EXECDRIVER_V2VM" node_modules/.bin/vitest run src/container.real.test.ts
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';

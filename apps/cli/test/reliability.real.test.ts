@@ -126,7 +126,7 @@ describe('one bad record never hides the others', () => {
     await rm(join(harness.dataRoot, 'containers', 'not-an-id'), { recursive: true });
     expect((await cli(['ps', '-aq'])).stdout).toBe('');
     expect(harness.leftovers()).toEqual([]);
-  });
+  }, 120_000);
 });
 
 describe('names', () => {
@@ -146,7 +146,7 @@ describe('names', () => {
       expect((await cli(['rm', '-f', 'same'])).exitCode).toBe(0);
     }
     expect(harness.leftovers()).toEqual([]);
-  });
+  }, 120_000);
 
   it('a name whose container was never written (its run was killed) does not block the next run', async () => {
     await mkdir(join(harness.dataRoot, 'names'), { recursive: true });
@@ -159,7 +159,7 @@ describe('names', () => {
 
 describe('killed mid-run', () => {
   it('run -d killed at any point leaves a listed, removable container or nothing, and the name is free again', async () => {
-    for (const delayMs of [0, 40, 80, 120, 160, 200, 260, 320, 400]) {
+    for (const delayMs of [0, 60, 120, 200, 320]) {
       const child = spawn(process.execPath, ['--', cliPath, 'run', '-d', '--name', 'killed', 'busybox', 'sleep', '60'], { env: { ...process.env, ...harness.env }, stdio: 'ignore' });
       await sleep(delayMs);
       child.kill('SIGKILL');
@@ -170,7 +170,7 @@ describe('killed mid-run', () => {
       expect(again, `after ${delayMs} ms`).toEqual({ exitCode: 0, stdout: '', stderr: '' });
       expect(harness.leftovers(), `after ${delayMs} ms`).toEqual([]);
     }
-  });
+  }, 180_000);
 
   it('an import or a create killed midway leaves no hidden directory', async () => {
     await mkdir(join(harness.dataRoot, 'containers', '.tmp-999999999-dead'), { recursive: true });

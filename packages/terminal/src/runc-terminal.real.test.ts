@@ -64,7 +64,7 @@ describe('a runc container with a terminal', () => {
     config.linux.cgroupsPath = `/${marker}/${id}`;
     await writeFile(join(bundle, 'config.json'), JSON.stringify(config));
 
-    const terminal = openTerminal('runc', ['--root', runcRoot.root, 'run', '--bundle', bundle, id], { cols: 100, rows: 40 });
+    const terminal = await openTerminal('runc', ['--root', runcRoot.root, 'run', '--bundle', bundle, id], { cols: 100, rows: 40 });
     const reader = new OutputReader(terminal.output);
     // busybox ash asks where the cursor is (ESC [ 6 n) after a resize; answer as a terminal would.
     terminal.output.on('data', (chunk: Buffer) => {

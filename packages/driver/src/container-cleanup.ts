@@ -1,0 +1,112 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { toCgroupsPath } from '@execdriver/oci';
+import type { DriverContext } from './driver-context.js';
+import { DriverError } from './errors.js';
+import { classifyRuncFailure } from './to-driver-error.js';
+
+/** How long clean() waits for killed processes to leave their cgroup. */
+const killWaitMs = 5000;
+
+/**
+ * Removes every trace of a container: runc's container (`delete --force` kills it first), its
+ * cgroups, runc's state directory, our state directory. When runc cannot do its part (its
+ * state.json unreadable) or our record is broken, the cgroup is the fallback: its path is
+ * deterministic from the id and the prefix; every process in it is frozen, killed and waited
+ * for in each hierarchy, and the directories removed. Whatever is left is CLEAN_INCOMPLETE,
+ * naming it, with runc's failure as cause. Call under the id's lock.
+ */
+export async function removeContainer(context: DriverContext, id: string): Promise<void> {
+  const { store, runc } = context;
+  const record = await store.read(id).catch(() => undefined);
+  const cgroupsPath = record?.cgroupsPath || toCgroupsPath({ id, systemdCgroup: false }, context.cgroupsPathPrefix);
+  let runcFailure: unknown;
+  if (runc.knows(id)) {
+    try {
+      const { dir, runcLog } = store.paths(id);
+      await runc.delete(id, { force: true, ...(existsSync(dir) ? { log: runcLog } : {}) });
+    } catch (error) {
+      if (!(error instanceof DriverError && classifyRuncFailure(error) === 'not-found')) runcFailure = error;
+    }
+  }
+  const left: string[] = [];
+  if (cgroupsPath.startsWith('/')) left.push(...(await removeCgroup(context, cgroupsPath)));
+  if (runcFailure !== undefined && runc.options.root !== undefined && left.length === 0) {
+    // runc could not delete its container, and its processes are gone: its state goes too.
+    await rm(join(runc.options.root, id), { recursive: true, force: true }).catch(() => undefined);
+  }
+  if (runc.knows(id) && runc.options.root !== undefined) left.push(`runc state ${join(runc.options.root, id)}`);
+  await store.remove(id);
+  if (left.length > 0) {
+    const said = runcFailure instanceof Error ? ` (runc: ${runcFailure.message})` : '';
+    throw new DriverError('CLEAN_INCOMPLETE', `container ${id} is not completely removed: ${left.join(', ')} left${said}`, {
+      ...(runcFailure === undefined ? {} : { cause: runcFailure }),
+      ...(runcFailure instanceof DriverError && runcFailure.runc ? { runc: runcFailure.runc } : {}),
+    });
+  }
+}
+
+/** The cgroup's directory in each hierarchy where it exists (one on cgroup v2, one per controller on v1). */
+async function cgroupDirectories(context: DriverContext, cgroupsPath: string): Promise<string[]> {
+  const { cgroupRoot, host } = context;
+  if (cgroupsPath.split('/').includes('..')) return [];
+  const roots =
+    host.cgroupMode === 'unified'
+      ? [cgroupRoot]
+      : (await readdir(cgroupRoot, { withFileTypes: true }).catch(() => [])).filter((entry) => entry.isDirectory()).map((entry) => join(cgroupRoot, entry.name));
+  return roots.map((root) => join(root, cgroupsPath)).filter((directory) => existsSync(directory));
+}
+
+/** Every directory of a cgroup tree, deepest first. */
+async function treeDeepestFirst(directory: string): Promise<string[]> {
+  const children = (await readdir(directory, { withFileTypes: true }).catch(() => [])).filter((entry) => entry.isDirectory());
+  const nested = await Promise.all(children.map((child) => treeDeepestFirst(join(directory, child.name))));
+  return [...nested.flat(), directory];
+}
+
+async function processesIn(directories: readonly string[]): Promise<number[]> {
+  const pids = new Set<number>();
+  for (const directory of directories) {
+    const text = await readFile(join(directory, 'cgroup.procs'), 'utf8').catch(() => '');
+    for (const line of text.split('\n')) if (/^\d+$/.test(line.trim())) pids.add(Number(line.trim()));
+  }
+  return [...pids];
+}
+
+async function setFrozen(directories: readonly string[], frozen: boolean): Promise<void> {
+  for (const directory of directories) {
+    if (existsSync(join(directory, 'freezer.state'))) await writeFile(join(directory, 'freezer.state'), frozen ? 'FROZEN' : 'THAWED').catch(() => undefined);
+    else if (existsSync(join(directory, 'cgroup.freeze'))) await writeFile(join(directory, 'cgroup.freeze'), frozen ? '1' : '0').catch(() => undefined);
+  }
+}
+
+/** Kills what is in the cgroup and removes its directories; returns what could not be removed. */
+async function removeCgroup(context: DriverContext, cgroupsPath: string): Promise<string[]> {
+  const tops = await cgroupDirectories(context, cgroupsPath);
+  if (tops.length === 0) return [];
+  const directories = (await Promise.all(tops.map(treeDeepestFirst))).flat();
+  if ((await processesIn(directories)).length > 0) {
+    // Frozen, a process cannot fork a child we would miss; SIGKILL is delivered on thaw.
+    await setFrozen(tops, true);
+    for (const pid of await processesIn(directories)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await setFrozen(tops, false);
+    for (let waited = 0; waited < killWaitMs && (await processesIn(directories)).length > 0; waited += 20) await sleep(20);
+  }
+  const left: string[] = [];
+  for (const directory of directories) {
+    try {
+      await rmdir(directory);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') left.push(`cgroup ${directory} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  return left;
+}

@@ -1,0 +1,107 @@
+import { readFreezerState } from '@execdriver/cgroups';
+import type { Command, ContainerState } from '@execdriver/spec';
+import type { DriverContext } from './driver-context.js';
+import type { ContainerStatus, ContainerSummary } from './driver-types.js';
+import { DriverError } from './errors.js';
+import { finalizeExit } from './exit-record.js';
+import { processStartTime } from './process-identity.js';
+import type { ContainerRecord } from './state-store.js';
+import { classifyRuncFailure } from './to-driver-error.js';
+
+/**
+ * Container status: derived from our record, the exit-code file, /proc and the cgroup freezer
+ * (no runc call on the fast path), and what each status allows:
+ *
+ * | status   | kill | pause | unpause | exec | terminate |
+ * |----------|------|-------|---------|------|-----------|
+ * | creating | no   | no    | no      | no   | yes       |
+ * | created  | no   | no    | no      | no   | yes       |
+ * | running  | yes  | yes   | no      | yes  | yes       |
+ * | paused   | yes  | no    | yes     | no (CONTAINER_PAUSED) | yes |
+ * | stopped  | no   | no    | no      | no   | nothing to do |
+ */
+export const allowedInStatus = {
+  kill: ['running', 'paused'],
+  pause: ['running'],
+  unpause: ['paused'],
+  exec: ['running'],
+  /** getPids, stats: the container has processes. */
+  processes: ['running', 'paused'],
+} as const satisfies Record<string, readonly ContainerStatus[]>;
+
+export type StatusOperation = keyof typeof allowedInStatus;
+
+/** `runc state`, or undefined when runc does not know the container. */
+export async function readRuncState(context: DriverContext, id: string): Promise<ContainerState | undefined> {
+  if (!context.runc.knows(id)) return undefined;
+  try {
+    return await context.runc.state(id);
+  } catch (error) {
+    if (error instanceof DriverError && classifyRuncFailure(error) === 'not-found') return undefined;
+    throw error;
+  }
+}
+
+export async function readRecord(context: DriverContext, id: string): Promise<ContainerRecord> {
+  const record = await context.store.read(id);
+  if (!record) throw new DriverError('CONTAINER_NOT_FOUND', `container ${id} does not exist`);
+  return record;
+}
+
+/**
+ * The container's status. An exit that happened while no one watched is recorded first (under
+ * the id's lock), so every reader sees one exit code: the record's.
+ */
+export async function readStatus(context: DriverContext, id: string): Promise<{ record: ContainerRecord; status: ContainerStatus }> {
+  let record = await readRecord(context, id);
+  if (record.exitCode !== undefined) return { record, status: 'stopped' };
+  const exitCode = await context.store.readExitCode(id);
+  if (exitCode !== undefined) {
+    const watched = context.watched.get(id);
+    if (watched) await watched.catch(() => undefined);
+    else await context.lock.run(id, () => finalizeExit(context, id));
+    record = await readRecord(context, id);
+    return { record, status: 'stopped' };
+  }
+  const { procRoot, cgroupRoot, host } = context;
+  if (record.pid !== undefined && record.pidStartTime !== undefined) {
+    // Fast path, no runc call: the recorded process is alive (same pid, same start time).
+    if (processStartTime(record.pid, procRoot) === record.pidStartTime) {
+      const freezer = record.cgroupsPath.startsWith('/') ? readFreezerState(record.cgroupsPath, { cgroupRoot, mode: host.cgroupMode }) : undefined;
+      return { record, status: freezer === 'frozen' || freezer === 'freezing' ? 'paused' : 'running' };
+    }
+  }
+  const state = await readRuncState(context, id);
+  if (!state) return { record, status: record.startedAt ? 'stopped' : 'creating' };
+  return { record, status: state.status };
+}
+
+/** The record of a container whose status allows `operation`; the reason as a coded error otherwise. */
+export async function requireStatus(context: DriverContext, id: string, operation: StatusOperation): Promise<ContainerRecord> {
+  const { record, status } = await readStatus(context, id);
+  if ((allowedInStatus[operation] as readonly ContainerStatus[]).includes(status)) return record;
+  if (status === 'paused') throw new DriverError('CONTAINER_PAUSED', `container ${id} is paused: unpause it first`);
+  if (operation === 'unpause') throw new DriverError('CONTAINER_NOT_RUNNING', `container ${id} is not paused (${status})`);
+  throw new DriverError('CONTAINER_NOT_RUNNING', `container ${id} is not running (${status})`);
+}
+
+export function toSummary(record: ContainerRecord, status: ContainerStatus): ContainerSummary {
+  return {
+    id: record.id,
+    status,
+    pid: status === 'running' || status === 'paused' ? record.pid : undefined,
+    createdAt: record.createdAt,
+    startedAt: record.startedAt,
+    finishedAt: record.finishedAt,
+    exitCode: record.exitCode,
+    oomKilled: record.oomKilled,
+    bundle: record.bundle,
+    rootfs: record.rootfs,
+    cgroupsPath: record.cgroupsPath,
+    logs: record.logs,
+    tty: record.tty,
+    command: record.command as Command,
+    labels: record.labels,
+    warnings: record.warnings,
+  };
+}

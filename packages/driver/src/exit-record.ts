@@ -1,0 +1,50 @@
+import { openCgroup } from '@execdriver/cgroups';
+import type { ExitStatus } from '@execdriver/spec';
+import type { DriverContext } from './driver-context.js';
+import { unknownExitCode } from './state-store.js';
+
+/**
+ * The exit record: once the container's process has ended, its exit code (from the shim's file)
+ * and OOM kills (from the cgroup runc kept) are written into the record, once, under the id's
+ * lock; then runc releases the container. Every reader takes the exit status from the record.
+ */
+export async function finalizeExit(context: DriverContext, id: string, shimCode?: number): Promise<ExitStatus> {
+  return context.lock.run(id, async () => {
+    const status = await recordExit(context, id, shimCode);
+    await releaseContainer(context, id);
+    return status;
+  });
+}
+
+/** Lets runc delete a stopped container it kept (--keep): its cgroups and mounts go. */
+export async function releaseContainer(context: DriverContext, id: string): Promise<void> {
+  await context.lock.run(id, async () => {
+    if (context.runc.knows(id)) await context.runc.delete(id, { force: true }).catch(() => undefined);
+  });
+}
+
+const clampExitCode = (code: number) => Math.min(Math.max(code, 0), 255);
+
+/** Reads the exit code the shim recorded and the OOM counters of the cgroup runc kept, and records them (under the lock). */
+export async function recordExit(context: DriverContext, id: string, shimCode?: number, onOomKills?: (count: number) => void): Promise<ExitStatus> {
+  return context.lock.run(id, async () => {
+    const { store, cgroupRoot } = context;
+    const record = await store.read(id);
+    // Cleaned while it ran: nothing to record, the status is what the shim saw.
+    if (!record) return { exitCode: clampExitCode(shimCode ?? unknownExitCode), oomKilled: false };
+    if (record.exitCode !== undefined) return { exitCode: record.exitCode, oomKilled: record.oomKilled ?? false };
+    const exitCode = (await store.readExitCode(id)) ?? shimCode ?? unknownExitCode;
+    let oomKilled = false;
+    try {
+      const stats = await openCgroup(record.cgroupsPath, { cgroupRoot }).stats();
+      oomKilled = (stats.memory?.oomKillEvents ?? 0) > 0;
+      onOomKills?.(stats.memory?.oomKillEvents ?? 0);
+    } catch {
+      // The cgroup is gone (released, or never made): no OOM counter to read.
+      oomKilled = false;
+    }
+    const status: ExitStatus = { exitCode: clampExitCode(exitCode), oomKilled };
+    await store.write({ ...record, exitCode: status.exitCode, oomKilled, finishedAt: new Date().toISOString() });
+    return status;
+  });
+}
