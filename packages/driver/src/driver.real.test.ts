@@ -277,7 +277,7 @@ describe('driver on real containers', () => {
       const tty = collect();
       await expect(driver.exec(id, { args: ['sh', '-c', 'echo term=$TERM'], tty: true }, { stdout: tty.stream })).resolves.toBe(0);
       expect(tty.text()).toContain('term=xterm');
-      const missing = await expectCode(driver.exec(id, { args: ['/no/such/program'] }), 'RUNC_FAILED');
+      const missing = await expectCode(driver.exec(id, { args: ['/no/such/program'] }), 'COMMAND_NOT_FOUND');
       expect(missing.message).toMatch(/no such file or directory/);
       const ghost = await expectCode(driver.exec(id, { args: ['id'], user: 'ghost' }), 'INVALID_COMMAND');
       expect(ghost.message).toContain('ghost');
@@ -385,7 +385,7 @@ describe('driver on real containers', () => {
     expect(unsupported.message).toContain('time');
     expect(existsSync(join(stateRoot, 'containers', timeNs.id))).toBe(false);
     const missing = command(['/no/such/program']);
-    const error = await expectCode(driver.run(missing), 'RUNC_FAILED');
+    const error = await expectCode(driver.run(missing), 'COMMAND_NOT_FOUND');
     expect(error.message).toMatch(/no such file|not found/i);
     expect(existsSync(join(stateRoot, 'containers', missing.id))).toBe(false);
     expect(findLeftovers(missing.id)).toEqual([]);

@@ -184,10 +184,10 @@ describe('exec', () => {
     expect(exec[0]).toMatch(/ exec --process \S+process-\S+\.json --tty --pid-file \S+ box$/);
   });
 
-  test('runc\'s failure to start the process is RUNC_FAILED with runc\'s message', async () => {
+  test('runc\'s failure to start the process keeps runc\'s message, classified (COMMAND_NOT_FOUND)', async () => {
     await writeContainer(stateRoot, 'box', { running: true });
     await fake.answer({ command: 'exec', exit: 1, logMessage: 'exec failed: unable to start container process: exec: "nope": executable file not found in $PATH' });
-    const error = await rejection(driver.exec('box', { args: ['nope'] }), 'RUNC_FAILED');
+    const error = await rejection(driver.exec('box', { args: ['nope'] }), 'COMMAND_NOT_FOUND');
     expect(error.message).toContain('executable file not found');
     expect(error.runc?.args).toContain('exec');
   });
