@@ -373,13 +373,24 @@ export class Engine {
   /** Private modes for the data root's containers and images, also of installs made before (once per data root). */
   #secure(): Promise<void> {
     this.#secured ??= (async () => {
+      if (process.getuid?.() !== 0) {
+        throw new EngineError('PERMISSION_DENIED', `execdriver needs root to run containers (uid ${process.getuid?.()}): run it as root (sudo), with ${this.dataRoot} and ${this.stateRoot} writable`);
+      }
       const marker = join(this.dataRoot, '.modes-v1');
       if (await stat(marker).then(() => true, () => false)) return;
-      await mkdir(this.dataRoot, { recursive: true, mode: 0o711 });
-      await chmod(this.dataRoot, 0o711);
-      await this.records.secureExisting();
-      await this.images.secure();
-      await writeFile(marker, '', { mode: 0o600 });
+      try {
+        await mkdir(this.dataRoot, { recursive: true, mode: 0o711 });
+        await chmod(this.dataRoot, 0o711);
+        await this.records.secureExisting();
+        await this.images.secure();
+        await writeFile(marker, '', { mode: 0o600 });
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+          throw new EngineError('PERMISSION_DENIED', `cannot prepare the data root ${this.dataRoot}: ${(error as Error).message}`, { cause: error });
+        }
+        throw error;
+      }
     })();
     return this.#secured;
   }
