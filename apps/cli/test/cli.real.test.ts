@@ -234,7 +234,7 @@ describe('detached containers', () => {
     expect((await cli(['run', '-d', '--name', 'ticker', 'busybox', 'sh', '-c', 'for i in 1 2 3; do echo tick-$i; sleep 0.3; done'])).exitCode).toBe(0);
     expect(await cli(['logs', '-f', 'ticker'])).toEqual({ exitCode: 0, stdout: 'tick-1\ntick-2\ntick-3\n', stderr: '' });
     expect((await cli(['rm', 'ticker'])).exitCode).toBe(0);
-    expect((await cli(['run', '-d', '--name', 'late', 'busybox', 'sh', '-c', 'sleep 0.5; echo late; exit 6'])).exitCode).toBe(0);
+    expect((await cli(['run', '-d', '--name', 'late', 'busybox', 'sh', '-c', 'sleep 3; echo late; exit 6'])).exitCode).toBe(0);
     expect(await cli(['attach', 'late'])).toEqual({ exitCode: 6, stdout: 'late\n', stderr: '' });
     expect(await cli(['attach', 'late'])).toEqual({ exitCode: 1, stdout: '', stderr: 'execdriver: you cannot attach to a stopped container late: start it first\n' });
     expect((await cli(['rm', 'late'])).exitCode).toBe(0);
@@ -258,6 +258,8 @@ describe('detached containers', () => {
   it('removes a detached --rm container once it exits', async () => {
     expect((await cli(['run', '-d', '--rm', '--name', 'gone', 'busybox', 'sleep', '0.2'])).exitCode).toBe(0);
     await waitFor('the removal', async () => (!(await cli(['ps', '-a'])).stdout.includes('gone') ? true : undefined));
+    // The record goes first; the layer's unmount and the driver's state follow within moments.
+    await waitFor('nothing left', () => (harness.leftovers().length === 0 ? true : undefined), 20_000).catch(() => undefined);
     expect(harness.leftovers()).toEqual([]);
   });
 
