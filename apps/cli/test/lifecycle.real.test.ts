@@ -197,7 +197,7 @@ describe('labels, ps filters, cidfile, attach', () => {
     } finally {
       await cli(['rm', '-f', 'live', 'web', 'db']);
     }
-  });
+  }, 180_000);
 
   async function filterSession(): Promise<void> {
     const labels = join(scratch, 'labels');
@@ -217,8 +217,9 @@ describe('labels, ps filters, cidfile, attach', () => {
     expect(await ok(['ps', '-l', '--format', '{{.Names}}'])).toBe('live');
     expect(await ok(['ps', '-n', '2', '--format', '{{.Names}}'])).toBe('live\ndb');
     expect(await ok(['ps', '-a', '--format', '{{.Names}}', '-f', 'name=^li'])).toBe('live');
-    expect(await cli(['ps', '-f', 'status=sleepy'])).toMatchObject({ exitCode: 125, stderr: expect.stringContaining('Unrecognised filter value for status: sleepy') });
-    expect(await cli(['ps', '-f', 'colour=red'])).toMatchObject({ exitCode: 125, stderr: "execdriver: invalid filter 'colour'\n" });
+    expect(await cli(['ps', '-f', 'status=sleepy'])).toMatchObject({ exitCode: 1, stderr: expect.stringContaining('Unrecognised filter value for status: sleepy') });
+    expect(await cli(['ps', '-f', 'colour=red'])).toMatchObject({ exitCode: 1, stderr: "execdriver: invalid filter 'colour'\n" });
+    expect(await cli(['ps', '-f', 'nokey'])).toMatchObject({ exitCode: 125, stderr: 'execdriver: bad format of filter (expected name=value): "nokey"\n' });
     expect((await ok(['ps', '-s', '-f', 'name=live'])).split('\n')[0]).toMatch(/SIZE$/);
     const exited = (await ok(['ps', '-a', '-f', 'status=exited', '-q'])).split('\n');
     expect(await ok(['rm', ...exited])).toBe(exited.join('\n'));
