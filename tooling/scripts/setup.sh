@@ -10,6 +10,8 @@ command -v runc >/dev/null 2>&1 || need_apt+=(runc)
 dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' || need_apt+=(busybox-static)
 command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
 command -v setcap >/dev/null 2>&1 || need_apt+=(libcap2-bin)
+# --init runs Debian's static tini (/usr/bin/tini-static) as the container's PID 1.
+[ -x /usr/bin/tini-static ] || need_apt+=(tini)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} from Debian"
   export DEBIAN_FRONTEND=noninteractive

@@ -28,7 +28,7 @@ export function toDockerInspect(container: Container, options: { containerDir: s
       Status: state,
       Running: isActive(container),
       Paused: state === 'paused',
-      Restarting: false,
+      Restarting: state === 'restarting',
       OOMKilled: container.oomKilled,
       Dead: state === 'dead',
       Pid: container.pid ?? 0,
@@ -51,6 +51,8 @@ export function toDockerInspect(container: Container, options: { containerDir: s
     CgroupsPath: summary?.cgroupsPath ?? '',
     HostConfig: {
       AutoRemove: record.autoRemove,
+      RestartPolicy: { Name: record.restartPolicy?.name ?? 'no', MaximumRetryCount: record.restartPolicy?.maximumRetryCount ?? 0 },
+      Init: record.init ?? null,
       Binds: command.mounts.filter((mount) => mount.type === 'bind').map((mount) => `${mount.source}:${mount.destination}${mount.readonly ? ':ro' : ''}`),
       Tmpfs: Object.fromEntries(command.mounts.filter((mount) => mount.type === 'tmpfs').map((mount) => [mount.destination, mount.sizeBytes ? `size=${mount.sizeBytes}` : ''])),
       NetworkMode: namespaceMode(command.namespaces.network) || 'none',
@@ -109,6 +111,8 @@ export function toDockerInspect(container: Container, options: { containerDir: s
       WorkingDir: command.process.workingDir,
       Entrypoint: null,
       Labels: record.labels,
+      ...(record.stopSignal !== undefined ? { StopSignal: record.stopSignal } : {}),
+      ...(record.stopTimeout !== undefined ? { StopTimeout: record.stopTimeout } : {}),
     },
   };
 }
@@ -126,6 +130,7 @@ export function toPsRow(container: Container, now: number, options: { truncate: 
   else if (state === 'paused') status = `Up ${ago(container.startedAt)} (Paused)`;
   else if (state === 'exited') status = `Exited (${container.exitCode ?? 255}) ${ago(container.finishedAt ?? container.startedAt)} ago`;
   else if (state === 'dead') status = 'Dead';
+  else if (state === 'restarting') status = `Restarting (${container.exitCode ?? 255}) ${ago(container.finishedAt ?? container.startedAt)} ago`;
   else status = 'Created';
   let command = shellQuoted(commandArgs(container));
   if (options.truncate && command.length > 20) command = `${command.slice(0, 19)}…`;

@@ -14,6 +14,11 @@ interface CommandEntry {
 /** Every command, in the order `--help` lists them. */
 export const commandEntries: readonly CommandEntry[] = [
   { name: 'run', description: 'Run a command in a new container', load: async () => (await import('./commands/run.js')).runCommandSpec },
+  { name: 'create', description: 'Create a new container', load: async () => (await import('./commands/create.js')).createCommandSpec },
+  { name: 'start', description: 'Start one or more stopped containers', load: async () => (await import('./commands/start.js')).startCommandSpec },
+  { name: 'restart', description: 'Restart one or more containers', load: async () => (await import('./commands/start.js')).restartCommandSpec },
+  { name: 'wait', description: 'Block until one or more containers stop, then print their exit codes', load: async () => (await import('./commands/wait.js')).waitCommandSpec },
+  { name: 'rename', description: 'Rename a container', load: async () => (await import('./commands/rename.js')).renameCommandSpec },
   { name: 'exec', description: 'Execute a command in a running container', load: async () => (await import('./commands/exec.js')).execCommandSpec },
   { name: 'attach', description: 'Attach to a running container (its terminal, or its output)', load: async () => (await import('./commands/attach.js')).attachCommandSpec },
   { name: 'ps', description: 'List containers', load: async () => (await import('./commands/ps.js')).psCommandSpec },
@@ -34,6 +39,7 @@ export const commandEntries: readonly CommandEntry[] = [
   { name: 'info', description: 'Display system-wide information', load: async () => (await import('./commands/info.js')).infoCommandSpec },
   { name: 'version', description: 'Show the execdriver version information', load: async () => (await import('./commands/version.js')).versionCommandSpec },
   { name: '__console', description: 'internal', hidden: true, load: async () => (await import('./commands/internal.js')).consoleCommandSpec },
+  { name: '__monitor', description: 'internal', hidden: true, load: async () => (await import('./commands/internal.js')).monitorCommandSpec },
   { name: '__reap', description: 'internal', hidden: true, load: async () => (await import('./commands/internal.js')).reapCommandSpec },
 ];
 

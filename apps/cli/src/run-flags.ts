@@ -4,6 +4,7 @@ import { mountPropagations, type MountPropagation } from '@execdriver/spec';
 import { usageError } from './errors.js';
 import { flagBoolean, flagList, flagString, parseArguments, type FlagDefinition, type ParsedArguments } from './flags.js';
 import { parseDecimal, parseInteger, parseSize, parseSizeOrUnlimited } from './units.js';
+import { lifecycleFlagDefinitions, parseLifecycleFlags, type LifecycleOptions } from './lifecycle-flags.js';
 
 /** The flags of `run` (and `spec`), in Docker's names. */
 export const runFlagDefinitions: readonly FlagDefinition[] = [
@@ -55,6 +56,7 @@ export const runFlagDefinitions: readonly FlagDefinition[] = [
   { name: 'oom-score-adj', kind: 'string', valueName: 'int', description: 'Tune host OOM preferences (-1000 to 1000)' },
   { name: 'shm-size', kind: 'string', valueName: 'bytes', description: 'Size of /dev/shm (default 64m)' },
   { name: 'rootfs', kind: 'string', valueName: 'dir', description: 'Use DIR as the root filesystem (no IMAGE argument then)' },
+  ...lifecycleFlagDefinitions,
 ];
 
 /** What `run` does besides the container itself. */
@@ -80,6 +82,8 @@ export interface RunCliOptions {
   bindSources: { source: string; flag: '--volume' | '--mount' }[];
   /** Single-value flags as typed (`--memory` -> `4k`), so messages quote the user's text, not a byte count. */
   flagTexts: Record<string, string>;
+  /** Restart policy, stop settings, init, labels, cidfile, attach (lifecycle-flags.ts). */
+  lifecycle: LifecycleOptions;
 }
 
 /** The Command as far as flags alone say: no id, root filesystem or file contents yet. */
@@ -132,6 +136,7 @@ function toParsedRun(parsed: ParsedArguments, options: ParseRunFlagsOptions, len
     detachKeys: flagString(parsed, 'detach-keys'),
     sigProxy: parsed.flags.get('sig-proxy') !== false,
     bindSources: [],
+    lifecycle: parseLifecycleFlags(parsed),
     flagTexts: Object.fromEntries([...parsed.flags].flatMap(([name, value]) => (typeof value === 'string' ? [[`--${name}`, value]] : []))),
   };
   if (cliOptions.name !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(cliOptions.name)) {

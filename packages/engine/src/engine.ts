@@ -13,6 +13,11 @@ import { containerIdPattern, newContainerId, shortId } from './ids.js';
 import { findOne } from './lookup.js';
 import { NameRegistry, generateName, normalizeName } from './names.js';
 import { RecordStore, type BrokenContainer, type ContainerRecord } from './record.js';
+import { stopMonitor, monitorPaths } from './monitor-pid-file.js';
+import { endRestartPolicy, ensureMonitor, resetRestartState } from './restart-monitor.js';
+import { recoverRestartPolicies } from './restart-recovery.js';
+import type { RestartPolicy } from './restart-policy.js';
+import { applyInit, defaultInitPath, endsRestartPolicy } from './lifecycle-settings.js';
 
 /** How the engine starts a helper process of the app (console holder, reaper): the app's own entry with these arguments. */
 export type HelperLauncher = (args: readonly string[], options: { logPath?: string; ipc?: boolean }) => ChildProcess;
@@ -32,6 +37,10 @@ export interface EngineOptions {
   helper?: HelperLauncher;
   /** A driver to use instead of one made from the options above (tests). */
   driver?: Driver;
+  /** The static init binary of `--init` (default /usr/bin/tini-static, Debian's tini). */
+  initPath?: string;
+  /** Restart containers whose restart policy says so on the first `list()` (default true; needs `helper`). */
+  recoverRestartPolicies?: boolean;
 }
 
 /** What the flags of `run`/`create` (or an API body) say of a new container. */
@@ -48,6 +57,13 @@ export interface CreateRequest {
   labels?: Record<string, string>;
   autoRemove?: boolean;
   interactive?: boolean;
+  /** `--restart`. */
+  restartPolicy?: RestartPolicy;
+  /** `--stop-signal` and `--stop-timeout` (seconds; -1: no timeout). */
+  stopSignal?: string;
+  stopTimeout?: number;
+  /** `--init`: run the command under tini (`initPath`), bind-mounted read-only at /sbin/docker-init. */
+  init?: boolean;
   /** Checks the completed command; default: the spec's schema. The CLI passes one whose messages name its flags. */
   validate?: (input: CommandInput) => Command;
 }
@@ -182,6 +198,8 @@ export class Engine {
         ...(draft.process.user === undefined && config.User ? { user: config.User } : {}),
       },
     };
+    if (request.init) await applyInit(input, this.#options.initPath ?? defaultInitPath);
+    if (request.autoRemove && request.restartPolicy && request.restartPolicy.name !== 'no') throw new EngineError('INVALID_REQUEST', `Conflicting options: --restart ${request.restartPolicy.name} and --rm`);
     const command = (request.validate ?? parseCommand)(input);
     const record: ContainerRecord = {
       id,
@@ -197,6 +215,10 @@ export class Engine {
       imageConfig: image ? (config as Record<string, unknown>) : undefined,
       restartCount: 0,
       lastExit: undefined,
+      ...(request.restartPolicy && request.restartPolicy.name !== 'no' ? { restartPolicy: request.restartPolicy } : {}),
+      ...(request.stopSignal !== undefined ? { stopSignal: request.stopSignal } : {}),
+      ...(request.stopTimeout !== undefined ? { stopTimeout: request.stopTimeout } : {}),
+      ...(request.init ? { init: true } : {}),
     };
     return { record, image, explicitName };
   }
@@ -243,18 +265,23 @@ export class Engine {
    * Starts a created (or exited) container's process with the same config and writable layer.
    * The driver's record of an earlier run is folded into the engine's record first.
    */
-  async start(reference: string | ContainerRecord, io: ContainerIo = {}, options: { hooks?: Hooks; onWarning?: (message: string) => void } = {}): Promise<StartedContainer> {
+  async start(reference: string | ContainerRecord, io: ContainerIo = {}, options: { hooks?: Hooks; onWarning?: (message: string) => void; monitor?: boolean } = {}): Promise<StartedContainer> {
     const record = typeof reference === 'string' ? (await this.find(reference)).record : reference;
     const driver = await this.driver();
     const current = await this.#driverSummary(record.id);
     if (current) {
       const container = toContainer(record, current);
-      if (isActive(container)) throw new EngineError('CONTAINER_RUNNING', `container ${record.name} is already running`);
+      if (isActive(container) && container.state !== 'restarting') throw new EngineError('CONTAINER_RUNNING', `container ${record.name} is already running`);
       if (current !== 'broken') await this.#foldExit(record, current);
       await driver.clean(record.id);
     }
+    // A start by the user (not by the restart monitor, which marks the record `restarting` first).
+    const byUser = options.monitor !== false && !record.restarting;
+    if (byUser) await resetRestartState(this, record);
     await this.#prepareRootfs(record);
-    return driver.start(record.command, io, options.hooks ?? {}, { labels: { [driverLabels.name]: record.name }, ...(options.onWarning ? { onWarning: options.onWarning } : {}) });
+    const started = await driver.start(record.command, io, options.hooks ?? {}, { labels: { [driverLabels.name]: record.name }, ...(options.onWarning ? { onWarning: options.onWarning } : {}) });
+    if (byUser) await ensureMonitor(this, record);
+    return started;
   }
 
   /** Keeps the end of the driver's last run in the engine's record, before the driver's record goes. */
@@ -282,6 +309,10 @@ export class Engine {
     const byId = new Map(summaries.map((summary) => [summary.id, summary.status === 'broken' ? ('broken' as const) : summary]));
     const containers = records.map((record) => toContainer(record, byId.get(record.id)));
     containers.sort((a, b) => b.record.created.localeCompare(a.record.created) || a.id.localeCompare(b.id));
+    if (!this.#recovered && this.#options.recoverRestartPolicies !== false && this.#options.helper) {
+      this.#recovered = true;
+      if (await recoverRestartPolicies(this, containers)) return this.list();
+    }
     return { containers, broken };
   }
 
@@ -307,18 +338,27 @@ export class Engine {
   async kill(reference: string, signal: string | number = 'KILL'): Promise<Container> {
     const container = await this.find(reference);
     if (!isActive(container)) throw new EngineError('CONTAINER_NOT_RUNNING', `cannot kill container ${reference}: container ${container.id} is not running`);
+    if (container.state === 'restarting' || endsRestartPolicy(signal, container.record)) await endRestartPolicy(this, container.id);
+    if (container.state === 'restarting') return container;
     await (await this.driver()).kill(container.id, signal);
     return container;
   }
 
-  /** Docker's stop: the signal (default TERM), then SIGKILL after `timeoutMs` (default 10 s). */
+  /**
+   * Docker's stop: the signal (default the container's `--stop-signal`, else TERM), then SIGKILL
+   * after `timeoutMs` (default its `--stop-timeout`, else 10 s; negative: no limit). Ends its restart
+   * policy for good (the monitor goes, the record says manually stopped).
+   */
   async stop(reference: string, options: { timeoutMs?: number; signal?: string | number } = {}): Promise<Container> {
     const container = await this.find(reference);
     if (!isActive(container)) return container;
+    await endRestartPolicy(this, container.id);
+    if (container.state === 'restarting') return container;
     const driver = await this.driver();
     if (container.state === 'paused') await driver.unpause(container.id);
-    await driver.kill(container.id, options.signal ?? 'TERM').catch(() => undefined);
-    const stopped = await Promise.race([driver.wait(container.id).then(() => true), sleep(options.timeoutMs ?? 10_000).then(() => false)]);
+    await driver.kill(container.id, options.signal ?? container.record.stopSignal ?? 'TERM').catch(() => undefined);
+    const timeoutMs = options.timeoutMs ?? (container.record.stopTimeout ?? 10) * 1000;
+    const stopped = await Promise.race([driver.wait(container.id).then(() => true), ...(timeoutMs < 0 ? [] : [sleep(timeoutMs).then(() => false)])]);
     if (!stopped) await driver.terminate(container.id);
     return container;
   }
@@ -348,6 +388,9 @@ export class Engine {
 
   /** Removes whatever is left of the container with this id (a broken record too). */
   async destroy(id: string, name?: string): Promise<void> {
+    // The monitor first: nothing may restart the container while it goes.
+    await stopMonitor(this.stateRoot, id);
+    await rm(monitorPaths(this.stateRoot, id).log, { force: true });
     const driver = await this.driver();
     await driver.clean(id);
     const dir = this.containerDir(id);
@@ -369,6 +412,7 @@ export class Engine {
   }
 
   #secured: Promise<void> | undefined;
+  #recovered = false;
 
   /** Private modes for the data root's containers and images, also of installs made before (once per data root). */
   #secure(): Promise<void> {

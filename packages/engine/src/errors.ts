@@ -14,6 +14,8 @@ export type EngineErrorCode =
   | 'CORRUPT_RECORD'
   /** The console holder of a tty container failed or is gone. */
   | 'CONSOLE_FAILED'
+  /** The restart monitor of a container could not be started or stopped. */
+  | 'MONITOR_FAILED'
   /** The engine's roots cannot be used by this user (not root). */
   | 'PERMISSION_DENIED';
 

@@ -10,3 +10,12 @@ export { runConsoleHolder, type ConsoleHolderOptions, type HolderMessage } from 
 export { connectConsole, type ConsoleConnection } from './console-client.js';
 export { consolePaths, consoleSocketPath, encodeFrame, FrameType, readFrames, FrameDecoder, decodeResize, encodeResize, maxFramePayload, type Frame, type FrameTypeValue } from './console-protocol.js';
 export { run, start, type ContainerOptions, type EngineLocation, type ExecOptions, type RunOptions, type RunResult, type RunningContainer } from './one-call.js';
+export { parseRestartPolicy, formatRestartPolicy, shouldRestart, nextRestartDelay, restartBackoff, type RestartPolicy, type RestartPolicyName } from './restart-policy.js';
+export { runMonitor, monitorHelperArgs, ensureMonitor, endRestartPolicy, hasRestartPolicy, type MonitorEnd, type MonitorOptions } from './restart-monitor.js';
+export { liveMonitor, monitorPaths, stopMonitor } from './monitor-pid-file.js';
+export { recoverRestartPolicies, bootMarkerPath } from './restart-recovery.js';
+export { startDetached, consoleHelperArgs } from './start-detached.js';
+export { filterContainers, parseContainerFilters, listedByDefault, containerFilterKeys, type ContainerFilters } from './filter-containers.js';
+export { renameContainer } from './rename.js';
+export { writableLayerSize } from './layer-size.js';
+export { defaultInitPath, initDestination } from './lifecycle-settings.js';

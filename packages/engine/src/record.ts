@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Command } from '@execdriver/spec';
 import { EngineError } from './errors.js';
 import { containerIdPattern } from './ids.js';
+import type { RestartPolicy } from './restart-policy.js';
 
 /** The last known end of a container's process, kept when the driver's own record goes (restart, reboot). */
 export interface ExitRecord {
@@ -41,6 +42,18 @@ export interface ContainerRecord {
   restartCount: number;
   /** The last process's end, once the driver's record of it is gone. */
   lastExit: ExitRecord | undefined;
+  /** Docker's HostConfig.RestartPolicy (`--restart`); absent: `no`. */
+  restartPolicy?: RestartPolicy;
+  /** Docker's Config.StopSignal (`--stop-signal`): what `stop` sends first (default TERM). */
+  stopSignal?: string;
+  /** Docker's Config.StopTimeout (`--stop-timeout`), seconds before `stop` kills (default 10; -1: wait). */
+  stopTimeout?: number;
+  /** Docker's HostConfig.Init (`--init`): the process runs under tini, bind-mounted at /sbin/docker-init. */
+  init?: boolean;
+  /** Docker's HasBeenManuallyStopped: the user stopped or killed it, so restart policies leave it stopped. */
+  manuallyStopped?: boolean;
+  /** Set by the restart monitor while it waits to restart the container (Docker's State.Restarting). */
+  restarting?: boolean;
 }
 
 /** A container directory whose record cannot be read: listed and removable on its own. */

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectConsole, consolePaths, type ContainerRecord, type CreateRequest, type Engine, type HolderMessage } from '@execdriver/engine';
@@ -14,6 +14,8 @@ import { spawnHelper } from '../helpers.js';
 import { completeRunDraft, validateCommand } from '../resolve-command.js';
 import { parseRunFlags, runFlagDefinitions, type ParsedRun, type RunCliOptions } from '../run-flags.js';
 import { toStartFailure } from '../start-failure.js';
+import { lifecycleRequest } from '../lifecycle-flags.js';
+import { checkAttachFlags, checkCidfile, writeCidfile } from '../cidfile.js';
 
 export const runUsage = 'run [OPTIONS] IMAGE [COMMAND] [ARG...]';
 const runDescription = 'Run a command in a new container (with --rootfs DIR: run [OPTIONS] --rootfs DIR COMMAND [ARG...])';
@@ -37,6 +39,7 @@ export async function planRun(context: Context, parsed: ParsedRun): Promise<Crea
     ...(cliOptions.entrypoint !== undefined ? { entrypoint: cliOptions.entrypoint === '' ? [] : [cliOptions.entrypoint] } : {}),
     autoRemove: cliOptions.autoRemove,
     interactive: cliOptions.interactive,
+    ...(await lifecycleRequest(cliOptions.lifecycle)),
     validate: (input) => validateCommand(input, cliOptions.flagTexts),
   };
 }
@@ -74,6 +77,8 @@ export const runCommandSpec: CommandSpec = {
     if (cliOptions.tty && cliOptions.interactive && !cliOptions.detach && !process.stdin.isTTY) {
       throw usageError('the input device is not a TTY: run -it from a terminal, or drop -t');
     }
+    checkAttachFlags(cliOptions);
+    await checkCidfile(cliOptions.lifecycle.cidfile);
     const request = await planRun(context, parsed);
     if (cliOptions.tty) {
       const size = terminalSize();
@@ -82,6 +87,7 @@ export const runCommandSpec: CommandSpec = {
     const engine = await context.engine();
     const record = await engine.create(request);
     try {
+      await writeCidfile(cliOptions.lifecycle.cidfile, record.id);
       await createVolumeSources(cliOptions.bindSources);
     } catch (error) {
       await engine.remove(record.id, { force: true }).catch(() => undefined);
@@ -115,7 +121,16 @@ async function runForeground(context: Context, engine: Engine, record: Container
   try {
     let started;
     try {
-      started = await engine.start(record, { stdout: stdout.stream, stderr: stderr.stream, ...(parsed.cliOptions.interactive ? { stdin: process.stdin } : {}) });
+      const attach = parsed.cliOptions.lifecycle.attach;
+      const attached = (stream: 'stdin' | 'stdout' | 'stderr') => attach.length === 0 || attach.includes(stream);
+      const sink = () => new Writable({ write: (_chunk, _encoding, callback) => callback() });
+      started = await engine.start(record, {
+        stdout: attached('stdout') ? stdout.stream : sink(),
+        stderr: attached('stderr') ? stderr.stream : sink(),
+        ...(parsed.cliOptions.interactive && attached('stdin') ? { stdin: process.stdin } : {}),
+      });
+      if (!attached('stdout')) stdout.stream.end();
+      if (!attached('stderr')) stderr.stream.end();
     } catch (error) {
       stdout.release(false);
       stderr.release(false);
