@@ -12,12 +12,16 @@ const psHeaders = {
   Command: 'COMMAND',
   CreatedAt: 'CREATED AT',
   RunningFor: 'CREATED',
-  Status: 'STATUS',
+  Ports: 'PORTS',
   State: 'STATE',
+  Status: 'STATUS',
+  Size: 'SIZE',
   Names: 'NAMES',
-  Pid: 'PID',
-  ExitCode: 'EXIT CODE',
-} satisfies Record<keyof ReturnType<typeof toPsRow>, string>;
+  Labels: 'LABELS',
+  Mounts: 'MOUNTS',
+  LocalVolumes: 'LOCAL VOLUMES',
+  Networks: 'NETWORKS',
+} satisfies Record<Exclude<keyof ReturnType<typeof toPsRow>, 'Label'>, string>;
 
 export const psCommandSpec: CommandSpec = {
   name: 'ps',
