@@ -43,7 +43,7 @@ describe('execdriver run (built binary, real containers)', () => {
     [['kill', '-s', 'SIGBOGUS', 'x'], 125, 'execdriver: invalid value "SIGBOGUS" for flag --signal: unknown signal\n'],
     [['frobnicate'], 125, "execdriver: 'frobnicate' is not an execdriver command: see 'execdriver --help'\n"],
     [['rm', 'nosuchcontainer'], 1, 'execdriver: No such container: nosuchcontainer\n'],
-    [['inspect'], 125, 'execdriver: "execdriver inspect" requires at least 1 argument: execdriver inspect [OPTIONS] CONTAINER [CONTAINER...]\n'],
+    [['inspect'], 125, 'execdriver: "execdriver inspect" requires at least 1 argument: execdriver inspect [OPTIONS] NAME|ID [NAME|ID...]\n'],
   ])('%j exits %i with one line naming the problem', async (args, exitCode, stderr) => {
     expect(await cli(args)).toEqual({ exitCode, stdout: '', stderr });
   });
