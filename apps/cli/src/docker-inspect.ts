@@ -1,6 +1,8 @@
 import { isActive, shortId, type Container } from '@execdriver/engine';
-import { containerLayerPaths } from '@execdriver/images';
-import { humanDuration } from './units.js';
+import { containerLayerPaths, parseImageReference, type Image } from '@execdriver/images';
+import { goMap, goType } from './go-template.js';
+import { goQuote } from './template/printf.js';
+import { formatDecimalSize, goTimeString, humanDuration } from './units.js';
 
 const zeroTime = '0001-01-01T00:00:00Z';
 
@@ -8,8 +10,19 @@ function commandArgs(container: Container): string[] {
   return container.record.command.process.args;
 }
 
-/** `docker inspect`'s shape where it makes sense: Id, State, Config, HostConfig, Mounts, GraphDriver... */
-export function toDockerInspect(container: Container, options: { containerDir: string; driverName: string; env?: readonly string[] }) {
+/** Docker's name of the container's network: `none`, `host`, or none for one that joins another's. */
+function networkName(container: Container): string | undefined {
+  const mode = container.record.command.namespaces.network?.mode;
+  if (mode === 'host') return 'host';
+  if (mode === 'container') return undefined;
+  return 'none';
+}
+
+/**
+ * `docker inspect`'s shape where it makes sense: Id, State, Config, HostConfig, Mounts, GraphDriver...
+ * Go maps (labels, tmpfs, sysctls, networks) are marked as such, so templates treat them as Go does.
+ */
+export function toDockerInspect(container: Container, options: { containerDir: string; driverName: string; env?: readonly string[]; sizes?: { rw: number; rootFs: number } }) {
   const { state, record } = container;
   const { command } = record;
   const summary = container.driver;
@@ -19,12 +32,13 @@ export function toDockerInspect(container: Container, options: { containerDir: s
   const data = containerLayerPaths(options.containerDir);
   const namespaceMode = (setting: { mode: string; container?: string } | undefined) =>
     setting === undefined ? '' : setting.mode === 'container' ? `container:${setting.container}` : setting.mode === 'new' ? 'private' : setting.mode;
-  return {
+  const network = networkName(container);
+  return goType({
     Id: container.id,
     Created: record.created,
     Path: args[0] ?? '',
     Args: args.slice(1),
-    State: {
+    State: goType({
       Status: state,
       Running: isActive(container),
       Paused: state === 'paused',
@@ -36,7 +50,7 @@ export function toDockerInspect(container: Container, options: { containerDir: s
       Error: '',
       StartedAt: container.startedAt ?? zeroTime,
       FinishedAt: container.finishedAt ?? zeroTime,
-    },
+    }, '*types.ContainerState'),
     Image: record.imageId ? `sha256:${record.imageId}` : '',
     ResolvConfPath: '',
     HostnamePath: '',
@@ -49,12 +63,12 @@ export function toDockerInspect(container: Container, options: { containerDir: s
     Platform: 'linux',
     Bundle: summary?.bundle ?? '',
     CgroupsPath: summary?.cgroupsPath ?? '',
-    HostConfig: {
+    HostConfig: goType({
       AutoRemove: record.autoRemove,
       RestartPolicy: { Name: record.restartPolicy?.name ?? 'no', MaximumRetryCount: record.restartPolicy?.maximumRetryCount ?? 0 },
       Init: record.init ?? null,
       Binds: command.mounts.filter((mount) => mount.type === 'bind').map((mount) => `${mount.source}:${mount.destination}${mount.readonly ? ':ro' : ''}`),
-      Tmpfs: Object.fromEntries(command.mounts.filter((mount) => mount.type === 'tmpfs').map((mount) => [mount.destination, mount.sizeBytes ? `size=${mount.sizeBytes}` : ''])),
+      Tmpfs: goMap(Object.fromEntries(command.mounts.filter((mount) => mount.type === 'tmpfs').map((mount) => [mount.destination, mount.sizeBytes ? `size=${mount.sizeBytes}` : ''])), ''),
       NetworkMode: namespaceMode(command.namespaces.network) || 'none',
       IpcMode: namespaceMode(command.namespaces.ipc) || 'private',
       PidMode: namespaceMode(command.namespaces.pid),
@@ -70,7 +84,7 @@ export function toDockerInspect(container: Container, options: { containerDir: s
         ...(command.seccomp && command.seccomp.mode !== 'default' ? [`seccomp=${command.seccomp.mode}`] : []),
         ...(command.appArmorProfile ? [`apparmor=${command.appArmorProfile}`] : []),
       ],
-      Sysctls: command.sysctls,
+      Sysctls: goMap({ ...command.sysctls }, ''),
       CgroupParent: command.cgroupParent ?? '',
       OomScoreAdj: command.oomScoreAdj ?? 0,
       Memory: resources.memory ?? 0,
@@ -89,16 +103,31 @@ export function toDockerInspect(container: Container, options: { containerDir: s
       PidsLimit: resources.pidsLimit ?? null,
       Ulimits: (resources.ulimits ?? []).map((limit) => ({ Name: limit.name, Soft: limit.soft, Hard: limit.hard })),
       Devices: command.devices.map((device) => ({ PathOnHost: device.path, PathInContainer: device.containerPath ?? device.path, CgroupPermissions: device.permissions })),
-    },
-    GraphDriver: overlay
-      ? { Name: 'overlay', Data: { LowerDir: record.image, UpperDir: data.upper, WorkDir: data.work, MergedDir: data.rootfs } }
-      : { Name: 'none', Data: { MergedDir: command.rootfs } },
+    }, '*container.HostConfig'),
+    GraphDriver: goType(
+      overlay
+        ? { Name: 'overlay', Data: goMap({ LowerDir: record.image, UpperDir: data.upper, WorkDir: data.work, MergedDir: data.rootfs }, '') }
+        : { Name: 'none', Data: goMap({ MergedDir: command.rootfs }, '') },
+      'storage.DriverData',
+    ),
+    ...(options.sizes ? { SizeRw: options.sizes.rw, SizeRootFs: options.sizes.rootFs } : {}),
     Mounts: command.mounts.map((mount) =>
       mount.type === 'bind'
         ? { Type: 'bind', Source: mount.source, Destination: mount.destination, Mode: mount.readonly ? 'ro' : '', RW: !mount.readonly, Propagation: mount.propagation ?? 'rprivate' }
         : { Type: 'tmpfs', Source: '', Destination: mount.destination, Mode: '', RW: !mount.readonly, Propagation: '' },
     ),
-    Config: {
+    NetworkSettings: goType({
+      Bridge: '',
+      SandboxID: '',
+      SandboxKey: '',
+      Ports: goMap({}),
+      Gateway: '',
+      IPAddress: '',
+      IPPrefixLen: 0,
+      MacAddress: '',
+      Networks: goMap(network ? { [network]: goType({ NetworkID: '', EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '' }, '*network.EndpointSettings') } : {}),
+    }, '*types.NetworkSettings'),
+    Config: goType({
       Hostname: command.hostname ?? shortId(container.id),
       Domainname: command.domainname ?? '',
       User: command.process.user ?? '',
@@ -110,20 +139,78 @@ export function toDockerInspect(container: Container, options: { containerDir: s
       Image: record.image,
       WorkingDir: command.process.workingDir,
       Entrypoint: null,
-      Labels: record.labels,
+      Labels: goMap({ ...record.labels }, ''),
       ...(record.stopSignal !== undefined ? { StopSignal: record.stopSignal } : {}),
       ...(record.stopTimeout !== undefined ? { StopTimeout: record.stopTimeout } : {}),
-    },
-  };
+    }, '*container.Config'),
+  }, 'types.ContainerJSON');
 }
 
-function shellQuoted(args: readonly string[]): string {
-  return args.map((arg) => (/^[A-Za-z0-9_./=:,@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
+/** Docker's architecture names. */
+function goArch(arch: string): string {
+  return ({ x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' } as Record<string, string>)[arch] ?? arch;
 }
 
-/** `docker ps`'s row: ID, Image, Command, CreatedAt, RunningFor, Status, State, Names. */
-export function toPsRow(container: Container, now: number, options: { truncate: boolean }) {
-  const { state } = container;
+/** `docker image inspect`'s shape: Id, RepoTags, RepoDigests, Created, Config, Architecture, Os, Size, GraphDriver, RootFS, Metadata. */
+export function toDockerImageInspect(image: Image) {
+  const { config } = image;
+  return goType({
+    Id: `sha256:${image.id}`,
+    RepoTags: image.references.map((reference) => parseImageReference(reference).familiar),
+    RepoDigests: [] as string[],
+    Parent: '',
+    Comment: image.comment ?? '',
+    Created: image.created,
+    DockerVersion: '',
+    Author: '',
+    Config: goType({
+      Hostname: '',
+      Domainname: '',
+      User: config.User ?? '',
+      AttachStdin: false,
+      AttachStdout: false,
+      AttachStderr: false,
+      ExposedPorts: config.ExposedPorts ? goMap({ ...config.ExposedPorts }) : null,
+      Tty: false,
+      OpenStdin: false,
+      StdinOnce: false,
+      Env: config.Env ?? null,
+      Cmd: config.Cmd ?? null,
+      Image: '',
+      Volumes: config.Volumes ? goMap({ ...config.Volumes }) : null,
+      WorkingDir: config.WorkingDir ?? '',
+      Entrypoint: config.Entrypoint ?? null,
+      OnBuild: null,
+      Labels: config.Labels ? goMap({ ...config.Labels }, '') : null,
+      ...(config.StopSignal ? { StopSignal: config.StopSignal } : {}),
+    }, '*container.Config'),
+    Architecture: goArch(process.arch),
+    Os: 'linux',
+    Size: image.sizeBytes,
+    GraphDriver: goType({ Name: 'none', Data: goMap({ MergedDir: image.rootfs }, '') }, 'storage.DriverData'),
+    RootFS: goType({ Type: 'layers', Layers: [] as string[] }, 'image.RootFS'),
+    Metadata: goType({ LastTagTime: zeroTime }, 'image.Metadata'),
+  }, 'image.InspectResponse');
+}
+
+/** The API's `Command` as the daemon builds it: arguments with a space in single quotes. */
+function commandLine(args: readonly string[]): string {
+  return args.map((arg, index) => (index > 0 && arg.includes(' ') ? `'${arg}'` : arg)).join(' ');
+}
+
+/** The docker CLI's Ellipsis: at most `width` characters, the last one `…` when cut. */
+function ellipsis(text: string, width: number): string {
+  const characters = [...text];
+  return characters.length <= width ? text : `${characters.slice(0, width - 1).join('')}…`;
+}
+
+/**
+ * `docker ps`'s row (the docker CLI's ContainerContext, in its `{{json .}}` order): Command,
+ * CreatedAt, ID, Image, Labels, LocalVolumes, Mounts, Names, Networks, Ports, RunningFor, Size,
+ * State, Status, and the method `Label KEY`.
+ */
+export function toPsRow(container: Container, now: number, options: { truncate: boolean; sizeBytes?: number }) {
+  const { state, record } = container;
   const ago = (iso: string | undefined) => (iso ? humanDuration(now - Date.parse(iso)) : '');
   let status: string;
   if (state === 'running') status = `Up ${ago(container.startedAt)}`;
@@ -132,18 +219,30 @@ export function toPsRow(container: Container, now: number, options: { truncate: 
   else if (state === 'dead') status = 'Dead';
   else if (state === 'restarting') status = `Restarting (${container.exitCode ?? 255}) ${ago(container.finishedAt ?? container.startedAt)} ago`;
   else status = 'Created';
-  let command = shellQuoted(commandArgs(container));
-  if (options.truncate && command.length > 20) command = `${command.slice(0, 19)}…`;
-  return {
-    ID: options.truncate ? shortId(container.id) : container.id,
-    Image: container.record.image,
-    Command: `"${command}"`,
-    CreatedAt: container.record.created,
-    RunningFor: `${ago(container.record.created)} ago`,
-    Status: status,
-    State: state,
-    Names: container.name,
-    Pid: container.pid ?? 0,
-    ExitCode: container.exitCode ?? null,
-  };
+  const command = commandLine(commandArgs(container));
+  const labels = record.labels;
+  const mounts = record.command.mounts.filter((mount) => mount.type === 'bind').map((mount) => (options.truncate ? ellipsis(mount.source, 15) : mount.source));
+  return goType(
+    {
+      Command: goQuote(options.truncate ? ellipsis(command, 20) : command),
+      CreatedAt: goTimeString(record.created),
+      ID: options.truncate ? shortId(container.id) : container.id,
+      Image: record.image,
+      Label: (key: string): string => (typeof key === 'string' && Object.hasOwn(labels, key) ? labels[key]! : ''),
+      Labels: Object.keys(labels)
+        .sort()
+        .map((key) => `${key}=${labels[key]}`)
+        .join(','),
+      LocalVolumes: '0',
+      Mounts: mounts.join(','),
+      Names: container.name,
+      Networks: networkName(container) ?? '',
+      Ports: '',
+      RunningFor: `${ago(record.created)} ago`,
+      Size: formatDecimalSize(options.sizeBytes ?? 0),
+      State: state,
+      Status: status,
+    },
+    '*formatter.ContainerContext',
+  );
 }

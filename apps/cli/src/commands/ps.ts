@@ -16,12 +16,16 @@ const psHeaders = {
   Command: 'COMMAND',
   CreatedAt: 'CREATED AT',
   RunningFor: 'CREATED',
-  Status: 'STATUS',
+  Ports: 'PORTS',
   State: 'STATE',
+  Status: 'STATUS',
+  Size: 'SIZE',
   Names: 'NAMES',
-  Pid: 'PID',
-  ExitCode: 'EXIT CODE',
-} satisfies Record<keyof ReturnType<typeof toPsRow>, string>;
+  Labels: 'LABELS',
+  Mounts: 'MOUNTS',
+  LocalVolumes: 'LOCAL VOLUMES',
+  Networks: 'NETWORKS',
+} satisfies Record<Exclude<keyof ReturnType<typeof toPsRow>, 'Label'>, string>;
 
 export const psCommandSpec: CommandSpec = {
   name: 'ps',
@@ -64,8 +68,8 @@ export const psCommandSpec: CommandSpec = {
       context.stdout.write(ids.map((id) => `${id}\n`).join(''));
       return 0;
     }
-    const rows = summaries.map((summary) => toPsRow(summary, now, { truncate: !flagBoolean(parsed, 'no-trunc') }));
     const sizes = flagBoolean(parsed, 'size') ? await Promise.all(summaries.map((summary) => writableLayerSize(engine, summary.id))) : undefined;
+    const rows = summaries.map((summary, index) => toPsRow(summary, now, { truncate: !flagBoolean(parsed, 'no-trunc'), ...(sizes ? { sizeBytes: sizes[index]! } : {}) }));
     if (format !== undefined && format !== 'table') {
       context.stdout.write(formatEach(format, rows, { headers: psHeaders }));
       return 0;
