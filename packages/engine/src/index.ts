@@ -9,3 +9,7 @@ export { copyLogs, type LogTargets } from './logs.js';
 export { runConsoleHolder, type ConsoleHolderOptions, type HolderMessage } from './console-holder.js';
 export { connectConsole, type ConsoleConnection } from './console-client.js';
 export { consolePaths, consoleSocketPath, encodeFrame, FrameType, readFrames, FrameDecoder, decodeResize, encodeResize, maxFramePayload, type Frame, type FrameTypeValue } from './console-protocol.js';
+export { VolumeStore, checkVolumeName, toDockerVolume, volumeNamePattern, type Volume, type VolumeRecord } from './volume-store.js';
+export { planVolumeMounts, prepareVolumes, type ContainerVolume, type VolumeRequest } from './volume-mounts.js';
+export { archiveFromContainer, containerChanges, copyFromContainer, copyToContainer, exportContainer, extractToContainer, type FilesystemChange, type PathKind } from './container-files.js';
+export { commitContainer } from './container-commit.js';
