@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { isAbsolute } from 'node:path';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
 
 /**
  * Runs a host busybox shell script confined to `root` (a container's merged root filesystem, an
@@ -30,10 +31,24 @@ export interface InRootOptions {
   stdio?: StdioOptions;
 }
 
+/** util-linux `unshare` from the engine's PATH (the child's environment is empty, so it is found here). */
+function hostUnshare(): string {
+  for (const dir of (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter)) {
+    const candidate = join(dir, 'unshare');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // next
+    }
+  }
+  return '/usr/bin/unshare';
+}
+
 export function spawnInRoot(options: InRootOptions, script: string, args: readonly string[]): ChildProcess {
   if (!isAbsolute(options.busybox)) throw new Error(`busybox must be an absolute path: ${options.busybox}`);
   return spawn(
-    'unshare',
+    hostUnshare(),
     ['--mount', '--propagation', 'private', `--root=${options.root}`, '--mount-proc=/proc', `/proc/${process.pid}/root${options.busybox}`, 'sh', '-c', script, 'sh', ...args],
     { stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'], env: { LC_ALL: 'C', PATH: '/proc/self/no-such-dir' } },
   );
