@@ -2,6 +2,7 @@ import type { CommandSpec } from './command-spec.js';
 import type { Context } from './context.js';
 import { usageError } from './errors.js';
 import { formatHelp, parseArguments } from './flags.js';
+import { resolveGroup } from './command-groups.js';
 
 interface CommandEntry {
   name: string;
@@ -36,6 +37,19 @@ export const commandEntries: readonly CommandEntry[] = [
   { name: 'import', description: 'Import a root filesystem tarball as a local image', load: async () => (await import('./commands/images.js')).importCommandSpec },
   { name: 'tag', description: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE', load: async () => (await import('./commands/images.js')).tagCommandSpec },
   { name: 'rmi', description: 'Remove one or more local images', load: async () => (await import('./commands/images.js')).rmiCommandSpec },
+  { name: 'cp', description: 'Copy files/folders between a container and the local filesystem', load: async () => (await import('./commands/files.js')).cpCommandSpec },
+  { name: 'export', description: "Export a container's filesystem as a tar archive", load: async () => (await import('./commands/files.js')).exportCommandSpec },
+  { name: 'diff', description: "Inspect changes to files or directories on a container's filesystem", load: async () => (await import('./commands/files.js')).diffCommandSpec },
+  { name: 'commit', description: "Create a new image from a container's changes", load: async () => (await import('./commands/files.js')).commitCommandSpec },
+  { name: 'volume', description: 'Manage volumes (create, ls, inspect, rm, prune)', load: async () => (await import('./commands/volume.js')).volumeCommandSpec },
+  { name: 'volume create', description: 'internal', hidden: true, load: async () => (await import('./commands/volume.js')).volumeCreateCommandSpec },
+  { name: 'volume ls', description: 'internal', hidden: true, load: async () => (await import('./commands/volume.js')).volumeLsCommandSpec },
+  { name: 'volume inspect', description: 'internal', hidden: true, load: async () => (await import('./commands/volume.js')).volumeInspectCommandSpec },
+  { name: 'volume rm', description: 'internal', hidden: true, load: async () => (await import('./commands/volume.js')).volumeRmCommandSpec },
+  { name: 'volume prune', description: 'internal', hidden: true, load: async () => (await import('./commands/volume.js')).volumePruneCommandSpec },
+  { name: 'container', description: 'Manage containers (ls, rm, inspect, cp, ...: each runs the top-level command)', load: async () => (await import('./commands/volume.js')).volumeCommandSpec },
+  { name: 'image', description: 'Manage images (ls, rm, inspect, import, tag)', load: async () => (await import('./commands/volume.js')).volumeCommandSpec },
+  { name: 'system', description: 'Manage execdriver (info)', load: async () => (await import('./commands/volume.js')).volumeCommandSpec },
   { name: 'info', description: 'Display system-wide information', load: async () => (await import('./commands/info.js')).infoCommandSpec },
   { name: 'version', description: 'Show the execdriver version information', load: async () => (await import('./commands/version.js')).versionCommandSpec },
   { name: '__console', description: 'internal', hidden: true, load: async () => (await import('./commands/internal.js')).consoleCommandSpec },
@@ -84,6 +98,12 @@ export async function main(argv: readonly string[], context: Context): Promise<{
     }
     if (first === '-v' || first === '--version') return await main(['version'], context);
     if (first.startsWith('-')) throw usageError(`unknown flag: ${first} (global flags: --help, --version; settings come from EXECDRIVER_STATE_ROOT, EXECDRIVER_DATA_ROOT, EXECDRIVER_CGROUP_PREFIX and EXECDRIVER_RUNC)`);
+    const grouped = resolveGroup(first, rest);
+    if (grouped && 'help' in grouped) {
+      context.stdout.write(`${grouped.help}\n`);
+      return { exitCode: rest.length === 0 || rest[0] === '--help' ? 0 : 125 };
+    }
+    if (grouped) return await main([grouped.name, ...grouped.rest], context);
     const entry = commandEntries.find((candidate) => candidate.name === first);
     if (!entry) throw usageError(`'${first}' is not an execdriver command: see 'execdriver --help'`);
     commandName = entry.name;

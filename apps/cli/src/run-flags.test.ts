@@ -87,9 +87,10 @@ describe('parseRunFlags: docker run semantics', () => {
     [['--cpus', '1', '--cpu-quota', '50000', 'busybox'], 'conflicting options: --cpus and --cpu-period/--cpu-quota cannot be used together'],
     [['--ulimit', 'nofile=2048:1024', 'busybox'], 'invalid value "nofile=2048:1024" for flag --ulimit: soft limit 2048 is above the hard limit 1024'],
     [['--ulimit', 'memlock=-1:1024', 'busybox'], 'invalid value "memlock=-1:1024" for flag --ulimit: soft limit -1 is above the hard limit 1024'],
-    [['-v', 'data:/data', 'busybox'], 'named volumes are not supported'],
+    [['-v', 'data:relative', 'busybox'], 'the destination "relative" must be an absolute path'],
     [['-v', '/a:/b:rx', 'busybox'], 'unknown option "rx"'],
-    [['--mount', 'type=volume,target=/v', 'busybox'], 'type "volume" is not supported'],
+    [['--mount', 'type=volume,target=/v,bogus=1', 'busybox'], 'unknown key "bogus"'],
+    [['--mount', 'type=npipe,target=/v', 'busybox'], 'type "npipe" is not supported'],
     [['--tmpfs', 'run', 'busybox'], 'for flag --tmpfs: the destination must be an absolute path'],
     [['--network', 'bridge', 'busybox'], 'execdriver sets up no bridge network'],
     [['--network', 'foo', 'busybox'], 'invalid value "foo" for flag --network: expected none, host, container:<name>'],
@@ -120,5 +121,17 @@ describe('parseEnvFile', () => {
 
   it('names the file and line of a bad variable', () => {
     expect(() => parseEnvFile('a.env', 'A=1\nBAD KEY=2\n')).toThrow('invalid line 2 in --env-file a.env');
+  });
+});
+
+describe('volume flags', () => {
+  it.each([
+    [['-v', 'data:/data:ro', 'busybox'], [{ source: 'data', destination: '/data', readonly: true }]],
+    [['-v', '/anon', 'busybox'], [{ destination: '/anon' }]],
+    [['-v', 'data:/d:nocopy', 'busybox'], [{ source: 'data', destination: '/d', nocopy: true }]],
+    [['--mount', 'type=volume,source=v,target=/t,readonly,volume-nocopy', 'busybox'], [{ source: 'v', destination: '/t', readonly: true, nocopy: true }]],
+    [['-v', '/h:/c', 'busybox'], []],
+  ])('%j gives the volumes %j', (argv, volumes) => {
+    expect(parseRunFlags(argv).cliOptions.volumes).toEqual(volumes);
   });
 });

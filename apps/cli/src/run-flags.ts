@@ -1,3 +1,5 @@
+import type { VolumeRequest } from '@execdriver/engine';
+import { volumeFromMountFlag, volumeFromVolumeFlag } from './volume-flags.js';
 import { posix } from 'node:path';
 import type { CommandInput, Mount, NamespaceSetting, NetworkSetting } from '@execdriver/spec';
 import { mountPropagations, type MountPropagation } from '@execdriver/spec';
@@ -61,6 +63,8 @@ export const runFlagDefinitions: readonly FlagDefinition[] = [
 
 /** What `run` does besides the container itself. */
 export interface RunCliOptions {
+  /** Named and anonymous volumes (`-v name:/dst`, `-v /dst`, `--mount type=volume`). */
+  volumes?: VolumeRequest[];
   detach: boolean;
   interactive: boolean;
   tty: boolean;
@@ -143,8 +147,17 @@ function toParsedRun(parsed: ParsedArguments, options: ParseRunFlagsOptions, len
     throw usageError(`invalid container name ${JSON.stringify(cliOptions.name)}: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
 
-  const volumes = flagList(parsed, 'volume').map(parseVolume);
-  const mountFlags = flagList(parsed, 'mount').map(parseMountFlag);
+  cliOptions.volumes = [];
+  const volumes = flagList(parsed, 'volume').flatMap((text) => {
+    const volume = volumeFromVolumeFlag(text);
+    if (volume) cliOptions.volumes!.push(volume);
+    return volume ? [] : [parseVolume(text)];
+  });
+  const mountFlags = flagList(parsed, 'mount').flatMap((text) => {
+    const volume = volumeFromMountFlag(text);
+    if (volume) cliOptions.volumes!.push(volume);
+    return volume ? [] : [parseMountFlag(text)];
+  });
   for (const mount of volumes) if (mount.type === 'bind') cliOptions.bindSources.push({ source: mount.source, flag: '--volume' });
   for (const mount of mountFlags) if (mount.type === 'bind') cliOptions.bindSources.push({ source: mount.source, flag: '--mount' });
 

@@ -18,6 +18,8 @@ import { endRestartPolicy, ensureMonitor, resetRestartState } from './restart-mo
 import { recoverRestartPolicies } from './restart-recovery.js';
 import type { RestartPolicy } from './restart-policy.js';
 import { applyInit, defaultInitPath, endsRestartPolicy } from './lifecycle-settings.js';
+import { planVolumeMounts, prepareVolumes, type VolumeRequest } from './volume-mounts.js';
+import { VolumeStore } from './volume-store.js';
 
 /** How the engine starts a helper process of the app (console holder, reaper): the app's own entry with these arguments. */
 export type HelperLauncher = (args: readonly string[], options: { logPath?: string; ipc?: boolean }) => ChildProcess;
@@ -55,6 +57,8 @@ export interface CreateRequest {
   /** `--entrypoint` (replaces the image's, and then its CMD). */
   entrypoint?: string[];
   labels?: Record<string, string>;
+  /** Named and anonymous volumes (`-v name:/path`, `-v /path`, `--mount type=volume`): bind mounts of the volume store's directories. */
+  volumes?: VolumeRequest[];
   autoRemove?: boolean;
   interactive?: boolean;
   /** `--restart`. */
@@ -93,6 +97,7 @@ export class Engine {
   readonly images: ImageStore;
   readonly records: RecordStore;
   readonly names: NameRegistry;
+  readonly volumes: VolumeStore;
   readonly #options: EngineOptions;
   #driver: Promise<Driver> | undefined;
 
@@ -102,6 +107,7 @@ export class Engine {
     this.dataRoot = options.dataRoot;
     this.images = new ImageStore({ root: join(options.dataRoot, 'images'), ...(options.busybox ? { busybox: options.busybox } : {}) });
     this.records = new RecordStore(join(options.dataRoot, 'containers'));
+    this.volumes = new VolumeStore(join(options.dataRoot, 'volumes'));
     this.names = new NameRegistry(join(options.dataRoot, 'names'), (id) => this.records.exists(id));
     if (options.driver) this.#driver = Promise.resolve(options.driver);
   }
@@ -153,8 +159,10 @@ export class Engine {
           await this.records.write(record);
         }
       }
+      await this.#prepareVolumes(record);
     } catch (error) {
       await this.records.remove(id).catch(() => undefined);
+      await this.names.releaseAll(id).catch(() => undefined);
       throw error;
     }
     return record;
@@ -200,6 +208,8 @@ export class Engine {
     };
     if (request.init) await applyInit(input, this.#options.initPath ?? defaultInitPath);
     if (request.autoRemove && request.restartPolicy && request.restartPolicy.name !== 'no') throw new EngineError('INVALID_REQUEST', `Conflicting options: --restart ${request.restartPolicy.name} and --rm`);
+    const volumePlan = planVolumeMounts(this.volumes, request.volumes ?? []);
+    if (volumePlan.mounts.length > 0) input.mounts = [...(input.mounts ?? []), ...volumePlan.mounts];
     const command = (request.validate ?? parseCommand)(input);
     const record: ContainerRecord = {
       id,
@@ -219,6 +229,7 @@ export class Engine {
       ...(request.stopSignal !== undefined ? { stopSignal: request.stopSignal } : {}),
       ...(request.stopTimeout !== undefined ? { stopTimeout: request.stopTimeout } : {}),
       ...(request.init ? { init: true } : {}),
+      ...(volumePlan.volumes.length > 0 ? { volumes: volumePlan.volumes } : {}),
     };
     return { record, image, explicitName };
   }
@@ -244,6 +255,27 @@ export class Engine {
       resolved[kind] = { ...setting, container: other.id };
     }
     return resolved as CreateRequest['command']['namespaces'];
+  }
+
+  /** Creates the container's volumes and copies the image's content into empty ones (Docker's copy-up). */
+  async #prepareVolumes(record: ContainerRecord): Promise<void> {
+    if (!record.volumes || record.volumes.length === 0) return;
+    const image = record.imageId ? await this.images.get(record.imageId) : undefined;
+    const remap = record.command.userNamespace;
+    const imageRootfs = image ? (remap ? await remappedImageRootfs(image, remap) : image.rootfs) : record.command.rootfs;
+    const owner = remap ? { uid: toHostId(remap.uidMappings, 0), gid: toHostId(remap.gidMappings, 0) } : undefined;
+    await prepareVolumes(this.volumes, record.volumes, { imageRootfs, busybox: this.busybox, ...(owner ? { owner } : {}) });
+  }
+
+  /** The host's static busybox (the built-in image, and the confined helper of cp and volumes). */
+  get busybox(): string {
+    return this.#options.busybox ?? '/bin/busybox';
+  }
+
+  /** Mounts the container's root filesystem on the host (`containerDir/rootfs`), for cp, export, diff and commit of a stopped container. */
+  async mountRootfs(record: ContainerRecord): Promise<string> {
+    await this.#prepareRootfs(record);
+    return record.rootfsMode === 'overlay' ? containerLayerPaths(this.containerDir(record.id)).rootfs : record.command.rootfs;
   }
 
   /** Mounts the container's writable layer over its image (a restart keeps what it wrote). */
@@ -375,12 +407,14 @@ export class Engine {
    * writable layer (unmounted first), its record, its console files and its name.
    * @throws EngineError CONTAINER_RUNNING without `force`
    */
-  async remove(reference: string, options: { force?: boolean } = {}): Promise<Container> {
+  async remove(reference: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<Container> {
     const container = await this.find(reference);
     if (isActive(container) && !options.force) {
       throw new EngineError('CONTAINER_RUNNING', `cannot remove container ${reference}: container is ${container.state}: stop the container before removing or force remove (rm -f)`);
     }
     await this.destroy(container.id, container.name);
+    // `rm -v` / `--rm`: the container's anonymous volumes go with it (named ones stay, as in Docker).
+    if (options.volumes) for (const volume of container.record.volumes ?? []) if (volume.anonymous) await this.volumes.remove(volume.name, [], { force: true }).catch(() => undefined);
     // An image untagged by a forced rmi while this container used it goes with its last user (Docker deleted it then).
     if (container.record.imageId) await this.images.removeIfUnused(container.record.imageId, await this.imageUsers()).catch(() => undefined);
     return container;

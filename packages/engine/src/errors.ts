@@ -17,7 +17,13 @@ export type EngineErrorCode =
   /** The restart monitor of a container could not be started or stopped. */
   | 'MONITOR_FAILED'
   /** The engine's roots cannot be used by this user (not root). */
-  | 'PERMISSION_DENIED';
+  | 'PERMISSION_DENIED'
+  /** No volume has this name: Docker's `no such volume`. */
+  | 'NO_SUCH_VOLUME'
+  /** Docker's `volume is in use - [<id>]`. */
+  | 'VOLUME_IN_USE'
+  /** A `cp` path that does not exist or cannot be copied (Docker's `Could not find the file`, `cannot copy directory`). */
+  | 'COPY_FAILED';
 
 /** The one error class of @execdriver/engine: the message names the container, name or file. */
 export class EngineError extends Error {

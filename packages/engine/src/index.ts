@@ -19,3 +19,7 @@ export { filterContainers, parseContainerFilters, listedByDefault, containerFilt
 export { renameContainer } from './rename.js';
 export { writableLayerSize } from './layer-size.js';
 export { defaultInitPath, initDestination } from './lifecycle-settings.js';
+export { VolumeStore, checkVolumeName, toDockerVolume, volumeNamePattern, type Volume, type VolumeRecord } from './volume-store.js';
+export { planVolumeMounts, prepareVolumes, type ContainerVolume, type VolumeRequest } from './volume-mounts.js';
+export { archiveFromContainer, containerChanges, copyFromContainer, copyToContainer, exportContainer, extractToContainer, type FilesystemChange, type PathKind } from './container-files.js';
+export { commitContainer } from './container-commit.js';

@@ -7,6 +7,7 @@ import type { Command } from '@execdriver/spec';
 import { EngineError } from './errors.js';
 import { containerIdPattern } from './ids.js';
 import type { RestartPolicy } from './restart-policy.js';
+import type { ContainerVolume } from './volume-mounts.js';
 
 /** The last known end of a container's process, kept when the driver's own record goes (restart, reboot). */
 export interface ExitRecord {
@@ -39,6 +40,8 @@ export interface ContainerRecord {
   interactive: boolean;
   /** The image's config as it was when the container was made (Docker keeps it in Config). */
   imageConfig: Record<string, unknown> | undefined;
+  /** The volumes it mounts (absent: none). */
+  volumes?: ContainerVolume[];
   restartCount: number;
   /** The last process's end, once the driver's record of it is gone. */
   lastExit: ExitRecord | undefined;

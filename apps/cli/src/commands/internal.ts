@@ -39,7 +39,7 @@ export const reapCommandSpec: CommandSpec = {
     const id = parsed.positionals[0]!;
     const engine = await context.engine();
     await engine.wait(id);
-    await engine.remove(id, { force: true });
+    await engine.remove(id, { force: true, volumes: true });
     return 0;
   },
 };

@@ -37,6 +37,7 @@ export async function planRun(context: Context, parsed: ParsedRun): Promise<Crea
     ...(cliOptions.rootfsDir !== undefined ? { rootfs: cliOptions.rootfsDir } : { image: cliOptions.image! }),
     command,
     ...(cliOptions.entrypoint !== undefined ? { entrypoint: cliOptions.entrypoint === '' ? [] : [cliOptions.entrypoint] } : {}),
+    ...(cliOptions.volumes && cliOptions.volumes.length > 0 ? { volumes: cliOptions.volumes } : {}),
     autoRemove: cliOptions.autoRemove,
     interactive: cliOptions.interactive,
     ...(await lifecycleRequest(cliOptions.lifecycle)),
@@ -144,7 +145,7 @@ async function runForeground(context: Context, engine: Engine, record: Container
     for (const signal of proxied) process.off(signal, forward);
   }
   await Promise.race([Promise.all([finished(stdout.stream), finished(stderr.stream)]).catch(() => undefined), sleep(2000)]);
-  if (parsed.cliOptions.autoRemove) await engine.remove(id, { force: true });
+  if (parsed.cliOptions.autoRemove) await engine.remove(id, { force: true, volumes: true });
   return status.exitCode;
 }
 
