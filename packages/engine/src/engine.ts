@@ -7,6 +7,9 @@ import { ImageStore, containerLayerPaths, defaultProcessArgs, mountContainerLaye
 import { toHostId } from '@execdriver/namespaces';
 import { parseCommand, type Command, type CommandInput, type ExitStatus } from '@execdriver/spec';
 import { consolePaths } from './console-protocol.js';
+import { containerEvent, journalExit, signalAttribute } from './container-events.js';
+import { EventJournal } from './events.js';
+import type { LogConfig } from './log-config.js';
 import { isActive, toContainer, type Container } from './container.js';
 import { EngineError } from './errors.js';
 import { containerIdPattern, newContainerId, shortId } from './ids.js';
@@ -48,6 +51,8 @@ export interface CreateRequest {
   labels?: Record<string, string>;
   autoRemove?: boolean;
   interactive?: boolean;
+  /** Docker's HostConfig.LogConfig (`--log-driver`, `--log-opt`, checked by parseLogConfig); default json-file. */
+  logConfig?: LogConfig;
   /** Checks the completed command; default: the spec's schema. The CLI passes one whose messages name its flags. */
   validate?: (input: CommandInput) => Command;
 }
@@ -77,6 +82,8 @@ export class Engine {
   readonly images: ImageStore;
   readonly records: RecordStore;
   readonly names: NameRegistry;
+  /** The events journal of this state root (`<stateRoot>/events`), shared by every engine process. */
+  readonly events: EventJournal;
   readonly #options: EngineOptions;
   #driver: Promise<Driver> | undefined;
 
@@ -87,6 +94,7 @@ export class Engine {
     this.images = new ImageStore({ root: join(options.dataRoot, 'images'), ...(options.busybox ? { busybox: options.busybox } : {}) });
     this.records = new RecordStore(join(options.dataRoot, 'containers'));
     this.names = new NameRegistry(join(options.dataRoot, 'names'), (id) => this.records.exists(id));
+    this.events = new EventJournal(join(options.stateRoot, 'events'));
     if (options.driver) this.#driver = Promise.resolve(options.driver);
   }
 
@@ -141,6 +149,7 @@ export class Engine {
       await this.records.remove(id).catch(() => undefined);
       throw error;
     }
+    this.events.append(containerEvent(record, 'create'));
     return record;
   }
 
@@ -197,6 +206,7 @@ export class Engine {
       imageConfig: image ? (config as Record<string, unknown>) : undefined,
       restartCount: 0,
       lastExit: undefined,
+      ...(request.logConfig ? { logConfig: request.logConfig } : {}),
     };
     return { record, image, explicitName };
   }
@@ -254,7 +264,10 @@ export class Engine {
       await driver.clean(record.id);
     }
     await this.#prepareRootfs(record);
-    return driver.start(record.command, io, options.hooks ?? {}, { labels: { [driverLabels.name]: record.name }, ...(options.onWarning ? { onWarning: options.onWarning } : {}) });
+    const started = await driver.start(record.command, io, options.hooks ?? {}, { labels: { [driverLabels.name]: record.name }, ...(options.onWarning ? { onWarning: options.onWarning } : {}) });
+    this.events.append(containerEvent(record, 'start'));
+    // Whoever watches the process journals its end (`die`) as soon as it is recorded.
+    return { ...started, exited: started.exited.then(async (status) => (await this.find(record.id).catch(() => undefined), status)) };
   }
 
   /** Keeps the end of the driver's last run in the engine's record, before the driver's record goes. */
@@ -281,6 +294,7 @@ export class Engine {
     const [{ records, broken }, summaries] = await Promise.all([this.records.list(), this.driver().then((driver) => driver.list({ includeBroken: true }))]);
     const byId = new Map(summaries.map((summary) => [summary.id, summary.status === 'broken' ? ('broken' as const) : summary]));
     const containers = records.map((record) => toContainer(record, byId.get(record.id)));
+    for (const container of containers) this.#journalExit(container);
     containers.sort((a, b) => b.record.created.localeCompare(a.record.created) || a.id.localeCompare(b.id));
     return { containers, broken };
   }
@@ -295,7 +309,18 @@ export class Engine {
       id = findOne(reference, records).id;
     }
     const record = await this.records.read(id);
-    return toContainer(record, await this.#driverSummary(id));
+    const container = toContainer(record, await this.#driverSummary(id));
+    this.#journalExit(container);
+    return container;
+  }
+
+  /** The first process to see a run's end journals it (`oom`, `die`), once. */
+  #journalExit(container: Container): void {
+    try {
+      journalExit(this.events, this.containerDir(container.id), container);
+    } catch {
+      // The journal cannot be written (a full disk): the container's state is still right.
+    }
   }
 
   /** The image users of every container, for `rmi`'s rules. */
@@ -307,6 +332,8 @@ export class Engine {
   async kill(reference: string, signal: string | number = 'KILL'): Promise<Container> {
     const container = await this.find(reference);
     if (!isActive(container)) throw new EngineError('CONTAINER_NOT_RUNNING', `cannot kill container ${reference}: container ${container.id} is not running`);
+    // Journaled first: the `die` it causes may be journaled by another process at once.
+    this.events.append(containerEvent(container.record, 'kill', { signal: signalAttribute(signal) }));
     await (await this.driver()).kill(container.id, signal);
     return container;
   }
@@ -317,9 +344,33 @@ export class Engine {
     if (!isActive(container)) return container;
     const driver = await this.driver();
     if (container.state === 'paused') await driver.unpause(container.id);
-    await driver.kill(container.id, options.signal ?? 'TERM').catch(() => undefined);
+    const signal = options.signal ?? 'TERM';
+    this.events.append(containerEvent(container.record, 'kill', { signal: signalAttribute(signal) }));
+    await driver.kill(container.id, signal).catch(() => undefined);
     const stopped = await Promise.race([driver.wait(container.id).then(() => true), sleep(options.timeoutMs ?? 10_000).then(() => false)]);
-    if (!stopped) await driver.terminate(container.id);
+    if (!stopped) {
+      this.events.append(containerEvent(container.record, 'kill', { signal: '9' }));
+      await driver.terminate(container.id);
+    }
+    await driver.wait(container.id).catch(() => undefined);
+    await this.find(container.id).catch(() => undefined);
+    this.events.append(containerEvent(container.record, 'stop'));
+    return container;
+  }
+
+  /** Freezes every process of the container (Docker's pause). @throws EngineError CONTAINER_NOT_RUNNING */
+  async pause(reference: string): Promise<Container> {
+    const container = await this.find(reference);
+    if (!isActive(container)) throw new EngineError('CONTAINER_NOT_RUNNING', `container ${container.id} is not running`);
+    await (await this.driver()).pause(container.id);
+    this.events.append(containerEvent(container.record, 'pause'));
+    return container;
+  }
+
+  async unpause(reference: string): Promise<Container> {
+    const container = await this.find(reference);
+    await (await this.driver()).unpause(container.id);
+    this.events.append(containerEvent(container.record, 'unpause'));
     return container;
   }
 
@@ -327,7 +378,9 @@ export class Engine {
   async wait(reference: string): Promise<ExitStatus> {
     const container = await this.find(reference);
     if (!container.driver) return { exitCode: container.exitCode ?? 0, oomKilled: container.oomKilled };
-    return (await this.driver()).wait(container.id);
+    const status = await (await this.driver()).wait(container.id);
+    await this.find(container.id).catch(() => undefined);
+    return status;
   }
 
   /**
@@ -340,7 +393,9 @@ export class Engine {
     if (isActive(container) && !options.force) {
       throw new EngineError('CONTAINER_RUNNING', `cannot remove container ${reference}: container is ${container.state}: stop the container before removing or force remove (rm -f)`);
     }
+    if (isActive(container)) this.events.append(containerEvent(container.record, 'kill', { signal: '9' }));
     await this.destroy(container.id, container.name);
+    if (isActive(container)) this.events.append(containerEvent(container.record, 'die', { exitCode: '137' }));
     // An image untagged by a forced rmi while this container used it goes with its last user (Docker deleted it then).
     if (container.record.imageId) await this.images.removeIfUnused(container.record.imageId, await this.imageUsers()).catch(() => undefined);
     return container;
@@ -348,6 +403,7 @@ export class Engine {
 
   /** Removes whatever is left of the container with this id (a broken record too). */
   async destroy(id: string, name?: string): Promise<void> {
+    const record = await this.records.read(id).catch(() => undefined);
     const driver = await this.driver();
     await driver.clean(id);
     const dir = this.containerDir(id);
@@ -356,6 +412,7 @@ export class Engine {
     await Promise.all([paths.socket, paths.log].map((path) => rm(path, { force: true })));
     if (name) await this.names.release(name, id);
     else await this.names.releaseAll(id);
+    this.events.append(containerEvent(record ?? { id, name: name ?? '', image: '', labels: {} }, 'destroy'));
   }
 
   /** Unmounts the writable layer of a container that stopped (its files stay for the next start). */

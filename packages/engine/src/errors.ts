@@ -15,15 +15,22 @@ export type EngineErrorCode =
   /** The console holder of a tty container failed or is gone. */
   | 'CONSOLE_FAILED'
   /** The engine's roots cannot be used by this user (not root). */
-  | 'PERMISSION_DENIED';
+  | 'PERMISSION_DENIED'
+  /** A detached start that failed in its log holder: `exitCode` is the app's (125/126/127). */
+  | 'START_FAILED'
+  /** The container's log driver keeps no log to read (none). */
+  | 'LOGS_UNAVAILABLE';
 
 /** The one error class of @execdriver/engine: the message names the container, name or file. */
 export class EngineError extends Error {
   override readonly name = 'EngineError';
   readonly code: EngineErrorCode;
+  /** START_FAILED: the exit code the app gives such a failure. */
+  readonly exitCode: number | undefined;
 
-  constructor(code: EngineErrorCode, message: string, options: { cause?: unknown } = {}) {
+  constructor(code: EngineErrorCode, message: string, options: { cause?: unknown; exitCode?: number } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
+    this.exitCode = options.exitCode;
   }
 }

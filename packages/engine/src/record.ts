@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Command } from '@execdriver/spec';
 import { EngineError } from './errors.js';
 import { containerIdPattern } from './ids.js';
+import type { LogConfig } from './log-config.js';
 
 /** The last known end of a container's process, kept when the driver's own record goes (restart, reboot). */
 export interface ExitRecord {
@@ -41,6 +42,8 @@ export interface ContainerRecord {
   restartCount: number;
   /** The last process's end, once the driver's record of it is gone. */
   lastExit: ExitRecord | undefined;
+  /** Docker's HostConfig.LogConfig; undefined (records made before it): json-file without limits. */
+  logConfig?: LogConfig;
 }
 
 /** A container directory whose record cannot be read: listed and removable on its own. */
