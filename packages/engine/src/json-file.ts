@@ -47,7 +47,7 @@ export class JsonFileWriter {
     }
   }
 
-  /** A Writable for one stream (to hand to the driver), forwarding each chunk to `forward` too. */
+  /** A Writable for one stream (to hand to the driver), forwarding each chunk to `forward` too (and its end). */
   stream(stream: LogStream, forward?: NodeJS.WritableStream): Writable {
     return new Writable({
       write: (chunk: Buffer, _encoding, callback) => {
@@ -61,7 +61,8 @@ export class JsonFileWriter {
       },
       final: (callback) => {
         this.flush(stream);
-        callback();
+        if (forward) forward.end(() => callback());
+        else callback();
       },
     });
   }
