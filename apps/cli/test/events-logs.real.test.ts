@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { cliPath, createHarness, waitFor, type Harness } from './harness.js';
 
 let harness: Harness;
@@ -25,7 +25,7 @@ function follow(args: readonly string[]): { child: ChildProcess; lines: () => st
     child,
     lines: () => output.split('\n').filter((line) => line !== ''),
     stop: async () => {
-      child.kill('SIGINT');
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
       await exited;
     },
   };
@@ -50,6 +50,8 @@ afterAll(async () => {
 describe('execdriver events (built binary, real containers)', () => {
   it('a background follower sees a run --rm lifecycle in order, then kill, pause, unpause, exec', async () => {
     const follower = follow(['--format', '{{json .}}', '--filter', 'type=container']);
+    // Stopped even when an assertion fails, so no follower outlives the test.
+    onTestFinished(() => follower.stop());
     await sleep(500);
     const rm = await cli(['run', '--rm', '--name', 'ev-rm', 'busybox', 'sh', '-c', 'exit 3']);
     expect(rm.exitCode).toBe(3);
