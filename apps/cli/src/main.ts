@@ -25,6 +25,7 @@ export const commandEntries: readonly CommandEntry[] = [
   { name: 'ps', description: 'List containers', load: async () => (await import('./commands/ps.js')).psCommandSpec },
   { name: 'inspect', description: 'Return low-level information on containers', load: async () => (await import('./commands/inspect.js')).inspectCommandSpec },
   { name: 'logs', description: 'Fetch the logs of a container', load: async () => (await import('./commands/logs.js')).logsCommandSpec },
+  { name: 'events', description: 'Get real time events from the server', load: async () => (await import('./commands/events.js')).eventsCommandSpec },
   { name: 'stats', description: 'Display a live stream of container resource usage statistics', load: async () => (await import('./commands/stats.js')).statsCommandSpec },
   { name: 'top', description: 'Display the running processes of a container', load: async () => (await import('./commands/top.js')).topCommandSpec },
   { name: 'kill', description: 'Kill one or more running containers', load: async () => (await import('./commands/kill.js')).killCommandSpec },
@@ -54,6 +55,7 @@ export const commandEntries: readonly CommandEntry[] = [
   { name: 'version', description: 'Show the execdriver version information', load: async () => (await import('./commands/version.js')).versionCommandSpec },
   { name: '__console', description: 'internal', hidden: true, load: async () => (await import('./commands/internal.js')).consoleCommandSpec },
   { name: '__monitor', description: 'internal', hidden: true, load: async () => (await import('./commands/internal.js')).monitorCommandSpec },
+  { name: '__logs', description: 'internal', hidden: true, load: async () => (await import('./commands/internal.js')).logHolderCommandSpec },
   { name: '__reap', description: 'internal', hidden: true, load: async () => (await import('./commands/internal.js')).reapCommandSpec },
 ];
 

@@ -59,6 +59,8 @@ export const runFlagDefinitions: readonly FlagDefinition[] = [
   { name: 'shm-size', kind: 'string', valueName: 'bytes', description: 'Size of /dev/shm (default 64m)' },
   { name: 'rootfs', kind: 'string', valueName: 'dir', description: 'Use DIR as the root filesystem (no IMAGE argument then)' },
   ...lifecycleFlagDefinitions,
+  { name: 'log-driver', kind: 'string', description: 'Logging driver for the container: json-file (default) or none' },
+  { name: 'log-opt', kind: 'list', description: 'Log driver options (max-size=10m, max-file=3)' },
 ];
 
 /** What `run` does besides the container itself. */
@@ -73,6 +75,9 @@ export interface RunCliOptions {
   /** The image, or undefined with `--rootfs`. */
   image: string | undefined;
   rootfsDir: string | undefined;
+  /** `--log-driver` and `--log-opt` as given (checked by the engine's parseLogConfig). */
+  logDriver: string | undefined;
+  logOpts: string[];
   /** COMMAND [ARG...] as typed after the image (empty: the image's default). */
   args: string[];
   entrypoint: string | undefined;
@@ -132,6 +137,8 @@ function toParsedRun(parsed: ParsedArguments, options: ParseRunFlagsOptions, len
     name: flagString(parsed, 'name'),
     image,
     rootfsDir,
+    logDriver: flagString(parsed, 'log-driver'),
+    logOpts: flagList(parsed, 'log-opt'),
     args,
     entrypoint: flagString(parsed, 'entrypoint'),
     envFiles: flagList(parsed, 'env-file'),

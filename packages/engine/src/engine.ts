@@ -7,6 +7,9 @@ import { ImageStore, containerLayerPaths, defaultProcessArgs, mountContainerLaye
 import { toHostId } from '@execdriver/namespaces';
 import { parseCommand, type Command, type CommandInput, type ExitStatus } from '@execdriver/spec';
 import { consolePaths } from './console-protocol.js';
+import { containerEvent, journalExit, signalAttribute } from './container-events.js';
+import { EventJournal } from './events.js';
+import type { LogConfig } from './log-config.js';
 import { isActive, toContainer, type Container } from './container.js';
 import { EngineError } from './errors.js';
 import { containerIdPattern, newContainerId, shortId } from './ids.js';
@@ -68,6 +71,8 @@ export interface CreateRequest {
   stopTimeout?: number;
   /** `--init`: run the command under tini (`initPath`), bind-mounted read-only at /sbin/docker-init. */
   init?: boolean;
+  /** Docker's HostConfig.LogConfig (`--log-driver`, `--log-opt`, checked by parseLogConfig); default json-file. */
+  logConfig?: LogConfig;
   /** Checks the completed command; default: the spec's schema. The CLI passes one whose messages name its flags. */
   validate?: (input: CommandInput) => Command;
 }
@@ -98,6 +103,8 @@ export class Engine {
   readonly records: RecordStore;
   readonly names: NameRegistry;
   readonly volumes: VolumeStore;
+  /** The events journal of this state root (`<stateRoot>/events`), shared by every engine process. */
+  readonly events: EventJournal;
   readonly #options: EngineOptions;
   #driver: Promise<Driver> | undefined;
 
@@ -109,6 +116,7 @@ export class Engine {
     this.records = new RecordStore(join(options.dataRoot, 'containers'));
     this.volumes = new VolumeStore(join(options.dataRoot, 'volumes'));
     this.names = new NameRegistry(join(options.dataRoot, 'names'), (id) => this.records.exists(id));
+    this.events = new EventJournal(join(options.stateRoot, 'events'));
     if (options.driver) this.#driver = Promise.resolve(options.driver);
   }
 
@@ -165,6 +173,7 @@ export class Engine {
       await this.names.releaseAll(id).catch(() => undefined);
       throw error;
     }
+    this.events.append(containerEvent(record, 'create'));
     return record;
   }
 
@@ -230,6 +239,7 @@ export class Engine {
       ...(request.stopTimeout !== undefined ? { stopTimeout: request.stopTimeout } : {}),
       ...(request.init ? { init: true } : {}),
       ...(volumePlan.volumes.length > 0 ? { volumes: volumePlan.volumes } : {}),
+      ...(request.logConfig ? { logConfig: request.logConfig } : {}),
     };
     return { record, image, explicitName };
   }
@@ -312,8 +322,10 @@ export class Engine {
     if (byUser) await resetRestartState(this, record);
     await this.#prepareRootfs(record);
     const started = await driver.start(record.command, io, options.hooks ?? {}, { labels: { [driverLabels.name]: record.name }, ...(options.onWarning ? { onWarning: options.onWarning } : {}) });
+    this.events.append(containerEvent(record, 'start'));
     if (byUser) await ensureMonitor(this, record);
-    return started;
+    // Whoever watches the process journals its end (`die`) as soon as it is recorded.
+    return { ...started, exited: started.exited.then(async (status) => (await this.find(record.id).catch(() => undefined), status)) };
   }
 
   /** Keeps the end of the driver's last run in the engine's record, before the driver's record goes. */
@@ -340,6 +352,7 @@ export class Engine {
     const [{ records, broken }, summaries] = await Promise.all([this.records.list(), this.driver().then((driver) => driver.list({ includeBroken: true }))]);
     const byId = new Map(summaries.map((summary) => [summary.id, summary.status === 'broken' ? ('broken' as const) : summary]));
     const containers = records.map((record) => toContainer(record, byId.get(record.id)));
+    for (const container of containers) this.#journalExit(container);
     containers.sort((a, b) => b.record.created.localeCompare(a.record.created) || a.id.localeCompare(b.id));
     if (!this.#recovered && this.#options.recoverRestartPolicies !== false && this.#options.helper) {
       this.#recovered = true;
@@ -358,7 +371,18 @@ export class Engine {
       id = findOne(reference, records).id;
     }
     const record = await this.records.read(id);
-    return toContainer(record, await this.#driverSummary(id));
+    const container = toContainer(record, await this.#driverSummary(id));
+    this.#journalExit(container);
+    return container;
+  }
+
+  /** The first process to see a run's end journals it (`oom`, `die`), once. */
+  #journalExit(container: Container): void {
+    try {
+      journalExit(this.events, this.containerDir(container.id), container);
+    } catch {
+      // The journal cannot be written (a full disk): the container's state is still right.
+    }
   }
 
   /** The image users of every container, for `rmi`'s rules. */
@@ -372,6 +396,8 @@ export class Engine {
     if (!isActive(container)) throw new EngineError('CONTAINER_NOT_RUNNING', `cannot kill container ${reference}: container ${container.id} is not running`);
     if (container.state === 'restarting' || endsRestartPolicy(signal, container.record)) await endRestartPolicy(this, container.id);
     if (container.state === 'restarting') return container;
+    // Journaled first: the `die` it causes may be journaled by another process at once.
+    this.events.append(containerEvent(container.record, 'kill', { signal: signalAttribute(signal) }));
     await (await this.driver()).kill(container.id, signal);
     return container;
   }
@@ -388,10 +414,34 @@ export class Engine {
     if (container.state === 'restarting') return container;
     const driver = await this.driver();
     if (container.state === 'paused') await driver.unpause(container.id);
-    await driver.kill(container.id, options.signal ?? container.record.stopSignal ?? 'TERM').catch(() => undefined);
+    const signal = options.signal ?? container.record.stopSignal ?? 'TERM';
+    this.events.append(containerEvent(container.record, 'kill', { signal: signalAttribute(signal) }));
+    await driver.kill(container.id, signal).catch(() => undefined);
     const timeoutMs = options.timeoutMs ?? (container.record.stopTimeout ?? 10) * 1000;
     const stopped = await Promise.race([driver.wait(container.id).then(() => true), ...(timeoutMs < 0 ? [] : [sleep(timeoutMs).then(() => false)])]);
-    if (!stopped) await driver.terminate(container.id);
+    if (!stopped) {
+      this.events.append(containerEvent(container.record, 'kill', { signal: '9' }));
+      await driver.terminate(container.id);
+    }
+    await driver.wait(container.id).catch(() => undefined);
+    await this.find(container.id).catch(() => undefined);
+    this.events.append(containerEvent(container.record, 'stop'));
+    return container;
+  }
+
+  /** Freezes every process of the container (Docker's pause). @throws EngineError CONTAINER_NOT_RUNNING */
+  async pause(reference: string): Promise<Container> {
+    const container = await this.find(reference);
+    if (!isActive(container)) throw new EngineError('CONTAINER_NOT_RUNNING', `container ${container.id} is not running`);
+    await (await this.driver()).pause(container.id);
+    this.events.append(containerEvent(container.record, 'pause'));
+    return container;
+  }
+
+  async unpause(reference: string): Promise<Container> {
+    const container = await this.find(reference);
+    await (await this.driver()).unpause(container.id);
+    this.events.append(containerEvent(container.record, 'unpause'));
     return container;
   }
 
@@ -399,7 +449,9 @@ export class Engine {
   async wait(reference: string): Promise<ExitStatus> {
     const container = await this.find(reference);
     if (!container.driver) return { exitCode: container.exitCode ?? 0, oomKilled: container.oomKilled };
-    return (await this.driver()).wait(container.id);
+    const status = await (await this.driver()).wait(container.id);
+    await this.find(container.id).catch(() => undefined);
+    return status;
   }
 
   /**
@@ -412,9 +464,11 @@ export class Engine {
     if (isActive(container) && !options.force) {
       throw new EngineError('CONTAINER_RUNNING', `cannot remove container ${reference}: container is ${container.state}: stop the container before removing or force remove (rm -f)`);
     }
+    if (isActive(container)) this.events.append(containerEvent(container.record, 'kill', { signal: '9' }));
     await this.destroy(container.id, container.name);
     // `rm -v` / `--rm`: the container's anonymous volumes go with it (named ones stay, as in Docker).
     if (options.volumes) for (const volume of container.record.volumes ?? []) if (volume.anonymous) await this.volumes.remove(volume.name, [], { force: true }).catch(() => undefined);
+    if (isActive(container)) this.events.append(containerEvent(container.record, 'die', { exitCode: '137' }));
     // An image untagged by a forced rmi while this container used it goes with its last user (Docker deleted it then).
     if (container.record.imageId) await this.images.removeIfUnused(container.record.imageId, await this.imageUsers()).catch(() => undefined);
     return container;
@@ -425,6 +479,7 @@ export class Engine {
     // The monitor first: nothing may restart the container while it goes.
     await stopMonitor(this.stateRoot, id);
     await rm(monitorPaths(this.stateRoot, id).log, { force: true });
+    const record = await this.records.read(id).catch(() => undefined);
     const driver = await this.driver();
     await driver.clean(id);
     const dir = this.containerDir(id);
@@ -433,6 +488,7 @@ export class Engine {
     await Promise.all([paths.socket, paths.log].map((path) => rm(path, { force: true })));
     if (name) await this.names.release(name, id);
     else await this.names.releaseAll(id);
+    this.events.append(containerEvent(record ?? { id, name: name ?? '', image: '', labels: {} }, 'destroy'));
   }
 
   /** Unmounts the writable layer of a container that stopped (its files stay for the next start). */

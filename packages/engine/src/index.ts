@@ -23,3 +23,11 @@ export { VolumeStore, checkVolumeName, toDockerVolume, volumeNamePattern, type V
 export { planVolumeMounts, prepareVolumes, type ContainerVolume, type VolumeRequest } from './volume-mounts.js';
 export { archiveFromContainer, containerChanges, copyFromContainer, copyToContainer, exportContainer, extractToContainer, type FilesystemChange, type PathKind } from './container-files.js';
 export { commitContainer } from './container-commit.js';
+export { EventJournal, eventToJson, parseEventLine, type EngineEvent, type EventInput, type EventJournalOptions, type EventType, type FollowEventsOptions, type ReadEventsOptions } from './events.js';
+export { eventFilterKeys, matchesEventFilters, parseEventFilters, type EventFilterKey, type EventFilters } from './event-filters.js';
+export { formatRfc3339Nano, formatTimestamp, nowNanoseconds, parseRfc3339, parseTimestamp } from './event-time.js';
+export { containerEvent, imageEvent, journalExit } from './container-events.js';
+export { defaultLogConfig, jsonFileLimits, jsonLogPath, parseLogConfig, type JsonFileLimits, type LogConfig } from './log-config.js';
+export { JsonFileWriter, type LogStream } from './json-file.js';
+export { readLogs, type LogEntry, type ReadLogsOptions } from './read-logs.js';
+export { openContainerLog, runLogHolder, startWithLogHolder } from './log-holder.js';

@@ -8,6 +8,7 @@ import { EngineError } from './errors.js';
 import { containerIdPattern } from './ids.js';
 import type { RestartPolicy } from './restart-policy.js';
 import type { ContainerVolume } from './volume-mounts.js';
+import type { LogConfig } from './log-config.js';
 
 /** The last known end of a container's process, kept when the driver's own record goes (restart, reboot). */
 export interface ExitRecord {
@@ -57,6 +58,8 @@ export interface ContainerRecord {
   manuallyStopped?: boolean;
   /** Set by the restart monitor while it waits to restart the container (Docker's State.Restarting). */
   restarting?: boolean;
+  /** Docker's HostConfig.LogConfig; undefined (records made before it): json-file without limits. */
+  logConfig?: LogConfig;
 }
 
 /** A container directory whose record cannot be read: listed and removable on its own. */

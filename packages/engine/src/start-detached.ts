@@ -4,6 +4,7 @@ import type { HolderMessage } from './console-holder.js';
 import { consolePaths } from './console-protocol.js';
 import type { Engine } from './engine.js';
 import { EngineError } from './errors.js';
+import { startWithLogHolder } from './log-holder.js';
 import type { ContainerRecord } from './record.js';
 
 /**
@@ -39,12 +40,13 @@ function holderStarted(child: ChildProcess, id: string, logPath: string): Promis
 
 /**
  * Starts an existing container in the background, as `docker start` (no attach) and the restart
- * monitor do: its output to its log files; a tty container through a console holder (a helper
+ * monitor do: its output to its json-file log through a log holder; a tty container through a console holder (a helper
  * process holding its terminal, so `attach` can reach it later).
  */
 export async function startDetached(engine: Engine, record: ContainerRecord, options: { monitor?: boolean } = {}): Promise<void> {
   if (!record.command.process.tty) {
-    await engine.start(record, { logs: true }, options);
+    // A log holder starts it, its output going to the container's json-file log.
+    await startWithLogHolder(engine, record.id);
     return;
   }
   const paths = consolePaths(engine.stateRoot, record.id);

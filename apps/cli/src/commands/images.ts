@@ -3,6 +3,7 @@ import { usageError } from '../errors.js';
 import { flagBoolean, flagList, flagString } from '../flags.js';
 import { formatEach, goType } from '../go-template.js';
 import { parseImageReference, type ImportProgress } from '@execdriver/images';
+import { imageEvent } from '@execdriver/engine';
 import { formatTable } from '../table.js';
 import { formatDecimalSize, goTimeString, humanDuration } from '../units.js';
 
@@ -113,7 +114,9 @@ export const tagCommandSpec: CommandSpec = {
   maxArgs: 2,
   async run(context, parsed) {
     const [source, target] = parsed.positionals as [string, string];
-    await (await context.engine()).images.tag(source, target);
+    const engine = await context.engine();
+    const image = await engine.images.tag(source, target);
+    engine.events.append(imageEvent(`sha256:${image.id}`, 'tag', parseImageReference(target).familiar));
     return 0;
   },
 };
@@ -171,6 +174,7 @@ export const importCommandSpec: CommandSpec = {
       },
     });
     if (interactive) context.stderr.write(`\rImporting ${progressBar({ readBytes: 1, totalBytes: 1 }).replace(/ \S+\/\S+$/, '')} done\x1b[K\n`);
+    engine.events.append(imageEvent(`sha256:${image.id}`, 'import', reference === undefined ? undefined : parseImageReference(reference).familiar));
     context.stdout.write(`sha256:${image.id}\n`);
     return 0;
   },
@@ -188,7 +192,10 @@ export const rmiCommandSpec: CommandSpec = {
     const users = await engine.imageUsers();
     for (const reference of parsed.positionals) {
       try {
+        const before = await engine.images.get(reference).catch(() => undefined);
         const { untagged, deleted } = await engine.images.remove(reference, { force: flagBoolean(parsed, 'force'), users });
+        for (const name of untagged) engine.events.append(imageEvent(before ? `sha256:${before.id}` : name, 'untag', name));
+        for (const id of deleted) engine.events.append(imageEvent(`sha256:${id}`, 'delete'));
         context.stdout.write([...untagged.map((entry) => `Untagged: ${entry}\n`), ...deleted.map((id) => `Deleted: sha256:${id}\n`)].join(''));
       } catch (error) {
         failed = true;

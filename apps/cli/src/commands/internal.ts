@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../command-spec.js';
-import { runConsoleHolder, runMonitor } from '@execdriver/engine';
+import { runConsoleHolder, runLogHolder, runMonitor } from '@execdriver/engine';
 import { exitCodeOf } from '../errors.js';
 import { toStartFailure } from '../start-failure.js';
 
@@ -19,6 +19,24 @@ export const consoleCommandSpec: CommandSpec = {
     runConsoleHolder(await context.engine(), parsed.positionals[0]!, {
       waitForClient: parsed.flags.get('wait-for-client') === true,
       removeOnFailure: parsed.flags.get('keep-on-failure') !== true,
+      describeFailure: (caught) => {
+        const error = toStartFailure(caught);
+        return { message: error instanceof Error ? error.message : String(error), exitCode: exitCodeOf(error, 'run') };
+      },
+    }),
+};
+
+/** `__logs <id>`: the log holder of a detached non-tty container (see log-holder.ts). */
+export const logHolderCommandSpec: CommandSpec = {
+  name: '__logs',
+  usage: '__logs ID',
+  description: 'Internal: start a container and write its output to its log',
+  flags: [],
+  minArgs: 1,
+  maxArgs: 1,
+  hidden: true,
+  run: async (context, parsed) =>
+    runLogHolder(await context.engine(), parsed.positionals[0]!, {
       describeFailure: (caught) => {
         const error = toStartFailure(caught);
         return { message: error instanceof Error ? error.message : String(error), exitCode: exitCodeOf(error, 'run') };
