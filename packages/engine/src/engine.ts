@@ -332,7 +332,10 @@ export class Engine {
   async #foldExit(record: ContainerRecord, summary: ContainerSummary): Promise<void> {
     if (!summary.startedAt) return;
     record.lastExit = { startedAt: summary.startedAt, finishedAt: summary.finishedAt, exitCode: summary.exitCode, oomKilled: summary.oomKilled ?? false };
-    await this.records.write(record);
+    // Written on the freshest record: another process (a monitor, a stop) may have changed it since it was read.
+    const fresh = await this.records.read(record.id).catch(() => record);
+    fresh.lastExit = record.lastExit;
+    await this.records.write(fresh);
   }
 
   async #driverSummary(id: string): Promise<ContainerSummary | 'broken' | undefined> {
@@ -408,10 +411,12 @@ export class Engine {
    * policy for good (the monitor goes, the record says manually stopped).
    */
   async stop(reference: string, options: { timeoutMs?: number; signal?: string | number } = {}): Promise<Container> {
-    const container = await this.find(reference);
-    if (!isActive(container)) return container;
-    await endRestartPolicy(this, container.id);
-    if (container.state === 'restarting') return container;
+    const found = await this.find(reference);
+    if (!isActive(found)) return found;
+    await endRestartPolicy(this, found.id);
+    // With its monitor gone, the container is what it is now: a restart may have just started it.
+    const container = await this.find(found.id);
+    if (container.state !== 'running' && container.state !== 'paused') return container;
     const driver = await this.driver();
     if (container.state === 'paused') await driver.unpause(container.id);
     const signal = options.signal ?? container.record.stopSignal ?? 'TERM';

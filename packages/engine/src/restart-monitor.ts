@@ -7,6 +7,8 @@ import { claimMonitorPidFile, liveMonitor, monitorPaths, releaseMonitorPidFile, 
 import type { ContainerRecord } from './record.js';
 import { nextRestartDelay, shouldRestart } from './restart-policy.js';
 import { startDetached } from './start-detached.js';
+import { openContainerLog } from './log-holder.js';
+import { Writable } from 'node:stream';
 
 /** The arguments an app's helper launcher must route to `runMonitor(engine, id)`. */
 export function monitorHelperArgs(id: string): string[] {
@@ -109,7 +111,8 @@ export async function runMonitor(engine: Engine, id: string, options: MonitorOpt
       if (fresh.manuallyStopped) return (ended = 'stopped');
       status = undefined;
       try {
-        await startDetached(engine, fresh, { monitor: false });
+        if (fresh.command.process.tty) await startDetached(engine, fresh, { monitor: false });
+        else await startHoldingLog(engine, fresh);
       } catch (error) {
         if (error instanceof EngineError && error.code === 'CONTAINER_RUNNING') continue; // the user started it meanwhile
         // Docker counts a failed start as an exit (127 when the command is gone) and goes on with its policy.
@@ -131,6 +134,22 @@ export async function runMonitor(engine: Engine, id: string, options: MonitorOpt
       }
     }
     await releaseMonitorPidFile(engine.stateRoot, id);
+  }
+}
+
+/**
+ * Starts a non-tty container from the monitor itself, its output going to the json-file log
+ * through this process (no log holder of its own: one process acts on the container).
+ */
+async function startHoldingLog(engine: Engine, record: ContainerRecord): Promise<void> {
+  const log = openContainerLog(engine, record);
+  const discard = () => new Writable({ write: (_chunk, _encoding, callback) => callback() });
+  try {
+    const started = await engine.start(record, { stdout: log ? log.stream('stdout') : discard(), stderr: log ? log.stream('stderr') : discard() }, { monitor: false });
+    void started.exited.finally(() => setTimeout(() => log?.close(), 50));
+  } catch (error) {
+    log?.close();
+    throw error;
   }
 }
 
