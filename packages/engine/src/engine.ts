@@ -5,8 +5,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createDriver, DriverError, type ContainerIo, type ContainerSummary, type Driver, type DriverOptions, type Hooks, type StartedContainer } from '@execdriver/driver';
 import { ImageStore, containerLayerPaths, defaultProcessArgs, mountContainerLayer, remappedImageRootfs, removeContainerLayer, unmountUnder, type Image, type ImageUser } from '@execdriver/images';
 import { toHostId } from '@execdriver/namespaces';
+import { NetworkManager } from '@execdriver/network';
 import { parseCommand, type Command, type CommandInput, type ExitStatus } from '@execdriver/spec';
 import { consolePaths } from './console-protocol.js';
+import { attachContainerNetwork, checkNetworkConfig, type ContainerNetworkConfig } from './container-network.js';
 import { isActive, toContainer, type Container } from './container.js';
 import { EngineError } from './errors.js';
 import { containerIdPattern, newContainerId, shortId } from './ids.js';
@@ -32,6 +34,10 @@ export interface EngineOptions {
   helper?: HelperLauncher;
   /** A driver to use instead of one made from the options above (tests). */
   driver?: Driver;
+  /** Where the CNI plugins are (default /usr/lib/cni, /opt/cni/bin). */
+  cniPluginDirs?: string[];
+  /** The default bridge network's host interface (default execdriver0). */
+  defaultBridge?: string;
 }
 
 /** What the flags of `run`/`create` (or an API body) say of a new container. */
@@ -48,6 +54,8 @@ export interface CreateRequest {
   labels?: Record<string, string>;
   autoRemove?: boolean;
   interactive?: boolean;
+  /** Bridge networking: the networks joined, published ports, extra hosts, DNS (the command's network mode is then `new`). */
+  network?: ContainerNetworkConfig;
   /** Checks the completed command; default: the spec's schema. The CLI passes one whose messages name its flags. */
   validate?: (input: CommandInput) => Command;
 }
@@ -77,6 +85,7 @@ export class Engine {
   readonly images: ImageStore;
   readonly records: RecordStore;
   readonly names: NameRegistry;
+  readonly networks: NetworkManager;
   readonly #options: EngineOptions;
   #driver: Promise<Driver> | undefined;
 
@@ -87,6 +96,12 @@ export class Engine {
     this.images = new ImageStore({ root: join(options.dataRoot, 'images'), ...(options.busybox ? { busybox: options.busybox } : {}) });
     this.records = new RecordStore(join(options.dataRoot, 'containers'));
     this.names = new NameRegistry(join(options.dataRoot, 'names'), (id) => this.records.exists(id));
+    this.networks = new NetworkManager({
+      networksRoot: join(options.dataRoot, 'networks'),
+      stateRoot: join(options.stateRoot, 'network'),
+      ...(options.cniPluginDirs ? { pluginDirs: options.cniPluginDirs } : {}),
+      ...(options.defaultBridge ? { defaultBridge: options.defaultBridge } : {}),
+    });
     if (options.driver) this.#driver = Promise.resolve(options.driver);
   }
 
@@ -197,6 +212,7 @@ export class Engine {
       imageConfig: image ? (config as Record<string, unknown>) : undefined,
       restartCount: 0,
       lastExit: undefined,
+      ...(request.network ? { network: await checkNetworkConfig(this.networks, request.network, config.ExposedPorts as Record<string, unknown> | undefined) } : {}),
     };
     return { record, image, explicitName };
   }
@@ -254,7 +270,25 @@ export class Engine {
       await driver.clean(record.id);
     }
     await this.#prepareRootfs(record);
-    return driver.start(record.command, io, options.hooks ?? {}, { labels: { [driverLabels.name]: record.name }, ...(options.onWarning ? { onWarning: options.onWarning } : {}) });
+    // Bridge networking: the namespace is prepared (CNI ADD) first and released on every way out.
+    const network = await attachContainerNetwork(this.networks, record);
+    let started: StartedContainer;
+    try {
+      started = await driver.start(network?.command ?? record.command, io, options.hooks ?? {}, {
+        labels: { [driverLabels.name]: record.name },
+        ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+        ...(network ? { etcContent: network.etcContent } : {}),
+      });
+    } catch (error) {
+      if (network) await this.networks.release(record.id);
+      throw error;
+    }
+    if (network) {
+      const bundle = await driver.inspect(record.id).then((summary) => summary.bundle, () => undefined);
+      await this.networks.started(record.id, bundle === undefined ? undefined : join(bundle, 'hosts'));
+      void started.exited.then(() => this.networks.release(record.id)).catch(() => undefined);
+    }
+    return started;
   }
 
   /** Keeps the end of the driver's last run in the engine's record, before the driver's record goes. */
@@ -281,6 +315,9 @@ export class Engine {
     const [{ records, broken }, summaries] = await Promise.all([this.records.list(), this.driver().then((driver) => driver.list({ includeBroken: true }))]);
     const byId = new Map(summaries.map((summary) => [summary.id, summary.status === 'broken' ? ('broken' as const) : summary]));
     const containers = records.map((record) => toContainer(record, byId.get(record.id)));
+    // Network namespaces of containers that are done (exited, removed, or their starter died) go now.
+    const active = new Set(containers.filter(isActive).map((container) => container.id));
+    await this.networks.sweep(async (id) => active.has(id));
     containers.sort((a, b) => b.record.created.localeCompare(a.record.created) || a.id.localeCompare(b.id));
     return { containers, broken };
   }
@@ -320,6 +357,7 @@ export class Engine {
     await driver.kill(container.id, options.signal ?? 'TERM').catch(() => undefined);
     const stopped = await Promise.race([driver.wait(container.id).then(() => true), sleep(options.timeoutMs ?? 10_000).then(() => false)]);
     if (!stopped) await driver.terminate(container.id);
+    await this.networks.release(container.id);
     return container;
   }
 
@@ -350,6 +388,7 @@ export class Engine {
   async destroy(id: string, name?: string): Promise<void> {
     const driver = await this.driver();
     await driver.clean(id);
+    await this.networks.release(id);
     const dir = this.containerDir(id);
     await removeContainerLayer(dir);
     const paths = consolePaths(this.stateRoot, id);

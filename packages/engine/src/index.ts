@@ -9,3 +9,4 @@ export { copyLogs, type LogTargets } from './logs.js';
 export { runConsoleHolder, type ConsoleHolderOptions, type HolderMessage } from './console-holder.js';
 export { connectConsole, type ConsoleConnection } from './console-client.js';
 export { consolePaths, consoleSocketPath, encodeFrame, FrameType, readFrames, FrameDecoder, decodeResize, encodeResize, maxFramePayload, type Frame, type FrameTypeValue } from './console-protocol.js';
+export { connectContainer, disconnectContainer, dockerNetworkSettings, dockerPorts, portRequests, portsColumn, type ContainerNetworkConfig } from './container-network.js';

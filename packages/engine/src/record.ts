@@ -4,6 +4,7 @@ import { chmod, chown, mkdir, open, readdir, rename, rm, stat, writeFile } from 
 import { toHostId } from '@execdriver/namespaces';
 import { join } from 'node:path';
 import type { Command } from '@execdriver/spec';
+import type { ContainerNetworkConfig } from './container-network.js';
 import { EngineError } from './errors.js';
 import { containerIdPattern } from './ids.js';
 
@@ -41,6 +42,8 @@ export interface ContainerRecord {
   restartCount: number;
   /** The last process's end, once the driver's record of it is gone. */
   lastExit: ExitRecord | undefined;
+  /** Bridge networking (`--network bridge` or a user-defined network, `-p`, ...); absent for none, host, container:. */
+  network?: ContainerNetworkConfig;
 }
 
 /** A container directory whose record cannot be read: listed and removable on its own. */

@@ -89,6 +89,12 @@ export class AttachmentStore {
     return { attachment, done: () => rm(claimed, { force: true }) };
   }
 
+  /** Whether a release of the container is under way (claimed, not done). */
+  async releasing(containerId: string): Promise<boolean> {
+    const prefix = `.${containerId}.releasing.`;
+    return (await readdir(this.root).catch(() => [] as string[])).some((file) => file.startsWith(prefix));
+  }
+
   /** Claims left by a process that died while releasing: their owners, and the files. */
   async abandonedClaims(): Promise<{ path: string; attachment: Attachment }[]> {
     const found: { path: string; attachment: Attachment }[] = [];

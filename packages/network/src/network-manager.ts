@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { AttachmentStore, type Attachment, type Endpoint } from './attachment.js';
 import { bridgeConflist, loopbackConflist } from './bridge-conflist.js';
@@ -366,6 +367,9 @@ export class NetworkManager {
   async release(containerId: string): Promise<void> {
     const claim = await this.attachments.claim(containerId);
     if (!claim) {
+      // Another release is under way (in this process or another): done when it is (bounded).
+      for (let waited = 0; waited < 30_000 && (await this.attachments.releasing(containerId)); waited += 50) await sleep(50);
+      if (await this.attachments.releasing(containerId)) return;
       // A namespace file without a record (a crash between the two): unmount it.
       await deleteNetns(this.netnsPath(containerId));
       return;

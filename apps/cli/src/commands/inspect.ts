@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Container } from '@execdriver/engine';
+import { dockerNetworkSettings, type Container } from '@execdriver/engine';
 import type { CommandSpec } from '../command-spec.js';
 import { toDockerInspect } from '../docker-inspect.js';
 import { findContainer } from '../find-container.js';
@@ -36,7 +36,18 @@ export const inspectCommandSpec: CommandSpec = {
       try {
         const summary = await findContainer(context, reference);
         const env = await effectiveEnv(summary);
-        documents.push(toDockerInspect(summary, { containerDir: engine.containerDir(summary.id), driverName: driver.name(), ...(env ? { env } : {}) }));
+        const document: Record<string, unknown> = toDockerInspect(summary, { containerDir: engine.containerDir(summary.id), driverName: driver.name(), ...(env ? { env } : {}) });
+        const networkIds = new Map((await engine.networks.list()).map((network) => [network.name, network.id]));
+        document.NetworkSettings = dockerNetworkSettings(summary.record, await engine.networks.attachments.get(summary.id), networkIds);
+        if (summary.record.network) {
+          const hostConfig = document.HostConfig as Record<string, unknown>;
+          hostConfig.NetworkMode = summary.record.network.networks[0]?.network ?? 'bridge';
+          hostConfig.PortBindings = Object.fromEntries(summary.record.network.ports.map((port) => [`${port.containerPort}/${port.protocol}`, [{ HostIp: port.hostIp, HostPort: port.hostPortStart === 0 ? '' : String(port.hostPortStart) }]]));
+          hostConfig.PublishAllPorts = summary.record.network.publishAll;
+          hostConfig.ExtraHosts = summary.record.network.extraHosts.length > 0 ? summary.record.network.extraHosts : null;
+          hostConfig.Dns = summary.record.network.dns.servers;
+        }
+        documents.push(document);
       } catch (error) {
         failed = true;
         context.stderr.write(`execdriver: ${(error as Error).message}\n`);

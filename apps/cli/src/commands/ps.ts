@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../command-spec.js';
-import { isActive, shortId } from '@execdriver/engine';
+import { isActive, portsColumn, shortId } from '@execdriver/engine';
 import { toPsRow } from '../docker-inspect.js';
 import { flagBoolean, flagString } from '../flags.js';
 import { formatEach } from '../go-template.js';
@@ -17,7 +17,8 @@ const psHeaders = {
   Names: 'NAMES',
   Pid: 'PID',
   ExitCode: 'EXIT CODE',
-} satisfies Record<keyof ReturnType<typeof toPsRow>, string>;
+  Ports: 'PORTS',
+} satisfies Record<keyof ReturnType<typeof toPsRow> | 'Ports', string>;
 
 export const psCommandSpec: CommandSpec = {
   name: 'ps',
@@ -44,17 +45,18 @@ export const psCommandSpec: CommandSpec = {
       context.stdout.write(ids.map((id) => `${id}\n`).join(''));
       return 0;
     }
-    const rows = summaries.map((summary) => toPsRow(summary, now, { truncate: !flagBoolean(parsed, 'no-trunc') }));
+    const attachments = new Map((await engine.networks.attachments.list()).map((attachment) => [attachment.containerId, attachment]));
+    const rows = summaries.map((summary) => ({ ...toPsRow(summary, now, { truncate: !flagBoolean(parsed, 'no-trunc') }), Ports: portsColumn(summary.record.network, attachments.get(summary.id)) }));
     if (format !== undefined && format !== 'table') {
       context.stdout.write(formatEach(format, rows, { headers: psHeaders }));
       return 0;
     }
     context.stdout.write(
       formatTable(
-        ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'NAMES'],
+        ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'],
         [
-          ...rows.map((row) => [row.ID, row.Image, row.Command, row.RunningFor, row.Status, row.Names]),
-          ...(flagBoolean(parsed, 'all') ? broken.map((entry) => [flagBoolean(parsed, 'no-trunc') ? entry.id : shortId(entry.id), '', '', '', 'Broken', '']) : []),
+          ...rows.map((row) => [row.ID, row.Image, row.Command, row.RunningFor, row.Status, row.Ports, row.Names]),
+          ...(flagBoolean(parsed, 'all') ? broken.map((entry) => [flagBoolean(parsed, 'no-trunc') ? entry.id : shortId(entry.id), '', '', '', 'Broken', '', '']) : []),
         ],
       ),
     );

@@ -37,6 +37,7 @@ export async function planRun(context: Context, parsed: ParsedRun): Promise<Crea
     ...(cliOptions.entrypoint !== undefined ? { entrypoint: cliOptions.entrypoint === '' ? [] : [cliOptions.entrypoint] } : {}),
     autoRemove: cliOptions.autoRemove,
     interactive: cliOptions.interactive,
+    ...(cliOptions.network ? { network: cliOptions.network } : {}),
     validate: (input) => validateCommand(input, cliOptions.flagTexts),
   };
 }
