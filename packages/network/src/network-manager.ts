@@ -114,7 +114,8 @@ export class NetworkManager {
       if (existing.has(name)) continue;
       const record: NetworkRecord = { id: newNetworkId(), name, driver: name === 'bridge' ? 'bridge' : name === 'host' ? 'host' : 'null', created: new Date().toISOString(), internal: false, labels: {}, predefined: true };
       if (name === 'bridge') {
-        const subnet = chooseSubnet(await this.#usedSubnets());
+        // The host bridge kept from an earlier data root keeps its subnet (as docker0 does).
+        const subnet = (await this.#bridgeSubnet(this.#options.defaultBridge ?? 'execdriver0')) ?? chooseSubnet(await this.#usedSubnets());
         Object.assign(record, { subnet: formatSubnet(subnet), gateway: firstHost(subnet), bridge: this.#options.defaultBridge ?? 'execdriver0' });
       }
       try {
@@ -122,6 +123,16 @@ export class NetworkManager {
       } catch (error) {
         if (!(error instanceof NetworkError && error.code === 'NETWORK_EXISTS')) throw error;
       }
+    }
+  }
+
+  async #bridgeSubnet(bridge: string): Promise<Ipv4Subnet | undefined> {
+    try {
+      const { stdout } = await run(this.#options.ip ?? 'ip', ['-j', '-4', 'addr', 'show', 'dev', bridge], { timeout: 10_000 });
+      const address = (JSON.parse(stdout) as { addr_info?: { local?: string; prefixlen?: number }[] }[])[0]?.addr_info?.[0];
+      return address?.local && address.prefixlen ? parseSubnet(`${address.local}/${address.prefixlen}`) : undefined;
+    } catch {
+      return undefined;
     }
   }
 
