@@ -10,6 +10,11 @@ command -v runc >/dev/null 2>&1 || need_apt+=(runc)
 dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' || need_apt+=(busybox-static)
 command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
 command -v setcap >/dev/null 2>&1 || need_apt+=(libcap2-bin)
+# Bridge networks: the CNI reference plugins (bridge, host-local, portmap, firewall, loopback),
+# iptables for their NAT rules, iproute2 for routes; dnsname and dnsmasq for name resolution.
+for pkg in containernetworking-plugins iptables iproute2 dnsmasq-base golang-github-containernetworking-plugin-dnsname; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need_apt+=("$pkg")
+done
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} from Debian"
   export DEBIAN_FRONTEND=noninteractive
