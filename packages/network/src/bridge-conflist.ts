@@ -9,7 +9,7 @@ export const cniVersion = '1.0.0';
  * and `firewall` so forwarding is allowed even under a DROP policy. An internal network has no
  * default route and no masquerading.
  */
-export function bridgeConflist(network: NetworkRecord, ipamDir: string): CniConfigList {
+export function bridgeConflist(network: NetworkRecord, ipamDir: string, options: { ports?: boolean } = {}): CniConfigList {
   return {
     cniVersion,
     name: network.name,
@@ -27,7 +27,8 @@ export function bridgeConflist(network: NetworkRecord, ipamDir: string): CniConf
           dataDir: ipamDir,
         },
       },
-      { type: 'portmap', capabilities: { portMappings: true }, snat: true },
+      // Only with ports to publish: one plugin (and its iptables calls) less on each ADD and DEL.
+      ...(options.ports === false ? [] : [{ type: 'portmap', capabilities: { portMappings: true }, snat: true }]),
       { type: 'firewall', backend: 'iptables' },
     ],
   };

@@ -272,7 +272,7 @@ export class NetworkManager {
   }
 
   async #addEndpoint(attachment: Attachment, record: NetworkRecord, ifName: string, aliases: readonly string[], ports: readonly PortBinding[]): Promise<Endpoint> {
-    const conflist = bridgeConflist(record, this.ipamDir);
+    const conflist = bridgeConflist(record, this.ipamDir, { ports: ports.length > 0 });
     const capabilityArgs: Record<string, unknown> = {};
     if (ports.length > 0) {
       capabilityArgs.portMappings = ports.map((port) => ({ hostPort: port.hostPort, containerPort: port.containerPort, protocol: port.protocol, ...(port.hostIp ? { hostIP: port.hostIp } : {}) }) satisfies CniPortMapping);
