@@ -429,6 +429,12 @@ function namespaces(parsed: ParsedArguments, cliOptions: RunCliOptions): NonNull
   const uts = namespaceSetting('--uts', flagString(parsed, 'uts'), ['private']);
   if (uts) result.uts = uts;
   const network = parseNetworkFlags(parsed);
+  if (cliOptions.usernsRemap !== undefined && flagString(parsed, 'network') === undefined && network.config?.ports.length === 0 && !network.config.publishAll) {
+    // With --userns-remap the driver cannot join a namespace made outside the container's user
+    // namespace (sysfs): such a container keeps a network namespace of its own, as before bridges.
+    result.network = { mode: 'new' };
+    return result;
+  }
   result.network = network.setting;
   cliOptions.network = network.config;
   return result;

@@ -92,7 +92,7 @@ export class AttachmentStore {
   /** Whether a release of the container is under way (claimed, not done). */
   async releasing(containerId: string): Promise<boolean> {
     const prefix = `.${containerId}.releasing.`;
-    return (await readdir(this.root).catch(() => [] as string[])).some((file) => file.startsWith(prefix));
+    return (await readdir(this.root).catch(() => [] as string[])).some((file) => file.startsWith(prefix) && pidAlive(Number(file.slice(prefix.length).split('.')[0])));
   }
 
   /** Claims left by a process that died while releasing: their owners, and the files. */
@@ -101,12 +101,7 @@ export class AttachmentStore {
     for (const file of await readdir(this.root).catch(() => [] as string[])) {
       const match = /^\.[0-9a-zA-Z_.-]+?\.releasing\.(\d+)\.[0-9a-f]+$/.exec(file);
       if (!match) continue;
-      try {
-        process.kill(Number(match[1]), 0);
-        continue;
-      } catch {
-        // Its process is gone.
-      }
+      if (pidAlive(Number(match[1]))) continue;
       const path = join(this.root, file);
       try {
         found.push({ path, attachment: JSON.parse(await readFile(path, 'utf8')) as Attachment });
@@ -115,5 +110,14 @@ export class AttachmentStore {
       }
     }
     return found;
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

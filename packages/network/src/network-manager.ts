@@ -381,6 +381,12 @@ export class NetworkManager {
       // Another release is under way (in this process or another): done when it is (bounded).
       for (let waited = 0; waited < 30_000 && (await this.attachments.releasing(containerId)); waited += 50) await sleep(50);
       if (await this.attachments.releasing(containerId)) return;
+      // A release its process left half-way (it exited or died meanwhile): finished here.
+      for (const { path, attachment } of await this.attachments.abandonedClaims()) {
+        if (attachment.containerId !== containerId) continue;
+        await this.#releaseClaimed(attachment);
+        await rm(path, { force: true });
+      }
       // A namespace file without a record (a crash between the two): unmount it.
       await deleteNetns(this.netnsPath(containerId));
       return;
