@@ -12,6 +12,11 @@ command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
 command -v setcap >/dev/null 2>&1 || need_apt+=(libcap2-bin)
 # --init runs Debian's static tini (/usr/bin/tini-static) as the container's PID 1.
 [ -x /usr/bin/tini-static ] || need_apt+=(tini)
+# Bridge networks: the CNI reference plugins (bridge, host-local, portmap, firewall, loopback),
+# iptables for their NAT rules, iproute2 for routes; dnsname and dnsmasq for name resolution.
+for pkg in containernetworking-plugins iptables iproute2 dnsmasq-base golang-github-containernetworking-plugin-dnsname; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need_apt+=("$pkg")
+done
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} from Debian"
   export DEBIAN_FRONTEND=noninteractive

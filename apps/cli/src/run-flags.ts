@@ -1,9 +1,11 @@
 import type { VolumeRequest } from '@execdriver/engine';
 import { volumeFromMountFlag, volumeFromVolumeFlag } from './volume-flags.js';
 import { posix } from 'node:path';
-import type { CommandInput, Mount, NamespaceSetting, NetworkSetting } from '@execdriver/spec';
+import type { CommandInput, Mount, NamespaceSetting } from '@execdriver/spec';
 import { mountPropagations, type MountPropagation } from '@execdriver/spec';
 import { usageError } from './errors.js';
+import { networkFlagDefinitions, parseNetworkFlags } from './network-flags.js';
+import type { ContainerNetworkConfig } from '@execdriver/engine';
 import { flagBoolean, flagList, flagString, parseArguments, type FlagDefinition, type ParsedArguments } from './flags.js';
 import { parseDecimal, parseInteger, parseSize, parseSizeOrUnlimited } from './units.js';
 import { lifecycleFlagDefinitions, parseLifecycleFlags, type LifecycleOptions } from './lifecycle-flags.js';
@@ -50,7 +52,7 @@ export const runFlagDefinitions: readonly FlagDefinition[] = [
   { name: 'ipc', kind: 'string', description: 'IPC mode to use (private, shareable, host, container:<name>)' },
   { name: 'pid', kind: 'string', description: 'PID namespace to use (host, container:<name>)' },
   { name: 'uts', kind: 'string', description: 'UTS namespace to use (host)' },
-  { name: 'network', kind: 'string', description: 'Network mode: none (default), host, container:<name>' },
+  ...networkFlagDefinitions,
   { name: 'userns-remap', kind: 'string', description: 'Run in a user namespace mapped like dockerd --userns-remap (default, user[:group])' },
   { name: 'security-opt', kind: 'list', description: 'Security options (apparmor=, label=, seccomp=unconfined|FILE, no-new-privileges)' },
   { name: 'cgroup-parent', kind: 'string', description: 'Optional parent cgroup for the container' },
@@ -89,6 +91,8 @@ export interface RunCliOptions {
   sigProxy: boolean;
   /** Host paths of bind mounts: `-v` ones are created when missing (Docker), `--mount` ones must exist. */
   bindSources: { source: string; flag: '--volume' | '--mount' }[];
+  /** Bridge networking (the default): networks, ports, extra hosts, DNS; undefined for none, host, container:. */
+  network: ContainerNetworkConfig | undefined;
   /** Single-value flags as typed (`--memory` -> `4k`), so messages quote the user's text, not a byte count. */
   flagTexts: Record<string, string>;
   /** Restart policy, stop settings, init, labels, cidfile, attach (lifecycle-flags.ts). */
@@ -148,6 +152,7 @@ function toParsedRun(parsed: ParsedArguments, options: ParseRunFlagsOptions, len
     sigProxy: parsed.flags.get('sig-proxy') !== false,
     bindSources: [],
     lifecycle: parseLifecycleFlags(parsed),
+    network: undefined,
     flagTexts: Object.fromEntries([...parsed.flags].flatMap(([name, value]) => (typeof value === 'string' ? [[`--${name}`, value]] : []))),
   };
   if (cliOptions.name !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(cliOptions.name)) {
@@ -184,7 +189,7 @@ function toParsedRun(parsed: ParsedArguments, options: ParseRunFlagsOptions, len
     devices: flagList(parsed, 'device').map(parseDevice),
     sysctls: Object.fromEntries(flagList(parsed, 'sysctl').map(parseSysctl)),
     resources: resources(parsed),
-    namespaces: namespaces(parsed),
+    namespaces: namespaces(parsed, cliOptions),
     noNewPrivileges: seccomp.noNewPrivileges,
   };
   const user = flagString(parsed, 'user');
@@ -440,7 +445,7 @@ function namespaceSetting(flag: string, text: string | undefined, allowed: reado
   throw usageError(`invalid value ${JSON.stringify(text)} for flag ${flag}: expected ${[...allowed, 'host', 'container:<name>'].join(', ')}`);
 }
 
-function namespaces(parsed: ParsedArguments): NonNullable<CommandInput['namespaces']> {
+function namespaces(parsed: ParsedArguments, cliOptions: RunCliOptions): NonNullable<CommandInput['namespaces']> {
   const result: NonNullable<CommandInput['namespaces']> = {};
   const ipc = namespaceSetting('--ipc', flagString(parsed, 'ipc'), ['private', 'shareable', 'none']);
   if (ipc) result.ipc = ipc;
@@ -448,18 +453,15 @@ function namespaces(parsed: ParsedArguments): NonNullable<CommandInput['namespac
   if (pid) result.pid = pid;
   const uts = namespaceSetting('--uts', flagString(parsed, 'uts'), ['private']);
   if (uts) result.uts = uts;
-  const networkText = flagString(parsed, 'network');
-  if (networkText !== undefined && networkText !== '') {
-    let network: NetworkSetting;
-    if (networkText === 'none') network = { mode: 'none' };
-    else if (networkText === 'bridge' || networkText === 'default') {
-      throw usageError(`invalid value ${JSON.stringify(networkText)} for flag --network: execdriver sets up no bridge network; use none, host or container:<name>`);
-    } else {
-      const setting = namespaceSetting('--network', networkText, ['none']);
-      network = setting as NetworkSetting;
-    }
-    result.network = network;
+  const network = parseNetworkFlags(parsed);
+  if (cliOptions.usernsRemap !== undefined && flagString(parsed, 'network') === undefined && network.config?.ports.length === 0 && !network.config.publishAll) {
+    // With --userns-remap the driver cannot join a namespace made outside the container's user
+    // namespace (sysfs): such a container keeps a network namespace of its own, as before bridges.
+    result.network = { mode: 'new' };
+    return result;
   }
+  result.network = network.setting;
+  cliOptions.network = network.config;
   return result;
 }
 

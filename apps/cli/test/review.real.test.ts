@@ -158,7 +158,7 @@ describe('messages', () => {
   it.each([
     [['run', '--rm', '-m', '4k', 'busybox', 'true'], 'execdriver: invalid value "4k" for flag --memory: must be at least 6291456 bytes\n'],
     [['run', '--rm', '-m', '64m', '--memory-swap', '32m', 'busybox', 'true'], 'execdriver: invalid value "32m" for flag --memory-swap: must be at least memory (67108864) or -1\n'],
-    [['run', '--rm', '--network', 'foo', 'busybox', 'true'], 'execdriver: invalid value "foo" for flag --network: expected none, host, container:<name>\n'],
+    [['run', '--rm', '--network', 'foo', 'busybox', 'true'], 'execdriver: network foo not found\n'],
     [['run', '--rm', '-u', 'nosuchuser', 'busybox', 'true'], 'execdriver: unable to find user nosuchuser: no matching entries in passwd file\n'],
     [['run', '--rm', '-u', 'root:nosuchgroup', 'busybox', 'true'], 'execdriver: unable to find group nosuchgroup: no matching entries in group file\n'],
   ])('%j', async (args, stderr) => {

@@ -5,11 +5,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createDriver, DriverError, type ContainerIo, type ContainerSummary, type Driver, type DriverOptions, type Hooks, type StartedContainer } from '@execdriver/driver';
 import { ImageStore, containerLayerPaths, defaultProcessArgs, mountContainerLayer, remappedImageRootfs, removeContainerLayer, unmountUnder, type Image, type ImageUser } from '@execdriver/images';
 import { toHostId } from '@execdriver/namespaces';
+import { NetworkManager } from '@execdriver/network';
 import { parseCommand, type Command, type CommandInput, type ExitStatus } from '@execdriver/spec';
 import { consolePaths } from './console-protocol.js';
 import { containerEvent, journalExit, signalAttribute } from './container-events.js';
 import { EventJournal } from './events.js';
 import type { LogConfig } from './log-config.js';
+import { attachContainerNetwork, checkNetworkConfig, type ContainerNetworkConfig } from './container-network.js';
 import { isActive, toContainer, type Container } from './container.js';
 import { EngineError } from './errors.js';
 import { containerIdPattern, newContainerId, shortId } from './ids.js';
@@ -46,6 +48,10 @@ export interface EngineOptions {
   initPath?: string;
   /** Restart containers whose restart policy says so on the first `list()` (default true; needs `helper`). */
   recoverRestartPolicies?: boolean;
+  /** Where the CNI plugins are (default /usr/lib/cni, /opt/cni/bin). */
+  cniPluginDirs?: string[];
+  /** The default bridge network's host interface (default execdriver0). */
+  defaultBridge?: string;
 }
 
 /** What the flags of `run`/`create` (or an API body) say of a new container. */
@@ -73,6 +79,8 @@ export interface CreateRequest {
   init?: boolean;
   /** Docker's HostConfig.LogConfig (`--log-driver`, `--log-opt`, checked by parseLogConfig); default json-file. */
   logConfig?: LogConfig;
+  /** Bridge networking: the networks joined, published ports, extra hosts, DNS (the command's network mode is then `new`). */
+  network?: ContainerNetworkConfig;
   /** Checks the completed command; default: the spec's schema. The CLI passes one whose messages name its flags. */
   validate?: (input: CommandInput) => Command;
 }
@@ -105,6 +113,7 @@ export class Engine {
   readonly volumes: VolumeStore;
   /** The events journal of this state root (`<stateRoot>/events`), shared by every engine process. */
   readonly events: EventJournal;
+  readonly networks: NetworkManager;
   readonly #options: EngineOptions;
   #driver: Promise<Driver> | undefined;
 
@@ -117,6 +126,12 @@ export class Engine {
     this.volumes = new VolumeStore(join(options.dataRoot, 'volumes'));
     this.names = new NameRegistry(join(options.dataRoot, 'names'), (id) => this.records.exists(id));
     this.events = new EventJournal(join(options.stateRoot, 'events'));
+    this.networks = new NetworkManager({
+      networksRoot: join(options.dataRoot, 'networks'),
+      stateRoot: join(options.stateRoot, 'network'),
+      ...(options.cniPluginDirs ? { pluginDirs: options.cniPluginDirs } : {}),
+      ...(options.defaultBridge ? { defaultBridge: options.defaultBridge } : {}),
+    });
     if (options.driver) this.#driver = Promise.resolve(options.driver);
   }
 
@@ -240,6 +255,7 @@ export class Engine {
       ...(request.init ? { init: true } : {}),
       ...(volumePlan.volumes.length > 0 ? { volumes: volumePlan.volumes } : {}),
       ...(request.logConfig ? { logConfig: request.logConfig } : {}),
+      ...(request.network ? { network: await checkNetworkConfig(this.networks, request.network, config.ExposedPorts as Record<string, unknown> | undefined) } : {}),
     };
     return { record, image, explicitName };
   }
@@ -321,7 +337,24 @@ export class Engine {
     const byUser = options.monitor !== false && !record.restarting;
     if (byUser) await resetRestartState(this, record);
     await this.#prepareRootfs(record);
-    const started = await driver.start(record.command, io, options.hooks ?? {}, { labels: { [driverLabels.name]: record.name }, ...(options.onWarning ? { onWarning: options.onWarning } : {}) });
+    // Bridge networking: the namespace is prepared (CNI ADD) first and released on every way out.
+    const network = await attachContainerNetwork(this.networks, record);
+    let started: StartedContainer;
+    try {
+      started = await driver.start(network?.command ?? record.command, io, options.hooks ?? {}, {
+        labels: { [driverLabels.name]: record.name },
+        ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+        ...(network ? { etcContent: network.etcContent } : {}),
+      });
+    } catch (error) {
+      if (network) await this.networks.release(record.id);
+      throw error;
+    }
+    if (network) {
+      const bundle = await driver.inspect(record.id).then((summary) => summary.bundle, () => undefined);
+      await this.networks.started(record.id, bundle === undefined ? undefined : join(bundle, 'hosts'));
+      void started.exited.then(() => this.networks.release(record.id)).catch(() => undefined);
+    }
     this.events.append(containerEvent(record, 'start'));
     if (byUser) await ensureMonitor(this, record);
     // Whoever watches the process journals its end (`die`) as soon as it is recorded.
@@ -356,6 +389,9 @@ export class Engine {
     const byId = new Map(summaries.map((summary) => [summary.id, summary.status === 'broken' ? ('broken' as const) : summary]));
     const containers = records.map((record) => toContainer(record, byId.get(record.id)));
     for (const container of containers) this.#journalExit(container);
+    // Network namespaces of containers that are done (exited, removed, or their starter died) go now.
+    const active = new Set(containers.filter(isActive).map((container) => container.id));
+    await this.networks.sweep(async (id) => active.has(id));
     containers.sort((a, b) => b.record.created.localeCompare(a.record.created) || a.id.localeCompare(b.id));
     if (!this.#recovered && this.#options.recoverRestartPolicies !== false && this.#options.helper) {
       this.#recovered = true;
@@ -429,6 +465,7 @@ export class Engine {
       await driver.terminate(container.id);
     }
     await driver.wait(container.id).catch(() => undefined);
+    await this.networks.release(container.id);
     await this.find(container.id).catch(() => undefined);
     this.events.append(containerEvent(container.record, 'stop'));
     return container;
@@ -487,6 +524,7 @@ export class Engine {
     const record = await this.records.read(id).catch(() => undefined);
     const driver = await this.driver();
     await driver.clean(id);
+    await this.networks.release(id);
     const dir = this.containerDir(id);
     await removeContainerLayer(dir);
     const paths = consolePaths(this.stateRoot, id);

@@ -31,3 +31,4 @@ export { defaultLogConfig, jsonFileLimits, jsonLogPath, parseLogConfig, type Jso
 export { JsonFileWriter, type LogStream } from './json-file.js';
 export { readLogs, type LogEntry, type ReadLogsOptions } from './read-logs.js';
 export { openContainerLog, runLogHolder, startWithLogHolder } from './log-holder.js';
+export { connectContainer, disconnectContainer, dockerNetworkSettings, dockerPorts, portRequests, portsColumn, type ContainerNetworkConfig } from './container-network.js';

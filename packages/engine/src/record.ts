@@ -4,6 +4,7 @@ import { chmod, chown, mkdir, open, readdir, rename, rm, stat, writeFile } from 
 import { toHostId } from '@execdriver/namespaces';
 import { join } from 'node:path';
 import type { Command } from '@execdriver/spec';
+import type { ContainerNetworkConfig } from './container-network.js';
 import { EngineError } from './errors.js';
 import { containerIdPattern } from './ids.js';
 import type { RestartPolicy } from './restart-policy.js';
@@ -60,6 +61,8 @@ export interface ContainerRecord {
   restarting?: boolean;
   /** Docker's HostConfig.LogConfig; undefined (records made before it): json-file without limits. */
   logConfig?: LogConfig;
+  /** Bridge networking (`--network bridge` or a user-defined network, `-p`, ...); absent for none, host, container:. */
+  network?: ContainerNetworkConfig;
 }
 
 /** A container directory whose record cannot be read: listed and removable on its own. */

@@ -1,6 +1,6 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EngineError, type Container, type Engine } from '@execdriver/engine';
+import { dockerNetworkSettings, EngineError, type Container, type Engine } from '@execdriver/engine';
 import { containerLayerPaths, type Image } from '@execdriver/images';
 import type { CommandSpec } from '../command-spec.js';
 import { toDockerImageInspect, toDockerInspect } from '../docker-inspect.js';
@@ -89,7 +89,19 @@ export const inspectCommandSpec: CommandSpec = {
         if (container) {
           const env = await effectiveEnv(container);
           const sizes = flagBoolean(parsed, 'size') ? await containerSizes(engine, container) : undefined;
-          documents.push(toDockerInspect(container, { containerDir: engine.containerDir(container.id), driverName: driver.name(), ...(env ? { env } : {}), ...(sizes ? { sizes } : {}) }));
+          const document: Record<string, unknown> = toDockerInspect(container, { containerDir: engine.containerDir(container.id), driverName: driver.name(), ...(env ? { env } : {}), ...(sizes ? { sizes } : {}) });
+          const networkIds = new Map((await engine.networks.list()).map((network) => [network.name, network.id]));
+          document.NetworkSettings = dockerNetworkSettings(container.record, await engine.networks.attachments.get(container.id), networkIds);
+          if (container.record.network) {
+            const hostConfig = document.HostConfig as Record<string, unknown>;
+            const network = container.record.network;
+            hostConfig.NetworkMode = network.networks[0]?.network ?? 'bridge';
+            hostConfig.PortBindings = Object.fromEntries(network.ports.map((port) => [`${port.containerPort}/${port.protocol}`, [{ HostIp: port.hostIp, HostPort: port.hostPortStart === 0 ? '' : String(port.hostPortStart) }]]));
+            hostConfig.PublishAllPorts = network.publishAll;
+            hostConfig.ExtraHosts = network.extraHosts.length > 0 ? network.extraHosts : null;
+            hostConfig.Dns = network.dns.servers;
+          }
+          documents.push(document);
           continue;
         }
         const image = await findImage(reference);

@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../command-spec.js';
-import { filterContainers, listedByDefault, parseContainerFilters, shortId, writableLayerSize, EngineError } from '@execdriver/engine';
+import { filterContainers, listedByDefault, parseContainerFilters, portsColumn, shortId, writableLayerSize, EngineError } from '@execdriver/engine';
 import { usageError } from '../errors.js';
 import { flagList } from '../flags.js';
 import { parseInteger } from '../units.js';
@@ -69,17 +69,21 @@ export const psCommandSpec: CommandSpec = {
       return 0;
     }
     const sizes = flagBoolean(parsed, 'size') ? await Promise.all(summaries.map((summary) => writableLayerSize(engine, summary.id))) : undefined;
-    const rows = summaries.map((summary, index) => toPsRow(summary, now, { truncate: !flagBoolean(parsed, 'no-trunc'), ...(sizes ? { sizeBytes: sizes[index]! } : {}) }));
+    const attachments = new Map((await engine.networks.attachments.list()).map((attachment) => [attachment.containerId, attachment]));
+    const rows = summaries.map((summary, index) => ({
+      ...toPsRow(summary, now, { truncate: !flagBoolean(parsed, 'no-trunc'), ...(sizes ? { sizeBytes: sizes[index]! } : {}) }),
+      Ports: portsColumn(summary.record.network, attachments.get(summary.id)),
+    }));
     if (format !== undefined && format !== 'table') {
       context.stdout.write(formatEach(format, rows, { headers: psHeaders }));
       return 0;
     }
     context.stdout.write(
       formatTable(
-        ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'NAMES', ...(sizes ? ['SIZE'] : [])],
+        ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES', ...(sizes ? ['SIZE'] : [])],
         [
-          ...rows.map((row, index) => [row.ID, row.Image, row.Command, row.RunningFor, row.Status, row.Names, ...(sizes ? [formatBytes(sizes[index]!)] : [])]),
-          ...(flagBoolean(parsed, 'all') ? broken.map((entry) => [flagBoolean(parsed, 'no-trunc') ? entry.id : shortId(entry.id), '', '', '', 'Broken', '']) : []),
+          ...rows.map((row, index) => [row.ID, row.Image, row.Command, row.RunningFor, row.Status, row.Ports, row.Names, ...(sizes ? [formatBytes(sizes[index]!)] : [])]),
+          ...(flagBoolean(parsed, 'all') ? broken.map((entry) => [flagBoolean(parsed, 'no-trunc') ? entry.id : shortId(entry.id), '', '', '', 'Broken', '', '']) : []),
         ],
       ),
     );

@@ -48,6 +48,7 @@ export async function planRun(context: Context, parsed: ParsedRun): Promise<Crea
     autoRemove: cliOptions.autoRemove,
     interactive: cliOptions.interactive,
     ...(await lifecycleRequest(cliOptions.lifecycle)),
+    ...(cliOptions.network ? { network: cliOptions.network } : {}),
     validate: (input) => validateCommand(input, cliOptions.flagTexts),
   };
 }
