@@ -209,7 +209,7 @@ function ellipsis(text: string, width: number): string {
  * CreatedAt, ID, Image, Labels, LocalVolumes, Mounts, Names, Networks, Ports, RunningFor, Size,
  * State, Status, and the method `Label KEY`.
  */
-export function toPsRow(container: Container, now: number, options: { truncate: boolean; sizeBytes?: number }) {
+export function toPsRow(container: Container, now: number, options: { truncate: boolean; sizeBytes?: number; ports?: string }) {
   const { state, record } = container;
   const ago = (iso: string | undefined) => (iso ? humanDuration(now - Date.parse(iso)) : '');
   let status: string;
@@ -237,7 +237,7 @@ export function toPsRow(container: Container, now: number, options: { truncate: 
       Mounts: mounts.join(','),
       Names: container.name,
       Networks: networkName(container) ?? '',
-      Ports: '',
+      Ports: options.ports ?? '',
       RunningFor: `${ago(record.created)} ago`,
       Size: formatDecimalSize(options.sizeBytes ?? 0),
       State: state,

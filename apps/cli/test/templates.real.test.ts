@@ -31,7 +31,7 @@ describe('inspect -f', () => {
     expect((await cli(['inspect', '-f', '{{index .Config.Cmd 0}} {{len .Config.Cmd}} {{join .Config.Cmd ","}}', 'tpl'])).stdout).toBe('sleep 2 sleep,60\n');
     expect((await cli(['inspect', '-f', '{{range .Config.Env}}{{if eq . "FOO=bar"}}{{.}}{{end}}{{end}}', 'tpl'])).stdout).toBe('FOO=bar\n');
     expect((await cli(['inspect', '-f', '{{.State.Status | upper}} {{printf "%.12s" .Id}} {{if .State.Running}}up{{else}}down{{end}}', 'tpl'])).stdout).toBe(`RUNNING ${id.slice(0, 12)} up\n`);
-    expect((await cli(['inspect', '-f', '{{index .Config.Labels "nope"}}|{{.Config.Labels.nope}}|{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}', 'tpl'])).stdout).toBe('|<no value>|none\n');
+    expect((await cli(['inspect', '-f', '{{index .Config.Labels "nope"}}|{{.Config.Labels.nope}}|{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}', 'tpl'])).stdout).toBe('|<no value>|bridge\n');
     expect((await cli(['inspect', '-f', '{{json .HostConfig.Tmpfs}}', 'tpl'])).stdout).toBe('{"/scratch":""}\n');
   });
 

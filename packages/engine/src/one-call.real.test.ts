@@ -79,6 +79,13 @@ describe('run / start (one call, real containers)', () => {
       const lines = [];
       for await (const entry of web.logs()) lines.push(entry);
       expect(lines).toEqual([{ stream: 'stdout', line: 'started' }]);
+      const seen: string[] = [];
+      const stop = new AbortController();
+      for await (const event of web.events({ signal: stop.signal })) {
+        seen.push(event.Action);
+        if (seen.includes('start')) stop.abort();
+      }
+      expect(seen.slice(0, 2)).toEqual(['create', 'start']);
     }
     expect((await engine.list()).containers.map((container) => container.id)).not.toContain(id);
     expect(await leftovers()).toEqual([]);

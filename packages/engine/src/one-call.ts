@@ -3,6 +3,7 @@ import { DriverError, type ContainerStats } from '@execdriver/driver';
 import type { CommandInput } from '@execdriver/spec';
 import { isActive } from './container.js';
 import { Engine } from './engine.js';
+import type { EngineEvent } from './events.js';
 import type { ContainerRecord } from './record.js';
 
 /** A container's settings, as `execdriver run` flags say them, typed. */
@@ -182,6 +183,8 @@ export interface RunningContainer extends AsyncDisposable {
   stats(options?: { intervalMs?: number; signal?: AbortSignal }): AsyncIterableIterator<ContainerStats>;
   /** Output lines so far and, with `follow`, new ones until the container stops or the signal aborts. */
   logs(options?: { follow?: boolean; signal?: AbortSignal }): AsyncIterableIterator<{ stream: 'stdout' | 'stderr'; line: string }>;
+  /** This container's events (Docker's shape): those since it was created, then new ones, until the signal aborts. */
+  events(options?: { signal?: AbortSignal }): AsyncIterableIterator<EngineEvent>;
   /** Kills (if running) and removes the container, with everything it had. */
   remove(): Promise<void>;
 }
@@ -318,6 +321,10 @@ function handle(engine: Engine, record: ContainerRecord): RunningContainer {
         }
         await sleepUnlessAborted(100, options.signal);
       }
+    },
+    events(options = {}) {
+      const since = BigInt(Date.parse(record.created)) * 1_000_000n;
+      return engine.events.follow({ since, filters: { container: [record.id] }, ...(options.signal ? { signal: options.signal } : {}) });
     },
     remove,
     [Symbol.asyncDispose]: remove,

@@ -6,7 +6,7 @@ import type { CommandSpec } from '../command-spec.js';
 import { toDockerImageInspect, toDockerInspect } from '../docker-inspect.js';
 import { CliError, usageError } from '../errors.js';
 import { flagBoolean, flagString } from '../flags.js';
-import { executeTemplate, parseTemplate } from '../go-template.js';
+import { executeTemplate, goMap, goType, parseTemplate } from '../go-template.js';
 
 /** The environment the container's process got (PATH, HOSTNAME, HOME, TERM and the user's): `process.env` of its bundle's config.json. */
 async function effectiveEnv(container: Container): Promise<string[] | undefined> {
@@ -91,7 +91,9 @@ export const inspectCommandSpec: CommandSpec = {
           const sizes = flagBoolean(parsed, 'size') ? await containerSizes(engine, container) : undefined;
           const document: Record<string, unknown> = toDockerInspect(container, { containerDir: engine.containerDir(container.id), driverName: driver.name(), ...(env ? { env } : {}), ...(sizes ? { sizes } : {}) });
           const networkIds = new Map((await engine.networks.list()).map((network) => [network.name, network.id]));
-          document.NetworkSettings = dockerNetworkSettings(container.record, await engine.networks.attachments.get(container.id), networkIds);
+          // Maps as Go maps for templates (`range $name, $n := .NetworkSettings.Networks`), the rest as structs.
+          const settings = dockerNetworkSettings(container.record, await engine.networks.attachments.get(container.id), networkIds);
+          document.NetworkSettings = goType({ ...settings, Ports: goMap({ ...settings.Ports }), Networks: goMap(Object.fromEntries(Object.entries(settings.Networks).map(([name, endpoint]) => [name, goType({ ...(endpoint as object) }, '*network.EndpointSettings')]))) }, '*types.NetworkSettings');
           if (container.record.network) {
             const hostConfig = document.HostConfig as Record<string, unknown>;
             const network = container.record.network;
