@@ -31,3 +31,5 @@ export { defaultLogConfig, jsonFileLimits, jsonLogPath, parseLogConfig, type Jso
 export { JsonFileWriter, type LogStream } from './json-file.js';
 export { readLogs, type LogEntry, type ReadLogsOptions } from './read-logs.js';
 export { openContainerLog, runLogHolder, startWithLogHolder } from './log-holder.js';
+export { pruneContainers, pruneImages, pruneVolumes, pruneFilterKeys, volumeUsers, type ContainersPruneReport, type ImageDeleteEntry, type ImagesPruneReport, type VolumesPruneReport } from './prune.js';
+export { diskUsage, summarizeDiskUsage, type DiskUsage, type DiskUsageSummary } from './disk-usage.js';
