@@ -50,7 +50,7 @@ export async function runLogHolder(engine: Engine, id: string, options: { descri
   // The pipes end with the container's last processes; the partial lines left are written at close.
   await new Promise((resolve) => setTimeout(resolve, 50));
   log?.close();
-  if (record.autoRemove) await engine.remove(id, { force: true }).catch(() => undefined);
+  if (record.autoRemove) await engine.remove(id, { force: true, volumes: true }).catch(() => undefined);
   return 0;
 }
 
