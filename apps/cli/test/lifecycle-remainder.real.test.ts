@@ -137,6 +137,20 @@ describe('restart policies after a reboot', () => {
   });
 });
 
+describe('logs --details', () => {
+  it('prints the attributes named by --log-opt labels= and env= before each line', async () => {
+    await ok(['run', '--name', 'logged', '--label', 'a=1', '--label', 'b=two words', '--label', 'c=3', '-e', 'A=x', '-e', 'B=y', '--log-opt', 'labels=a,b', '--log-opt', 'env=B,MISSING', 'busybox', 'sh', '-c', 'echo one; echo two >&2']);
+    expect(await cli(['logs', '--details', 'logged'])).toEqual({ exitCode: 0, stdout: 'B=y,a=1,b=two+words one\n', stderr: 'B=y,a=1,b=two+words two\n' });
+    const line = JSON.parse(readFileSync(join(harness.dataRoot, 'containers', await ok(['inspect', '-f', '{{.Id}}', 'logged']), `${await ok(['inspect', '-f', '{{.Id}}', 'logged'])}-json.log`), 'utf8').split('\n')[0]!) as Record<string, unknown>;
+    expect(Object.keys(line)).toEqual(['log', 'stream', 'attrs', 'time']);
+    expect(line.attrs).toEqual({ a: '1', b: 'two words', B: 'y' });
+    // Without attributes Docker still puts the separating space.
+    await ok(['run', '--name', 'plainlog', 'busybox', 'echo', 'plain']);
+    expect((await cli(['logs', '--details', 'plainlog'])).stdout).toBe(' plain\n');
+    await ok(['rm', 'logged', 'plainlog']);
+  });
+});
+
 describe('leaks', () => {
   it('leaves nothing behind', async () => {
     expect(harness.leftovers()).toEqual([]);

@@ -17,7 +17,7 @@ import { findOne } from './lookup.js';
 import { NameRegistry, generateName, normalizeName } from './names.js';
 import { RecordStore, type BrokenContainer, type ContainerRecord } from './record.js';
 import { stopMonitor, monitorPaths } from './monitor-pid-file.js';
-import { endRestartPolicy, ensureMonitor, resetRestartState } from './restart-monitor.js';
+import { endRestartPolicy, ensureMonitor, hasRestartPolicy, resetRestartState } from './restart-monitor.js';
 import { recoverRestartPolicies } from './restart-recovery.js';
 import type { RestartPolicy } from './restart-policy.js';
 import { applyInit, defaultInitPath, endsRestartPolicy } from './lifecycle-settings.js';
@@ -389,6 +389,8 @@ export class Engine {
     }
     const summary = container.driver;
     if (!first || !summary?.startedAt || container.record.lastExit?.startedAt === summary.startedAt) return;
+    // A container under a live restart policy: its monitor rewrites the record and folds the exit itself (no lost update).
+    if (hasRestartPolicy(container.record) && !container.record.manuallyStopped) return;
     // Read again just before the write: the restart monitor may have changed the record meanwhile.
     const fresh = await this.records.read(container.id).catch(() => undefined);
     if (fresh && fresh.lastExit?.startedAt !== summary.startedAt) await this.#foldExit(fresh, summary).catch(() => undefined);
