@@ -107,7 +107,7 @@ describe('create, start, restart, wait, rename', () => {
     await ok(['create', '--name', 'taken', 'busybox', 'true']);
     expect(await cli(['rename', 'oldname', 'newname'])).toEqual({ exitCode: 0, stdout: '', stderr: '' });
     expect(await inspect('newname', '{{.Id}} {{.Name}}')).toBe(`${id} /newname`);
-    expect(await cli(['inspect', 'oldname'])).toMatchObject({ exitCode: 1, stderr: 'execdriver: No such container: oldname\n' });
+    expect(await cli(['inspect', 'oldname'])).toMatchObject({ exitCode: 1, stderr: 'execdriver: No such object: oldname\n' });
     const conflict = await cli(['rename', 'newname', 'taken']);
     expect(conflict.exitCode).toBe(1);
     expect(conflict.stderr).toContain('Conflict. The container name "/taken" is already in use');
