@@ -5,11 +5,11 @@
 export const commandGroups: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   container: {
     ls: 'ps', ps: 'ps', list: 'ps', rm: 'rm', inspect: 'inspect', start: 'start', stop: 'stop', kill: 'kill', run: 'run', create: 'create', exec: 'exec', attach: 'attach',
-    logs: 'logs', stats: 'stats', top: 'top', pause: 'pause', unpause: 'unpause', cp: 'cp', export: 'export', diff: 'diff', commit: 'commit', wait: 'wait', restart: 'restart', rename: 'rename',
+    logs: 'logs', stats: 'stats', top: 'top', pause: 'pause', unpause: 'unpause', cp: 'cp', export: 'export', diff: 'diff', commit: 'commit', wait: 'wait', restart: 'restart', rename: 'rename', prune: 'container prune',
   },
-  image: { ls: 'images', list: 'images', rm: 'rmi', inspect: 'inspect', import: 'import', tag: 'tag' },
+  image: { ls: 'images', list: 'images', rm: 'rmi', inspect: 'inspect', import: 'import', tag: 'tag', prune: 'image prune' },
   volume: { create: 'volume create', ls: 'volume ls', list: 'volume ls', inspect: 'volume inspect', rm: 'volume rm', remove: 'volume rm', prune: 'volume prune' },
-  system: { info: 'info' },
+  system: { info: 'info', df: 'system df', prune: 'system prune' },
 };
 
 /** The command a group and its first argument name, or undefined when `first` is no group. */

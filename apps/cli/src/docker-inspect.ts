@@ -1,4 +1,4 @@
-import { isActive, shortId, type Container } from '@execdriver/engine';
+import { initDestination, isActive, shortId, type Container } from '@execdriver/engine';
 import { containerLayerPaths, parseImageReference, type Image } from '@execdriver/images';
 import { goMap, goType } from './go-template.js';
 import { goQuote } from './template/printf.js';
@@ -6,8 +6,11 @@ import { formatDecimalSize, goTimeString, humanDuration } from './units.js';
 
 const zeroTime = '0001-01-01T00:00:00Z';
 
+/** The user's command: under `--init` without the init in front (`/sbin/docker-init -- CMD`), as Docker shows Path/Args and ps's COMMAND. */
 function commandArgs(container: Container): string[] {
-  return container.record.command.process.args;
+  const { args } = container.record.command.process;
+  if (container.record.init && args[0] === initDestination && args[1] === '--') return args.slice(2);
+  return args;
 }
 
 /** Docker's name of the container's network: `none`, `host`, or none for one that joins another's. */

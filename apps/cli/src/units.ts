@@ -58,6 +58,11 @@ export function formatDecimalSize(bytes: number): string {
   return formatSize(bytes, 1000, ['B', 'kB', 'MB', 'GB', 'TB', 'PB'], 3);
 }
 
+/** Docker's `units.HumanSize`: decimal units, 4 significant digits (`212B`, `1.235MB`), as prune and `system df` print sizes. */
+export function humanSize(bytes: number): string {
+  return formatSize(bytes, 1000, ['B', 'kB', 'MB', 'GB', 'TB', 'PB'], 4);
+}
+
 function formatSize(bytes: number, base: number, units: readonly string[], precision: number): string {
   let value = bytes;
   let index = 0;

@@ -135,7 +135,7 @@ export async function runConsoleHolder(engine: Engine, id: string, options: Cons
   }
   await new Promise((resolve) => setImmediate(resolve));
   log?.close();
-  if (request.autoRemove) await engine.remove(id, { force: true }).catch(() => undefined);
+  if (request.autoRemove) await engine.remove(id, { force: true, volumes: true }).catch(() => undefined);
   await finish(encodeFrame(FrameType.exit, JSON.stringify(status)));
   return 0;
 }

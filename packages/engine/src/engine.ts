@@ -19,7 +19,7 @@ import { findOne } from './lookup.js';
 import { NameRegistry, generateName, normalizeName } from './names.js';
 import { RecordStore, type BrokenContainer, type ContainerRecord } from './record.js';
 import { stopMonitor, monitorPaths } from './monitor-pid-file.js';
-import { endRestartPolicy, ensureMonitor, resetRestartState } from './restart-monitor.js';
+import { endRestartPolicy, ensureMonitor, hasRestartPolicy, resetRestartState } from './restart-monitor.js';
 import { recoverRestartPolicies } from './restart-recovery.js';
 import type { RestartPolicy } from './restart-policy.js';
 import { applyInit, defaultInitPath, endsRestartPolicy } from './lifecycle-settings.js';
@@ -388,7 +388,7 @@ export class Engine {
     const [{ records, broken }, summaries] = await Promise.all([this.records.list(), this.driver().then((driver) => driver.list({ includeBroken: true }))]);
     const byId = new Map(summaries.map((summary) => [summary.id, summary.status === 'broken' ? ('broken' as const) : summary]));
     const containers = records.map((record) => toContainer(record, byId.get(record.id)));
-    for (const container of containers) this.#journalExit(container);
+    await Promise.all(containers.map((container) => this.#journalExit(container)));
     // Network namespaces of containers that are done (exited, removed, or their starter died) go now.
     const active = new Set(containers.filter(isActive).map((container) => container.id));
     await this.networks.sweep(async (id) => active.has(id));
@@ -411,17 +411,28 @@ export class Engine {
     }
     const record = await this.records.read(id);
     const container = toContainer(record, await this.#driverSummary(id));
-    this.#journalExit(container);
+    await this.#journalExit(container);
     return container;
   }
 
-  /** The first process to see a run's end journals it (`oom`, `die`), once. */
-  #journalExit(container: Container): void {
+  /**
+   * The first process to see a run's end journals it (`oom`, `die`), once, and keeps it in the
+   * record: the driver's record lives in the state root (/run), which a reboot empties.
+   */
+  async #journalExit(container: Container): Promise<void> {
+    let first = false;
     try {
-      journalExit(this.events, this.containerDir(container.id), container);
+      first = journalExit(this.events, this.containerDir(container.id), container);
     } catch {
       // The journal cannot be written (a full disk): the container's state is still right.
     }
+    const summary = container.driver;
+    if (!first || !summary?.startedAt || container.record.lastExit?.startedAt === summary.startedAt) return;
+    // A container under a live restart policy: its monitor rewrites the record and folds the exit itself (no lost update).
+    if (hasRestartPolicy(container.record) && !container.record.manuallyStopped) return;
+    // Read again just before the write: the restart monitor may have changed the record meanwhile.
+    const fresh = await this.records.read(container.id).catch(() => undefined);
+    if (fresh && fresh.lastExit?.startedAt !== summary.startedAt) await this.#foldExit(fresh, summary).catch(() => undefined);
   }
 
   /** The image users of every container, for `rmi`'s rules. */

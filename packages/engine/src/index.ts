@@ -27,8 +27,10 @@ export { EventJournal, eventToJson, parseEventLine, type EngineEvent, type Event
 export { eventFilterKeys, matchesEventFilters, parseEventFilters, type EventFilterKey, type EventFilters } from './event-filters.js';
 export { formatRfc3339Nano, formatTimestamp, nowNanoseconds, parseRfc3339, parseTimestamp } from './event-time.js';
 export { containerEvent, imageEvent, journalExit } from './container-events.js';
-export { defaultLogConfig, jsonFileLimits, jsonLogPath, parseLogConfig, type JsonFileLimits, type LogConfig } from './log-config.js';
+export { defaultLogConfig, jsonFileLimits, jsonLogPath, logAttributes, parseLogConfig, type JsonFileLimits, type LogConfig } from './log-config.js';
 export { JsonFileWriter, type LogStream } from './json-file.js';
 export { readLogs, type LogEntry, type ReadLogsOptions } from './read-logs.js';
 export { openContainerLog, runLogHolder, startWithLogHolder } from './log-holder.js';
 export { connectContainer, disconnectContainer, dockerNetworkSettings, dockerPorts, portRequests, portsColumn, type ContainerNetworkConfig } from './container-network.js';
+export { pruneContainers, pruneImages, pruneVolumes, pruneFilterKeys, volumeUsers, type ContainersPruneReport, type ImageDeleteEntry, type ImagesPruneReport, type VolumesPruneReport } from './prune.js';
+export { diskUsage, summarizeDiskUsage, type DiskUsage, type DiskUsageSummary } from './disk-usage.js';

@@ -22,9 +22,13 @@ export class JsonFileWriter {
   #fd: number | undefined;
   #size = 0;
 
-  constructor(path: string, limits: JsonFileLimits) {
+  readonly #attrs: Readonly<Record<string, string>> | undefined;
+
+  /** `attrs`: Docker's extra attributes of every line (the labels and env named by `--log-opt labels=`/`env=`). */
+  constructor(path: string, limits: JsonFileLimits, attrs?: Readonly<Record<string, string>>) {
     this.path = path;
     this.#limits = limits;
+    this.#attrs = attrs && Object.keys(attrs).length > 0 ? attrs : undefined;
   }
 
   /** Output of one stream: complete lines are written now, a partial line waits for its end (or `close`). */
@@ -83,7 +87,7 @@ export class JsonFileWriter {
   }
 
   #entry(stream: LogStream, line: Buffer): void {
-    const text = `${JSON.stringify({ log: line.toString('utf8'), stream, time: formatRfc3339Nano(nowNanoseconds()) })}\n`;
+    const text = `${JSON.stringify({ log: line.toString('utf8'), stream, ...(this.#attrs ? { attrs: this.#attrs } : {}), time: formatRfc3339Nano(nowNanoseconds()) })}\n`;
     const bytes = Buffer.from(text);
     if (this.#fd === undefined) {
       this.#fd = openSync(this.path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o640);

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { containerLayerPaths } from '@execdriver/images';
 import type { Engine } from './engine.js';
 
-async function treeBytes(path: string): Promise<number> {
+/** The apparent size of a file tree (0 when it is missing): Docker's sizes of layers and volumes. */
+export async function treeBytes(path: string): Promise<number> {
   const info = await lstat(path).catch(() => undefined);
   if (!info) return 0;
   if (!info.isDirectory()) return info.size;

@@ -70,3 +70,33 @@ export function jsonFileLimits(config: LogConfig): JsonFileLimits {
 export function jsonLogPath(containerDir: string, id: string): string {
   return join(containerDir, `${id}-json.log`);
 }
+
+function regexOrNever(text: string | undefined): RegExp | undefined {
+  if (text === undefined || text === '') return undefined;
+  try {
+    return new RegExp(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Docker's log attributes (`ExtraAttributes`): the container labels named by `--log-opt labels=a,b`
+ * (or matching `labels-regex`) and the environment variables named by `env=A,B` (or `env-regex`),
+ * each only when the container has it. json-file keeps them as every line's `attrs`.
+ */
+export function logAttributes(config: LogConfig, labels: Readonly<Record<string, string>>, env: readonly string[]): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  const names = (text: string | undefined) => (text ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const labelsRegex = regexOrNever(config.Config['labels-regex']);
+  for (const [key, value] of Object.entries(labels)) if (names(config.Config.labels).includes(key) || labelsRegex?.test(key)) attributes[key] = value;
+  const envRegex = regexOrNever(config.Config['env-regex']);
+  const wantedEnv = names(config.Config.env);
+  for (const entry of env) {
+    const equals = entry.indexOf('=');
+    if (equals <= 0) continue;
+    const key = entry.slice(0, equals);
+    if (wantedEnv.includes(key) || envRegex?.test(key)) attributes[key] = entry.slice(equals + 1);
+  }
+  return attributes;
+}

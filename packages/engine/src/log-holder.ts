@@ -4,7 +4,7 @@ import type { Engine } from './engine.js';
 import { EngineError } from './errors.js';
 import type { HolderMessage } from './console-holder.js';
 import { JsonFileWriter } from './json-file.js';
-import { defaultLogConfig, jsonFileLimits, jsonLogPath } from './log-config.js';
+import { defaultLogConfig, jsonFileLimits, jsonLogPath, logAttributes } from './log-config.js';
 import type { ContainerRecord } from './record.js';
 
 /**
@@ -12,10 +12,11 @@ import type { ContainerRecord } from './record.js';
  * Whoever holds the container's output opens it: the CLI for a foreground run, the console
  * holder for a tty, the log holder for a detached container.
  */
-export function openContainerLog(engine: Engine, record: Pick<ContainerRecord, 'id' | 'logConfig'>): JsonFileWriter | undefined {
+export function openContainerLog(engine: Engine, record: Pick<ContainerRecord, 'id' | 'logConfig' | 'labels' | 'command'>): JsonFileWriter | undefined {
   const config = record.logConfig ?? defaultLogConfig();
   if (config.Type === 'none') return undefined;
-  return new JsonFileWriter(jsonLogPath(engine.containerDir(record.id), record.id), jsonFileLimits(config));
+  const attrs = logAttributes(config, record.labels, record.command.process.env ?? []);
+  return new JsonFileWriter(jsonLogPath(engine.containerDir(record.id), record.id), jsonFileLimits(config), attrs);
 }
 
 function tell(message: HolderMessage): void {
@@ -50,7 +51,7 @@ export async function runLogHolder(engine: Engine, id: string, options: { descri
   // The pipes end with the container's last processes; the partial lines left are written at close.
   await new Promise((resolve) => setTimeout(resolve, 50));
   log?.close();
-  if (record.autoRemove) await engine.remove(id, { force: true }).catch(() => undefined);
+  if (record.autoRemove) await engine.remove(id, { force: true, volumes: true }).catch(() => undefined);
   return 0;
 }
 

@@ -14,6 +14,15 @@ export function timeFlag(flag: string, text: string | undefined): bigint | undef
   }
 }
 
+/** The daemon's `--details` prefix: the attributes sorted by key, query-escaped, `k=v` joined by commas (empty without any). */
+function detailsPrefix(attributes: Readonly<Record<string, string>>): string {
+  const escape = (text: string) => new URLSearchParams({ _: text }).toString().slice(2);
+  return Object.keys(attributes)
+    .sort()
+    .map((key) => `${escape(key)}=${escape(attributes[key]!)}`)
+    .join(',');
+}
+
 export const logsCommandSpec: CommandSpec = {
   name: 'logs',
   usage: 'logs [OPTIONS] CONTAINER',
@@ -43,7 +52,7 @@ export const logsCommandSpec: CommandSpec = {
     process.once('SIGINT', stop);
     try {
       for await (const entry of readLogs(await context.engine(), summary.id, { tail, follow: flagBoolean(parsed, 'follow'), signal: controller.signal, ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}) })) {
-        const prefix = `${timestamps ? `${formatTimestamp(entry.timeNano)} ` : ''}${details ? `${Object.entries(entry.attributes).map(([key, value]) => `${key}=${value}`).join(',')} ` : ''}`;
+        const prefix = `${timestamps ? `${formatTimestamp(entry.timeNano)} ` : ''}${details ? `${detailsPrefix(entry.attributes)} ` : ''}`;
         const target = entry.stream === 'stdout' ? context.stdout : context.stderr;
         target.write(prefix === '' ? entry.log : Buffer.concat([Buffer.from(prefix), entry.log]));
       }

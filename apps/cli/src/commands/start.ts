@@ -1,6 +1,9 @@
 import { finished } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isActive, startDetached } from '@execdriver/engine';
+import { mkdir } from 'node:fs/promises';
+import { PassThrough } from 'node:stream';
+import { connectConsole, consolePaths, EngineError, isActive, startDetached, type ContainerRecord, type Engine, type HolderMessage } from '@execdriver/engine';
+import { attachLocalTerminal } from '@execdriver/terminal';
 import type { CommandSpec } from '../command-spec.js';
 import type { Context } from '../context.js';
 import { CliError, usageError } from '../errors.js';
@@ -14,8 +17,8 @@ import { forEachContainer } from './kill.js';
 async function startAttached(context: Context, reference: string, interactive: boolean): Promise<number> {
   const engine = await context.engine();
   const container = await engine.find(reference);
-  if (container.record.command.process.tty) throw usageError(`start -a of a tty container (${reference}) is not supported yet: use execdriver start ${reference} and execdriver attach ${reference}`);
   if (isActive(container)) throw new CliError('CONTAINER_RUNNING', `container ${reference} is already running: use execdriver attach ${reference}`);
+  if (container.record.command.process.tty) return startAttachedTerminal(context, engine, container.record, interactive);
   const stdout = heldForwarder(process.stdout);
   const stderr = heldForwarder(process.stderr);
   let started;
@@ -30,7 +33,44 @@ async function startAttached(context: Context, reference: string, interactive: b
   stderr.release(true);
   const status = await started.exited;
   await Promise.race([Promise.all([finished(stdout.stream), finished(stderr.stream)]).catch(() => undefined), sleep(2000)]);
+  // Docker's AutoRemove (`create --rm`): the container goes once it exited, whoever started it.
+  if (container.record.autoRemove) await engine.remove(container.id, { force: true, volumes: true }).catch(() => undefined);
   return status.exitCode;
+}
+
+/**
+ * `start -a [-i]` of a tty container: as `run -it`, a console holder (which outlives this CLI and
+ * removes an AutoRemove container) starts it once this CLI is connected to its terminal.
+ */
+async function startAttachedTerminal(context: Context, engine: Engine, record: ContainerRecord, interactive: boolean): Promise<number> {
+  if (interactive && !process.stdin.isTTY) throw usageError('the input device is not a TTY: start -ai a tty container from a terminal');
+  const paths = consolePaths(context.stateRoot, record.id);
+  await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+  const child = engine.helper()(['__console', '--wait-for-client', '--keep-on-failure', record.id], { logPath: paths.log, ipc: true });
+  try {
+    const first = await new Promise<HolderMessage>((resolve, reject) => {
+      child.on('message', (message: HolderMessage) => {
+        if (message.type === 'listening' || message.type === 'failed') resolve(message);
+      });
+      child.once('exit', (code) => reject(new CliError('CONSOLE_FAILED', `the console holder exited (${code}) before the container started; see ${paths.log}`)));
+    });
+    if (first.type === 'failed') throw toStartFailure(new EngineError('START_FAILED', first.message, { exitCode: first.exitCode }));
+  } finally {
+    child.removeAllListeners('message');
+    child.removeAllListeners('exit');
+    if (child.connected) child.disconnect();
+    child.unref();
+  }
+  const [cols, rows] = process.stdout.isTTY ? process.stdout.getWindowSize() : [80, 24];
+  const connection = await connectConsole(paths.socket, record.id, { cols, rows });
+  const result = await attachLocalTerminal(connection, { stdin: interactive ? process.stdin : new PassThrough() });
+  if (result.reason === 'detached') {
+    connection.close();
+    return 0;
+  }
+  if (connection.failure) throw toStartFailure(new EngineError('START_FAILED', connection.failure.message, { exitCode: connection.failure.exitCode }));
+  if (connection.lost) throw new CliError('CONSOLE_FAILED', `lost the console of container ${record.id}; see ${paths.log}`);
+  return result.exitCode;
 }
 
 export const startCommandSpec: CommandSpec = {

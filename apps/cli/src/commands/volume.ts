@@ -1,4 +1,4 @@
-import { EngineError, toDockerVolume, type Engine } from '@execdriver/engine';
+import { EngineError, toDockerVolume, volumeUsers } from '@execdriver/engine';
 import type { CommandSpec } from '../command-spec.js';
 import { usageError } from '../errors.js';
 import { flagBoolean, flagList } from '../flags.js';
@@ -21,14 +21,6 @@ function parseLabels(values: readonly string[]): Record<string, string> {
     const equals = value.indexOf('=');
     return equals === -1 ? [value, ''] : [value.slice(0, equals), value.slice(equals + 1)];
   }));
-}
-
-/** Which containers (ids) mount each volume, from their records. */
-async function volumeUsers(engine: Engine): Promise<Map<string, string[]>> {
-  const users = new Map<string, string[]>();
-  const { containers } = await engine.list();
-  for (const container of containers) for (const volume of container.record.volumes ?? []) users.set(volume.name, [...(users.get(volume.name) ?? []), container.id]);
-  return users;
 }
 
 export const volumeCreateCommandSpec: CommandSpec = {
@@ -133,26 +125,4 @@ export const volumeRmCommandSpec: CommandSpec = {
   },
 };
 
-export const volumePruneCommandSpec: CommandSpec = {
-  name: 'volume prune',
-  usage: 'volume prune [OPTIONS]',
-  description: 'Remove unused local volumes (anonymous ones; all unused with --all)',
-  flags: [
-    { name: 'force', short: 'f', kind: 'boolean', description: 'Do not prompt for confirmation' },
-    { name: 'all', short: 'a', kind: 'boolean', description: 'Remove all unused volumes, not just anonymous ones' },
-  ],
-  maxArgs: 0,
-  async run(context, parsed) {
-    if (!flagBoolean(parsed, 'force') && !process.stdin.isTTY) throw usageError('volume prune removes volumes: confirm with --force (-f)');
-    const engine = await context.engine();
-    const users = await volumeUsers(engine);
-    const removed: string[] = [];
-    for (const volume of await engine.volumes.list()) {
-      if (users.has(volume.name) || (!volume.anonymous && !flagBoolean(parsed, 'all'))) continue;
-      await engine.volumes.remove(volume.name, []);
-      removed.push(volume.name);
-    }
-    context.stdout.write(`${removed.length > 0 ? `Deleted Volumes:\n${removed.map((name) => `${name}\n`).join('')}\n` : ''}Total reclaimed space: 0B\n`);
-    return 0;
-  },
-};
+export { volumePruneCommandSpec } from './prune.js';
