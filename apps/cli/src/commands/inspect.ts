@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Container } from '@execdriver/engine';
 import type { CommandSpec } from '../command-spec.js';
-import { toDockerInspect } from '../docker-inspect.js';
+import { toDockerInspect } from '@execdriver/engine';
 import { findContainer } from '../find-container.js';
 import { flagString } from '../flags.js';
 import { executeTemplate, parseTemplate } from '../go-template.js';

@@ -1,6 +1,6 @@
 import type { CommandSpec } from '../command-spec.js';
 import { isActive, shortId } from '@execdriver/engine';
-import { toPsRow } from '../docker-inspect.js';
+import { toPsRow } from '@execdriver/engine';
 import { flagBoolean, flagString } from '../flags.js';
 import { formatEach } from '../go-template.js';
 import { formatTable } from '../table.js';
