@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs/promises';
+import type { Sample } from '@execdriver/cgroups';
+import type { ContainerStats } from '@execdriver/driver';
 import { containerLayerPaths } from '@execdriver/images';
 import { isActive, type Container } from './container.js';
 import { shortId } from './ids.js';
@@ -164,4 +167,42 @@ export function toPsRow(container: Container, now: number, options: { truncate: 
     Pid: container.pid ?? 0,
     ExitCode: container.exitCode ?? null,
   };
+}
+
+/** The driver's stats as the cgroups package's Sample (what `toDockerStats` and `cpuPercent` read). */
+export function toSample(stats: ContainerStats): Sample {
+  return { stats: stats.cgroup, systemCpuUsageNanoseconds: stats.systemCpuUsageNanoseconds, onlineCpus: stats.onlineCpus, networks: stats.networks };
+}
+
+/** USER_HZ: the unit of the CPU times in /proc/<pid>/stat; 100 on every Linux architecture Node runs on. */
+const clockTicks = 100;
+
+function formatCpuTime(ticks: number): string {
+  const seconds = Math.floor(ticks / clockTicks);
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  return `${String(hours).padStart(2, '0')}:${String(minutes).padStart(2, '0')}:${String(seconds % 60).padStart(2, '0')}`;
+}
+
+/** One row of `top`: UID PID PPID STAT TIME CMD, read from `procRoot` (host view); undefined once the process is gone. */
+async function processRow(pid: number, procRoot: string): Promise<string[] | undefined> {
+  try {
+    const stat = await readFile(`${procRoot}/${pid}/stat`, 'utf8');
+    const afterName = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const status = await readFile(`${procRoot}/${pid}/status`, 'utf8');
+    const uid = /^Uid:\s+(\d+)/m.exec(status)?.[1] ?? '?';
+    const cmdline = (await readFile(`${procRoot}/${pid}/cmdline`, 'utf8')).split('\0').filter((part) => part !== '').join(' ');
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const ticks = Number(afterName[11]) + Number(afterName[12]);
+    return [uid, String(pid), afterName[1] ?? '?', afterName[0] ?? '?', formatCpuTime(ticks), cmdline || `[${name}]`];
+  } catch {
+    return undefined;
+  }
+}
+
+/** `docker top`'s table of a container's processes (pids from the driver), in pid order: Docker's `{ Titles, Processes }`. */
+export async function processTable(pids: readonly number[], procRoot = '/proc'): Promise<{ Titles: string[]; Processes: string[][] }> {
+  const sorted = [...pids].sort((a, b) => a - b);
+  const rows = (await Promise.all(sorted.map((pid) => processRow(pid, procRoot)))).filter((row): row is string[] => row !== undefined);
+  return { Titles: ['UID', 'PID', 'PPID', 'STAT', 'TIME', 'CMD'], Processes: rows };
 }

@@ -48,6 +48,8 @@ export interface CreateRequest {
   labels?: Record<string, string>;
   autoRemove?: boolean;
   interactive?: boolean;
+  /** Docker's StopSignal: what `stop` sends first (default TERM). */
+  stopSignal?: string;
   /** Checks the completed command; default: the spec's schema. The CLI passes one whose messages name its flags. */
   validate?: (input: CommandInput) => Command;
 }
@@ -196,6 +198,7 @@ export class Engine {
       interactive: request.interactive ?? false,
       imageConfig: image ? (config as Record<string, unknown>) : undefined,
       restartCount: 0,
+      ...(request.stopSignal !== undefined ? { stopSignal: request.stopSignal } : {}),
       lastExit: undefined,
     };
     return { record, image, explicitName };
@@ -311,13 +314,13 @@ export class Engine {
     return container;
   }
 
-  /** Docker's stop: the signal (default TERM), then SIGKILL after `timeoutMs` (default 10 s). */
+  /** Docker's stop: the signal (default the container's StopSignal, else TERM), then SIGKILL after `timeoutMs` (default 10 s). */
   async stop(reference: string, options: { timeoutMs?: number; signal?: string | number } = {}): Promise<Container> {
     const container = await this.find(reference);
     if (!isActive(container)) return container;
     const driver = await this.driver();
     if (container.state === 'paused') await driver.unpause(container.id);
-    await driver.kill(container.id, options.signal ?? 'TERM').catch(() => undefined);
+    await driver.kill(container.id, options.signal ?? container.record.stopSignal ?? 'TERM').catch(() => undefined);
     const stopped = await Promise.race([driver.wait(container.id).then(() => true), sleep(options.timeoutMs ?? 10_000).then(() => false)]);
     if (!stopped) await driver.terminate(container.id);
     return container;

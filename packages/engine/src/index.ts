@@ -10,4 +10,4 @@ export { runConsoleHolder, type ConsoleHolderOptions, type HolderMessage } from 
 export { connectConsole, type ConsoleConnection } from './console-client.js';
 export { consolePaths, consoleSocketPath, encodeFrame, FrameType, readFrames, FrameDecoder, decodeResize, encodeResize, maxFramePayload, type Frame, type FrameTypeValue } from './console-protocol.js';
 export { run, start, type ContainerOptions, type EngineLocation, type ExecOptions, type RunOptions, type RunResult, type RunningContainer } from './one-call.js';
-export { humanDuration, toDockerInspect, toPsRow } from './docker-view.js';
+export { humanDuration, processTable, toDockerInspect, toPsRow, toSample } from './docker-view.js';

@@ -39,6 +39,8 @@ export interface ContainerRecord {
   /** The image's config as it was when the container was made (Docker keeps it in Config). */
   imageConfig: Record<string, unknown> | undefined;
   restartCount: number;
+  /** Docker's StopSignal (`--stop-signal`): what `stop` sends first; TERM when absent. */
+  stopSignal?: string;
   /** The last process's end, once the driver's record of it is gone. */
   lastExit: ExitRecord | undefined;
 }

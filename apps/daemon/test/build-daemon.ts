@@ -1,0 +1,6 @@
+import { execFileSync } from 'node:child_process';
+
+/** vitest globalSetup: bundles dist/execdriverd.js (esbuild, about a second) so the end-to-end tests run the code under test. */
+export default function setup(): void {
+  execFileSync(process.execPath, ['build.mjs'], { cwd: new URL('..', import.meta.url), stdio: 'inherit' });
+}
