@@ -135,7 +135,7 @@ export async function startContainer(context: DaemonContext, container: Containe
       await context.engine.start(container.record, { logs: true });
     } catch (error) {
       const exitCode = error instanceof DriverError ? (error.code === 'COMMAND_NOT_FOUND' ? 127 : error.code === 'COMMAND_NOT_INVOKABLE' ? 126 : 125) : 125;
-      if (container.record.autoRemove) await context.monitor.autoRemove(container, exitCode);
+      if (container.record.autoRemove) await context.monitor.autoRemove(container, exitCode, { waitForReaders: false });
       if (error instanceof DriverError && (error.code === 'COMMAND_NOT_FOUND' || error.code === 'COMMAND_NOT_INVOKABLE')) {
         throw startFailure(`failed to create task for container: ${error.message}: unknown`, exitCode);
       }

@@ -120,8 +120,8 @@ export class Monitor extends EventEmitter {
   }
 
   /** Removes an AutoRemove container once its output streams are done (bounded), and remembers its exit. */
-  async autoRemove(container: Pick<Container, 'id' | 'name' | 'record'>, exitCode: number): Promise<void> {
-    for (let waited = 0; (this.#readers.get(container.id) ?? 0) > 0 && waited < 5000; waited += 50) await sleep(50);
+  async autoRemove(container: Pick<Container, 'id' | 'name' | 'record'>, exitCode: number, options: { waitForReaders?: boolean } = {}): Promise<void> {
+    if (options.waitForReaders ?? true) for (let waited = 0; (this.#readers.get(container.id) ?? 0) > 0 && waited < 5000; waited += 50) await sleep(50);
     try {
       await this.#engine.remove(container.id, { force: true });
     } catch (error) {
