@@ -55,6 +55,12 @@ export async function inspectDocument(context: DaemonContext, container: Contain
   };
 }
 
+/** dockerd's Command of a list entry: the path, then the arguments, those with a space in single quotes. */
+export function listCommand(args: readonly string[]): string {
+  const [path = '', ...rest] = args;
+  return rest.length === 0 ? path : `${path} ${rest.map((arg) => (arg.includes(' ') ? `'${arg}'` : arg)).join(' ')}`;
+}
+
 /** `GET /containers/json`'s entry. */
 function summaryOf(container: Container, now: number) {
   const row = toPsRow(container, now, { truncate: false });
@@ -64,7 +70,7 @@ function summaryOf(container: Container, now: number) {
     Names: [`/${container.name}`],
     Image: container.record.image,
     ImageID: container.record.imageId ? `sha256:${container.record.imageId}` : '',
-    Command: container.record.command.process.args.join(' '),
+    Command: listCommand(container.record.command.process.args),
     Created: Math.floor(Date.parse(container.record.created) / 1000),
     Ports: [],
     Labels: container.record.labels,
