@@ -1,4 +1,4 @@
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { toDockerStats, type Sample } from '@execdriver/cgroups';
@@ -179,6 +179,7 @@ async function restart(context: DaemonContext, call: Call): Promise<void> {
   if (isActive(container)) {
     const seconds = queryInteger(call.query, 't');
     await context.engine.stop(container.id, seconds !== undefined && seconds >= 0 ? { timeoutMs: seconds * 1000 } : {});
+    context.monitor.containerEvent('stop', container);
     container = await context.engine.find(container.id);
   }
   await startContainer(context, container);
@@ -299,13 +300,14 @@ async function wait(context: DaemonContext, call: Call): Promise<void> {
   }
 }
 
-/** Copies new bytes of the container's log files to the targets until it stops (from `offsets`). */
-async function followOutput(context: DaemonContext, id: string, targets: { stdout?: { write(data: Buffer): unknown }; stderr?: { write(data: Buffer): unknown } }, signal: AbortSignal): Promise<void> {
+/** Copies the container's log files to the targets until it stops: from their start (a run that just began) or from their current end. */
+async function followOutput(context: DaemonContext, id: string, targets: { stdout?: { write(data: Buffer): unknown }; stderr?: { write(data: Buffer): unknown } }, signal: AbortSignal, from: 'start' | 'end'): Promise<void> {
   const driver = await context.engine.driver();
   const paths = driver.logPaths(id);
+  const sizeOf = async (path: string) => (from === 'end' ? ((await stat(path).catch(() => undefined))?.size ?? 0) : 0);
   const streams = [
-    { path: paths.stdout, target: targets.stdout, offset: 0 },
-    { path: paths.stderr, target: targets.stderr, offset: 0 },
+    { path: paths.stdout, target: targets.stdout, offset: await sizeOf(paths.stdout) },
+    { path: paths.stderr, target: targets.stderr, offset: await sizeOf(paths.stderr) },
   ];
   const copyNew = async () => {
     for (const stream of streams) {
@@ -357,11 +359,13 @@ async function attach(context: DaemonContext, call: Call): Promise<void> {
     hijacked.input.resume();
     if (wantLogs) await copyLogs(context.engine, container.id, { stdout: targets.stdout ?? { write: () => true }, stderr: targets.stderr ?? { write: () => true } }, { tail: undefined, follow: false });
     if (!wantStream) return;
+    let from: 'start' | 'end' = 'end';
     if (!isActive(container)) {
       const started = await context.monitor.nextStart(container.id, container.startedAt, abort.signal);
       if (!started) return;
+      from = 'start';
     }
-    await followOutput(context, container.id, targets, abort.signal);
+    await followOutput(context, container.id, targets, abort.signal, from);
   } finally {
     release();
     hijacked.end();

@@ -98,6 +98,7 @@ describe('toCreateRequest', () => {
     [{ HostConfig: { LogConfig: { Type: 'syslog' } } }, 'HostConfig.LogConfig.Type "syslog"'],
     [{ NetworkingConfig: { EndpointsConfig: { mynet: {} } } }, 'NetworkingConfig.EndpointsConfig "mynet"'],
     [{ HostConfig: { SecurityOpt: ['label=disable'] } }, 'HostConfig.SecurityOpt "label=disable"'],
+    [{ OpenStdin: true }, 'Config.OpenStdin without Config.Tty'],
   ])('refuses %j: 400 naming the field', (body, message) => {
     expect(() => toCreateRequest({ ...cliDefaults, ...body, HostConfig: { ...cliDefaults.HostConfig, ...(body as { HostConfig?: object }).HostConfig } }, undefined)).toThrow(message);
   });

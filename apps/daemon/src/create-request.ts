@@ -140,6 +140,9 @@ export function toCreateRequest(body: unknown, name: string | undefined): { requ
   const logType = (host.LogConfig as { Type?: string } | undefined | null)?.Type;
   if (logType && logType !== 'json-file' && logType !== 'local') throw unsupported(`HostConfig.LogConfig.Type ${JSON.stringify(logType)}`, 'containers log to files that docker logs reads');
 
+  if (config.OpenStdin === true && config.Tty !== true) {
+    throw unsupported('Config.OpenStdin without Config.Tty', 'containers without a terminal run detached (stdin /dev/null) so that they outlive the daemon; use a terminal (-it), or docker exec -i');
+  }
   const process: Draft['process'] = { args: stringList('Cmd', config.Cmd) ?? [], env: stringList('Env', config.Env) ?? [] };
   if (isSet(config.WorkingDir)) process.workingDir = String(config.WorkingDir);
   if (isSet(config.User)) process.user = String(config.User);

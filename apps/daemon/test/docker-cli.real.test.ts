@@ -124,6 +124,33 @@ describe('execdriverd driven by the docker CLI 28 (DOCKER_HOST=unix://...)', () 
     expect(gone.stderr).toContain('No such container: web');
   });
 
+  it('logs --tail, -f and --timestamps; attach; restart; events', async () => {
+    const since = Math.floor(Date.now() / 1000);
+    expect((await docker(['run', '-d', '--name', 'ticker', 'busybox', 'sh', '-c', 'for i in 1 2 3 4 5; do echo tick$i; done; sleep 4; echo late; sleep 60'])).exitCode).toBe(0);
+    await waitFor('five ticks', async () => ((await docker(['logs', 'ticker'])).stdout.includes('tick5') ? true : undefined));
+    expect((await docker(['logs', '--tail', '2', 'ticker'])).stdout).toBe('tick4\ntick5\n');
+    expect((await docker(['logs', '--timestamps', '--tail', '1', 'ticker'])).stdout).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z tick5\n$/);
+    const followed = harness.docker(['logs', '-f', '--tail', '0', 'ticker'], { timeoutMs: 6000 });
+    const attached = harness.docker(['attach', '--no-stdin', 'ticker'], { timeoutMs: 6000 });
+    expect((await followed).stdout).toBe('late\n');
+    expect((await attached).stdout).toBe('late\n');
+    expect((await docker(['restart', '-t', '1', 'ticker'])).exitCode).toBe(0);
+    await waitFor('the restarted run', async () => ((await docker(['logs', 'ticker'])).stdout.startsWith('tick1') ? true : undefined));
+    expect((await docker(['rm', '-f', 'ticker'])).exitCode).toBe(0);
+    const events = await docker(['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'container=ticker', '--format', '{{.Action}}']);
+    const actions = events.stdout.split('\n').filter((line) => line !== '');
+    // create and start first, destroy last; die and stop of one stop may come in either order.
+    expect(actions.slice(0, 2)).toEqual(['create', 'start']);
+    expect(actions.at(-1)).toBe('destroy');
+    expect([...actions].sort()).toEqual(['create', 'destroy', 'die', 'die', 'restart', 'start', 'start', 'stop']);
+  });
+
+  it('refuses -i without -t: stdin cannot reach a container that outlives the daemon', async () => {
+    const result = await docker(['run', '-i', '--rm', 'busybox', 'cat'], { input: 'x' });
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr).toContain('Config.OpenStdin without Config.Tty is not supported');
+  });
+
   it('pause and unpause a container', async () => {
     expect((await docker(['run', '-d', '--name', 'frozen', 'busybox', 'sleep', '60'])).exitCode).toBe(0);
     expect((await docker(['pause', 'frozen'])).exitCode).toBe(0);
