@@ -214,7 +214,16 @@ async function remove(context: DaemonContext, call: Call): Promise<void> {
   if (isActive(container) && !force) {
     throw new DaemonError('CONFLICT', `You cannot remove a ${container.state} container ${container.id}. Stop the container before attempting removal or force remove`);
   }
-  await context.engine.remove(container.id, { force });
+  try {
+    await context.engine.remove(container.id, { force });
+  } catch (error) {
+    // Removed meanwhile by someone else (the console holder of an AutoRemove tty container, the CLI): done.
+    const gone = await context.engine.find(container.id).then(
+      () => false,
+      (lookup: unknown) => lookup instanceof EngineError && lookup.code === 'NO_SUCH_CONTAINER',
+    );
+    if (!gone) throw error;
+  }
   context.monitor.removed(container, container.exitCode ?? 0);
   call.send(204);
 }

@@ -30,7 +30,10 @@ function head(socketPath: string, path: string): Promise<{ status: number | unde
 
 describe('execdriverd driven by the docker CLI 28 (DOCKER_HOST=unix://...)', () => {
   it('serves a private socket 0660 and negotiates API 1.45 (min 1.24)', async () => {
+    expect(harness.startupMs).toBeLessThan(1000);
     expect(statSync(harness.socket).mode & 0o777).toBe(0o660);
+    expect(statSync(join(harness.base, 'run')).mode & 0o777).toBe(0o750);
+    expect(harness.log().split('\n')[0]).toMatch(/^\{"time":"[^"]+","level":"(info|warn)","msg":/);
     const version = await docker(['version', '--format', '{{.Server.APIVersion}} {{.Server.MinAPIVersion}} {{.Client.APIVersion}}']);
     expect(version.exitCode).toBe(0);
     // The client uses the lower of its own newest version and 1.45 (docker 28: 1.45; Debian's docker 20.10: 1.41).
@@ -191,6 +194,27 @@ describe('execdriverd driven by the docker CLI 28 (DOCKER_HOST=unix://...)', () 
     expect(await exited).toBe(3);
     expect(output).toContain('got:hello');
     expect((await docker(['ps', '-aq'])).stdout).toBe('');
+  });
+
+  it('resizes the terminal of docker run -it and docker exec -it when the window changes', async () => {
+    const pty = await import('@lydell/node-pty');
+    const env = { ...process.env, ...harness.env } as Record<string, string>;
+    const session = async (args: string[]) => {
+      const terminal = pty.spawn('docker', args, { cols: 80, rows: 24, env });
+      let output = '';
+      terminal.onData((data) => (output += data));
+      const exited = new Promise<number>((resolve) => terminal.onExit(({ exitCode }) => resolve(exitCode)));
+      await waitFor('the first size', () => (output.includes('24 80') ? true : undefined));
+      terminal.resize(120, 40);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      terminal.write('go\r');
+      expect(await exited).toBe(0);
+      return output;
+    };
+    expect(await session(['run', '-it', '--rm', '--name', 'sized', 'busybox', 'sh', '-c', 'stty size; read x; stty size'])).toContain('40 120');
+    expect((await docker(['run', '-d', '--name', 'host', 'busybox', 'sleep', '60'])).exitCode).toBe(0);
+    expect(await session(['exec', '-it', 'host', 'sh', '-c', 'stty size; read x; stty size; tty'])).toMatch(/40 120\r\n\/dev\/pts\/\d+/);
+    expect((await docker(['rm', '-f', 'host'])).exitCode).toBe(0);
   });
 
   it('shares state with the execdriver CLI, both ways', async () => {

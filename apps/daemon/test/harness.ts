@@ -29,6 +29,8 @@ export interface DaemonHarness {
   /** The environment of the CLI on the same roots, and of the docker CLI pointed at the daemon. */
   env: Record<string, string>;
   daemon: ChildProcess;
+  /** How long the last start took until the first answer to _ping. */
+  startupMs: number;
   /** The daemon's stderr so far (JSON lines). */
   log(): string;
   docker(args: readonly string[], options?: { input?: string; timeoutMs?: number }): Promise<RunResult>;
@@ -84,6 +86,7 @@ export async function startDaemonHarness(name: string): Promise<DaemonHarness> {
   const env = { EXECDRIVER_STATE_ROOT: stateRoot, EXECDRIVER_DATA_ROOT: dataRoot, EXECDRIVER_CGROUP_PREFIX: marker, DOCKER_HOST: dockerHost, DOCKER_CONFIG: dockerConfig };
   let log = '';
   let daemon!: ChildProcess;
+  let startupMs = 0;
 
   const launch = async () => {
     daemon = spawn(process.execPath, ['--', daemonPath, '-H', dockerHost, '--data-root', dataRoot, '--exec-root', stateRoot, '--pidfile', join(base, 'execdriverd.pid'), '--log-level', 'debug'], {
@@ -97,6 +100,7 @@ export async function startDaemonHarness(name: string): Promise<DaemonHarness> {
       if (Date.now() - started > 10_000) throw new Error(`execdriverd did not answer in 10 s: ${log}`);
       await sleep(20);
     }
+    startupMs = Date.now() - started;
   };
   await launch();
 
@@ -136,6 +140,9 @@ export async function startDaemonHarness(name: string): Promise<DaemonHarness> {
     env,
     get daemon() {
       return daemon;
+    },
+    get startupMs() {
+      return startupMs;
     },
     log: () => log,
     docker: (args, options) => run('docker', args, options),
