@@ -114,7 +114,17 @@ async function startExec(context: DaemonContext, call: Call): Promise<void> {
               terminal.output.on('close', resolve);
             });
             terminal.output.on('data', (chunk: Buffer) => hijacked.output.write(chunk));
-            if (instance.attachStdin) hijacked.input.on('data', (chunk: Buffer) => terminal.write(chunk));
+            if (instance.attachStdin) {
+              hijacked.input.on('data', (chunk: Buffer) => {
+                if (!terminal.closed) {
+                  try {
+                    terminal.write(chunk);
+                  } catch {
+                    // The process is gone: its exit ends the stream.
+                  }
+                }
+              });
+            }
           },
         },
         hooks,
@@ -131,6 +141,7 @@ async function startExec(context: DaemonContext, call: Call): Promise<void> {
       let stdin: PassThrough | undefined;
       if (instance.attachStdin) {
         stdin = new PassThrough();
+        stdin.on('error', () => undefined);
         hijacked.input.pipe(stdin);
       } else hijacked.input.resume();
       exitCode = await driver.exec(container.id, instance.process, { stdout, stderr, ...(stdin ? { stdin } : {}) }, hooks);

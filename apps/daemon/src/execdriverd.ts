@@ -46,6 +46,9 @@ async function main(): Promise<number> {
     return 0;
   }
   const log = createLogger(flags.logLevel);
+  // One connection's failure must not take the API (or the containers' bookkeeping) down with it.
+  process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { error: errorMessage(reason), ...(reason instanceof Error ? { stack: reason.stack } : {}) }));
+  process.on('uncaughtException', (error) => log.error('uncaught exception', { error: errorMessage(error), stack: error.stack }));
   const daemon = await startDaemon(flags, { daemonPath, log });
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
