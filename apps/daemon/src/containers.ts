@@ -228,6 +228,25 @@ async function remove(context: DaemonContext, call: Call): Promise<void> {
   call.send(204);
 }
 
+/** `POST /containers/prune`: removes every container that is not running (`filters` label=, until= not supported). */
+async function prune(context: DaemonContext, call: Call): Promise<void> {
+  const filters = parseFilters(call.query.get('filters'));
+  for (const key of filters.keys()) throw new DaemonError('UNSUPPORTED', `prune filter ${JSON.stringify(key)} is not supported by execdriverd`);
+  const { containers } = await context.engine.list();
+  const deleted: string[] = [];
+  for (const container of containers) {
+    if (isActive(container)) continue;
+    try {
+      await context.engine.remove(container.id);
+      context.monitor.removed(container, container.exitCode ?? 0);
+      deleted.push(container.id);
+    } catch (error) {
+      context.log.warn('prune: cannot remove a container', { id: container.id, error: (error as Error).message });
+    }
+  }
+  call.send(200, { ContainersDeleted: deleted, SpaceReclaimed: 0 });
+}
+
 async function inspect(context: DaemonContext, call: Call): Promise<void> {
   const container = await context.engine.find(call.params.id!);
   call.send(200, await inspectDocument(context, container));
@@ -494,6 +513,7 @@ export function containerRoutes(context: DaemonContext): Route[] {
   return [
     route('GET', '/containers/json', list),
     route('POST', '/containers/create', create),
+    route('POST', '/containers/prune', prune),
     route('GET', '/containers/{id}/json', inspect),
     route('POST', '/containers/{id}/start', start),
     route('POST', '/containers/{id}/stop', stop),

@@ -154,6 +154,17 @@ describe('execdriverd driven by the docker CLI 28 (DOCKER_HOST=unix://...)', () 
     expect(result.stderr).toContain('Config.OpenStdin without Config.Tty is not supported');
   });
 
+  it('start -a runs an exited container again with its output; container prune removes the stopped ones', async () => {
+    expect((await docker(['run', '--name', 'again', 'busybox', 'sh', '-c', 'echo run; exit 2'])).exitCode).toBe(2);
+    expect(await docker(['start', '-a', 'again'])).toEqual({ exitCode: 2, stdout: 'run\n', stderr: '' });
+    expect((await docker(['run', '-d', '--name', 'keeper', 'busybox', 'sleep', '60'])).exitCode).toBe(0);
+    const pruned = await docker(['container', 'prune', '-f']);
+    expect(pruned.exitCode).toBe(0);
+    expect(pruned.stdout).toMatch(/^Deleted Containers:\n[0-9a-f]{64}\n/);
+    expect((await docker(['ps', '-a', '--format', '{{.Names}}'])).stdout).toBe('keeper\n');
+    expect((await docker(['rm', '-f', 'keeper'])).exitCode).toBe(0);
+  });
+
   it('pause and unpause a container', async () => {
     expect((await docker(['run', '-d', '--name', 'frozen', 'busybox', 'sleep', '60'])).exitCode).toBe(0);
     expect((await docker(['pause', 'frozen'])).exitCode).toBe(0);
