@@ -55,6 +55,7 @@ try_install @execdriver/namespaces "$out"/execdriver-spec-*.tgz "$out"/execdrive
 try_install @execdriver/terminal "$out"/execdriver-terminal-*.tgz; rm -rf "$installed_app"
 try_install @execdriver/oci "$out"/execdriver-spec-*.tgz "$out"/execdriver-namespaces-*.tgz "$out"/execdriver-oci-*.tgz; rm -rf "$installed_app"
 try_install @execdriver/images "$out"/execdriver-spec-*.tgz "$out"/execdriver-namespaces-*.tgz "$out"/execdriver-images-*.tgz; rm -rf "$installed_app"
+try_install @execdriver/network "$out"/execdriver-network-*.tgz; rm -rf "$installed_app"
 try_install @execdriver/driver "$out"/execdriver-*-*.tgz; rm -rf "$installed_app"
 try_install @execdriver/engine "$out"/execdriver-*-*.tgz; rm -rf "$installed_app"
 # The CLI: one bundle whose only dependency is node-pty; installed from its tarball it runs.

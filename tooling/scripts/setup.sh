@@ -10,6 +10,13 @@ command -v runc >/dev/null 2>&1 || need_apt+=(runc)
 dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed' || need_apt+=(busybox-static)
 command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
 command -v setcap >/dev/null 2>&1 || need_apt+=(libcap2-bin)
+# --init runs Debian's static tini (/usr/bin/tini-static) as the container's PID 1.
+[ -x /usr/bin/tini-static ] || need_apt+=(tini)
+# Bridge networks: the CNI reference plugins (bridge, host-local, portmap, firewall, loopback),
+# iptables for their NAT rules, iproute2 for routes; dnsname and dnsmasq for name resolution.
+for pkg in containernetworking-plugins iptables iproute2 dnsmasq-base golang-github-containernetworking-plugin-dnsname; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need_apt+=("$pkg")
+done
 # The daemon's tests: docker-py (python3-docker), the docker CLI, and a real dockerd as the oracle (docker.io;
 # its service is not started: the tests run their own on a private socket).
 python3 -c 'import docker' >/dev/null 2>&1 || need_apt+=(python3-docker)

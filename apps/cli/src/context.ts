@@ -43,6 +43,8 @@ export function createContext(options: { env: Readonly<Record<string, string | u
             dataRoot,
             cgroupsPathPrefix: cgroupPrefix,
             ...(options.env.EXECDRIVER_RUNC ? { runc: options.env.EXECDRIVER_RUNC } : {}),
+            ...(options.env.EXECDRIVER_BRIDGE ? { defaultBridge: options.env.EXECDRIVER_BRIDGE } : {}),
+            ...(options.env.EXECDRIVER_CNI_PATH ? { cniPluginDirs: options.env.EXECDRIVER_CNI_PATH.split(':') } : {}),
             helper: (args, helperOptions) => spawnHelper(context, args, helperOptions),
           }),
       );

@@ -38,5 +38,5 @@ export function exitCodeOf(error: unknown, commandName: string | undefined): num
     if (error.code === 'CANNOT_INVOKE') return 126;
     if (error.code === 'USAGE') return 125;
   }
-  return commandName === 'run' || commandName === 'exec' || commandName === undefined ? 125 : 1;
+  return commandName === 'run' || commandName === 'create' || commandName === 'exec' || commandName === undefined ? 125 : 1;
 }

@@ -1,130 +1,85 @@
 import { usageError } from './errors.js';
-import { formatTable } from './table.js';
+import { execute } from './template/execute.js';
+import { builtinFunctions, dockerFunctions, dockerHeaderFunctions, type FunctionMap } from './template/functions.js';
+import { parse, type Tree } from './template/parse.js';
+import { TemplateError } from './template/template-error.js';
+import { goMap } from './template/values.js';
+import { alignTabs } from './table.js';
+
+export { goMap, goType } from './template/values.js';
 
 /**
- * The subset of Go templates that `docker ... --format` scripts use: `{{.Field.Sub}}`, `{{.}}`,
- * `{{json .Field}}`, `{{json .}}`, the trim markers `{{-` and `-}}`, the escapes `\t` and `\n`,
- * and (for lists) Docker's `table` prefix. Anything else (`{{range}}`, `{{index}}`, `{{if}}`,
- * an unclosed `{{`, a field the value does not have) is an error naming the template (125),
- * never text printed as is.
+ * `--format` templates as the docker CLI runs them: Go's text/template (actions, pipelines,
+ * if/else/with/range, variables, Go's predefined functions) with the docker CLI's functions
+ * (json, join, split, lower, upper, title, pad, truncate). A parse error or an execution error
+ * (a struct field the value lacks, a wrong argument) is a usage error (125) naming the template,
+ * in Go's words; output is written only once every item has rendered.
  */
-type TemplateNode = { kind: 'text'; text: string } | { kind: 'field'; path: string[]; json: boolean };
-
 export interface ParsedTemplate {
   /** As typed. */
   source: string;
   /** Docker's `table ...`: a header line, columns aligned at tabs. */
   table: boolean;
-  nodes: TemplateNode[];
+  tree: Tree;
 }
 
-const supported = 'supported: {{.Field}}, {{json .Field}}, {{json .}}, a "table" prefix for lists';
+const functions: FunctionMap = { ...builtinFunctions, ...dockerFunctions };
+const functionNames: ReadonlySet<string> = new Set(Object.keys(functions));
 
-function templateError(source: string, problem: string): Error {
-  return usageError(`invalid template ${JSON.stringify(source)} for flag --format: ${problem} (${supported})`);
+function templateError(source: string, error: unknown): Error {
+  if (!(error instanceof TemplateError)) return error as Error;
+  return usageError(`invalid template ${JSON.stringify(source)} for flag --format: ${error.message}`);
 }
 
-/** Parses a template; `allowTable` for lists (ps, images, stats), `fields` to check field names before any item is rendered. */
-export function parseTemplate(source: string, options: { allowTable?: boolean; fields?: readonly string[] } = {}): ParsedTemplate {
+/**
+ * Parses a template. With `list` (ps, images, stats: the docker CLI's formatter), a `table`
+ * prefix makes a table, and the two-character escapes `\t` and `\n` become a tab and a newline;
+ * for one object (inspect, version, info) the text is Go's alone.
+ */
+export function parseTemplate(source: string, options: { list?: boolean } = {}): ParsedTemplate {
   let text = source;
-  const table = text.startsWith('table');
-  if (table) {
-    if (!options.allowTable) throw templateError(source, 'a "table" format is for lists only');
-    text = text.slice('table'.length).trim();
+  const table = options.list === true && text.startsWith('table');
+  if (table) text = text.slice('table'.length);
+  if (options.list) text = text.replace(/^ +| +$/g, '').replace(/\\t/g, '\t').replace(/\\n/g, '\n');
+  try {
+    return { source, table, tree: parse(text, functionNames) };
+  } catch (error) {
+    throw templateError(source, error);
   }
-  text = text.replace(/\\t/g, '\t').replace(/\\n/g, '\n');
-  const nodes: TemplateNode[] = [];
-  let position = 0;
-  let trimNext = false;
-  while (position < text.length) {
-    const open = text.indexOf('{{', position);
-    let literal = text.slice(position, open === -1 ? undefined : open);
-    if (trimNext) literal = literal.replace(/^\s+/, '');
-    if (open === -1) {
-      if (literal.includes('}}')) throw templateError(source, 'unexpected "}}" without "{{"');
-      if (literal !== '') nodes.push({ kind: 'text', text: literal });
-      break;
-    }
-    const close = text.indexOf('}}', open + 2);
-    if (close === -1) throw templateError(source, `unclosed action ${JSON.stringify(text.slice(open))}`);
-    let inner = text.slice(open + 2, close);
-    if (/^-\s/.test(inner)) {
-      literal = literal.replace(/\s+$/, '');
-      inner = inner.slice(1);
-    }
-    trimNext = /\s-$/.test(inner);
-    if (trimNext) inner = inner.slice(0, -1);
-    if (literal.includes('}}')) throw templateError(source, 'unexpected "}}" without "{{"');
-    if (literal !== '') nodes.push({ kind: 'text', text: literal });
-    nodes.push(parseAction(source, inner.trim(), options.fields));
-    position = close + 2;
-  }
-  return { source, table, nodes };
 }
 
-function parseAction(source: string, action: string, fields: readonly string[] | undefined): TemplateNode {
-  const match = /^(json\s+)?\.((?:[A-Za-z_][A-Za-z0-9_]*)(?:\.[A-Za-z_][A-Za-z0-9_]*)*)?$/.exec(action);
-  if (!match) {
-    const word = /^[A-Za-z_]\w*/.exec(action)?.[0];
-    if (action === '') throw templateError(source, 'empty action {{}}');
-    throw templateError(source, word ? `{{${word}}} is not supported` : `unsupported action {{${action}}}`);
+/** Renders one value; an execution error names the template. */
+export function executeTemplate(template: ParsedTemplate, value: unknown): string {
+  try {
+    return execute(template.tree, value, functions);
+  } catch (error) {
+    throw templateError(template.source, error);
   }
-  const path = match[2] === undefined ? [] : match[2].split('.');
-  if (fields && path[0] !== undefined && !fields.includes(path[0])) {
-    throw templateError(source, `no field ${JSON.stringify(path[0])} (fields: ${fields.join(', ')})`);
-  }
-  return { kind: 'field', path, json: match[1] !== undefined };
 }
 
-function lookup(template: ParsedTemplate, value: unknown, path: readonly string[]): unknown {
-  let current: unknown = value;
-  for (const [index, key] of path.entries()) {
-    if (current === null || typeof current !== 'object' || Array.isArray(current) || !(key in current)) {
-      throw templateError(template.source, `no field ${JSON.stringify(key)} in .${path.slice(0, index + 1).join('.')}`);
-    }
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
-}
-
-function show(value: unknown): string {
-  if (value === null || value === undefined) return '<no value>';
-  if (typeof value === 'object') return Array.isArray(value) ? `[${value.join(' ')}]` : JSON.stringify(value);
-  return String(value);
-}
-
-/** Renders one value (`execute`); `headers` renders the header line of a table instead. */
-export function executeTemplate(template: ParsedTemplate, value: unknown, headers?: Readonly<Record<string, string>>): string {
-  return template.nodes
-    .map((node) => {
-      if (node.kind === 'text') return node.text;
-      if (headers) return node.path.length === 0 ? '' : (headers[node.path[0]!] ?? node.path.join('.').toUpperCase());
-      const found = lookup(template, value, node.path);
-      return node.json ? (JSON.stringify(found) ?? 'null') : show(found);
-    })
-    .join('');
-}
-
-/** Renders `template` with one value (inspect -f): no `table`. */
+/** Renders `template` with one value (inspect -f, version -f). */
 export function renderTemplate(template: string, value: unknown): string {
   return executeTemplate(parseTemplate(template), value);
 }
 
+/** `{{json .}}`: the docker CLI's `--format json`. */
+const jsonTemplate = '{{json .}}';
+
 /**
- * Applies `--format` to a list: `json` (one JSON document per item), a template (one line per
- * item), or `table TEMPLATE` (a header line from `headers`, columns aligned at tabs). The template
- * is checked before anything is printed, also when there are no items. With `headers`, its keys
- * are the fields an item has.
+ * Applies `--format` to a list as the docker CLI's formatter does: `json` (`{{json .}}`, one
+ * document per item), a template (one line per item), or `table TEMPLATE` (a header line rendered
+ * from `headers` with the functions passing header text through, columns aligned at tabs).
+ * The template is parsed before anything is printed, also when there are no items.
  */
 export function formatEach(format: string, items: readonly unknown[], options: { headers?: Readonly<Record<string, string>> } = {}): string {
-  if (format === 'json') return items.map((item) => `${JSON.stringify(item)}\n`).join('');
-  const template = parseTemplate(format, { allowTable: options.headers !== undefined, ...(options.headers ? { fields: Object.keys(options.headers) } : {}) });
-  if (!template.nodes.some((node) => node.kind === 'field')) {
-    throw usageError(`invalid value ${JSON.stringify(format)} for flag --format: use json or a template like '{{.ID}}'`);
+  const template = parseTemplate(format === 'json' ? jsonTemplate : format, { list: true });
+  const lines = items.map((item) => `${executeTemplate(template, item)}\n`).join('');
+  if (!template.table) return lines;
+  const header: string[] = [];
+  try {
+    execute(template.tree, goMap({ ...options.headers }, ''), { ...functions, ...dockerHeaderFunctions }, header);
+  } catch {
+    // The docker CLI ignores an error in the header: what rendered before it is the header.
   }
-  const lines = items.map((item) => executeTemplate(template, item));
-  if (!template.table) return lines.map((line) => `${line}\n`).join('');
-  const header = executeTemplate(template, undefined, options.headers).split('\t');
-  const rows = lines.flatMap((line) => line.split('\n')).map((line) => line.split('\t'));
-  return formatTable(header, rows);
+  return alignTabs(`${header.join('')}\n${lines}`);
 }

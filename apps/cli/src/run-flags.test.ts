@@ -87,12 +87,15 @@ describe('parseRunFlags: docker run semantics', () => {
     [['--cpus', '1', '--cpu-quota', '50000', 'busybox'], 'conflicting options: --cpus and --cpu-period/--cpu-quota cannot be used together'],
     [['--ulimit', 'nofile=2048:1024', 'busybox'], 'invalid value "nofile=2048:1024" for flag --ulimit: soft limit 2048 is above the hard limit 1024'],
     [['--ulimit', 'memlock=-1:1024', 'busybox'], 'invalid value "memlock=-1:1024" for flag --ulimit: soft limit -1 is above the hard limit 1024'],
-    [['-v', 'data:/data', 'busybox'], 'named volumes are not supported'],
+    [['-v', 'data:relative', 'busybox'], 'the destination "relative" must be an absolute path'],
     [['-v', '/a:/b:rx', 'busybox'], 'unknown option "rx"'],
-    [['--mount', 'type=volume,target=/v', 'busybox'], 'type "volume" is not supported'],
+    [['--mount', 'type=volume,target=/v,bogus=1', 'busybox'], 'unknown key "bogus"'],
+    [['--mount', 'type=npipe,target=/v', 'busybox'], 'type "npipe" is not supported'],
     [['--tmpfs', 'run', 'busybox'], 'for flag --tmpfs: the destination must be an absolute path'],
-    [['--network', 'bridge', 'busybox'], 'execdriver sets up no bridge network'],
-    [['--network', 'foo', 'busybox'], 'invalid value "foo" for flag --network: expected none, host, container:<name>'],
+    [['--network', 'bridge', '--network-alias', 'a', 'busybox'], 'network-scoped alias is supported only for containers in user defined networks'],
+    [['--network', 'none', '-p', '80', 'busybox'], 'conflicting options: port publishing and the container type network mode (--network none)'],
+    [['-p', '80/sctp', 'busybox'], 'invalid argument for flag --publish: invalid protocol "sctp"'],
+    [['--add-host', 'nohost', 'busybox'], 'invalid argument for flag --add-host'],
     [['--pid', 'other', 'busybox'], 'invalid value "other" for flag --pid'],
     [['--security-opt', 'seccomp=loose', 'busybox'], 'seccomp takes unconfined or a profile file path'],
     [['--oom-score-adj', '2000', 'busybox'], 'must be at most 1000'],
@@ -102,6 +105,22 @@ describe('parseRunFlags: docker run semantics', () => {
     [[], '"run" requires at least 1 argument'],
   ])('%j fails: %s', (argv, message) => {
     expect(() => parseRunFlags(argv)).toThrow(message);
+  });
+
+  it('puts containers on the bridge network by default, as Docker does, and reads the network flags', () => {
+    expect(parseRunFlags(['busybox'])).toMatchObject({ command: { namespaces: { network: { mode: 'new' } } }, cliOptions: { network: { networks: [{ network: 'bridge', aliases: [] }], ports: [], publishAll: false } } });
+    const parsed = parseRunFlags(['--network', 'mynet', '--network-alias', 'www', '-p', '127.0.0.1:8080:80', '-P', '--expose', '81', '--add-host', 'db:10.0.0.5', '--dns', '10.0.0.1', '--dns-search', 'example.org', 'busybox']);
+    expect(parsed.command.namespaces).toEqual({ network: { mode: 'new' } });
+    expect(parsed.cliOptions.network).toEqual({
+      networks: [{ network: 'mynet', aliases: ['www'] }],
+      ports: [{ containerPort: 80, protocol: 'tcp', hostIp: '127.0.0.1', hostPortStart: 8080, hostPortEnd: 8080 }],
+      publishAll: true,
+      exposed: ['81'],
+      extraHosts: ['db:10.0.0.5'],
+      dns: { servers: ['10.0.0.1'], search: ['example.org'], options: [] },
+    });
+    expect(parseRunFlags(['--network', 'none', 'busybox']).cliOptions.network).toBeUndefined();
+    expect(parseRunFlags(['--network', 'default', 'busybox']).cliOptions.network?.networks).toEqual([{ network: 'bridge', aliases: [] }]);
   });
 
   it('names spec in its own argument count error', () => {
@@ -120,5 +139,17 @@ describe('parseEnvFile', () => {
 
   it('names the file and line of a bad variable', () => {
     expect(() => parseEnvFile('a.env', 'A=1\nBAD KEY=2\n')).toThrow('invalid line 2 in --env-file a.env');
+  });
+});
+
+describe('volume flags', () => {
+  it.each([
+    [['-v', 'data:/data:ro', 'busybox'], [{ source: 'data', destination: '/data', readonly: true }]],
+    [['-v', '/anon', 'busybox'], [{ destination: '/anon' }]],
+    [['-v', 'data:/d:nocopy', 'busybox'], [{ source: 'data', destination: '/d', nocopy: true }]],
+    [['--mount', 'type=volume,source=v,target=/t,readonly,volume-nocopy', 'busybox'], [{ source: 'v', destination: '/t', readonly: true, nocopy: true }]],
+    [['-v', '/h:/c', 'busybox'], []],
+  ])('%j gives the volumes %j', (argv, volumes) => {
+    expect(parseRunFlags(argv).cliOptions.volumes).toEqual(volumes);
   });
 });

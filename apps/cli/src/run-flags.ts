@@ -1,9 +1,14 @@
+import type { VolumeRequest } from '@execdriver/engine';
+import { volumeFromMountFlag, volumeFromVolumeFlag } from './volume-flags.js';
 import { posix } from 'node:path';
-import type { CommandInput, Mount, NamespaceSetting, NetworkSetting } from '@execdriver/spec';
+import type { CommandInput, Mount, NamespaceSetting } from '@execdriver/spec';
 import { mountPropagations, type MountPropagation } from '@execdriver/spec';
 import { usageError } from './errors.js';
+import { networkFlagDefinitions, parseNetworkFlags } from './network-flags.js';
+import type { ContainerNetworkConfig } from '@execdriver/engine';
 import { flagBoolean, flagList, flagString, parseArguments, type FlagDefinition, type ParsedArguments } from './flags.js';
 import { parseDecimal, parseInteger, parseSize, parseSizeOrUnlimited } from './units.js';
+import { lifecycleFlagDefinitions, parseLifecycleFlags, type LifecycleOptions } from './lifecycle-flags.js';
 
 /** The flags of `run` (and `spec`), in Docker's names. */
 export const runFlagDefinitions: readonly FlagDefinition[] = [
@@ -47,7 +52,7 @@ export const runFlagDefinitions: readonly FlagDefinition[] = [
   { name: 'ipc', kind: 'string', description: 'IPC mode to use (private, shareable, host, container:<name>)' },
   { name: 'pid', kind: 'string', description: 'PID namespace to use (host, container:<name>)' },
   { name: 'uts', kind: 'string', description: 'UTS namespace to use (host)' },
-  { name: 'network', kind: 'string', description: 'Network mode: none (default), host, container:<name>' },
+  ...networkFlagDefinitions,
   { name: 'userns-remap', kind: 'string', description: 'Run in a user namespace mapped like dockerd --userns-remap (default, user[:group])' },
   { name: 'security-opt', kind: 'list', description: 'Security options (apparmor=, label=, seccomp=unconfined|FILE, no-new-privileges)' },
   { name: 'cgroup-parent', kind: 'string', description: 'Optional parent cgroup for the container' },
@@ -55,10 +60,15 @@ export const runFlagDefinitions: readonly FlagDefinition[] = [
   { name: 'oom-score-adj', kind: 'string', valueName: 'int', description: 'Tune host OOM preferences (-1000 to 1000)' },
   { name: 'shm-size', kind: 'string', valueName: 'bytes', description: 'Size of /dev/shm (default 64m)' },
   { name: 'rootfs', kind: 'string', valueName: 'dir', description: 'Use DIR as the root filesystem (no IMAGE argument then)' },
+  ...lifecycleFlagDefinitions,
+  { name: 'log-driver', kind: 'string', description: 'Logging driver for the container: json-file (default) or none' },
+  { name: 'log-opt', kind: 'list', description: 'Log driver options (max-size=10m, max-file=3)' },
 ];
 
 /** What `run` does besides the container itself. */
 export interface RunCliOptions {
+  /** Named and anonymous volumes (`-v name:/dst`, `-v /dst`, `--mount type=volume`). */
+  volumes?: VolumeRequest[];
   detach: boolean;
   interactive: boolean;
   tty: boolean;
@@ -67,6 +77,9 @@ export interface RunCliOptions {
   /** The image, or undefined with `--rootfs`. */
   image: string | undefined;
   rootfsDir: string | undefined;
+  /** `--log-driver` and `--log-opt` as given (checked by the engine's parseLogConfig). */
+  logDriver: string | undefined;
+  logOpts: string[];
   /** COMMAND [ARG...] as typed after the image (empty: the image's default). */
   args: string[];
   entrypoint: string | undefined;
@@ -78,8 +91,12 @@ export interface RunCliOptions {
   sigProxy: boolean;
   /** Host paths of bind mounts: `-v` ones are created when missing (Docker), `--mount` ones must exist. */
   bindSources: { source: string; flag: '--volume' | '--mount' }[];
+  /** Bridge networking (the default): networks, ports, extra hosts, DNS; undefined for none, host, container:. */
+  network: ContainerNetworkConfig | undefined;
   /** Single-value flags as typed (`--memory` -> `4k`), so messages quote the user's text, not a byte count. */
   flagTexts: Record<string, string>;
+  /** Restart policy, stop settings, init, labels, cidfile, attach (lifecycle-flags.ts). */
+  lifecycle: LifecycleOptions;
 }
 
 /** The Command as far as flags alone say: no id, root filesystem or file contents yet. */
@@ -124,6 +141,8 @@ function toParsedRun(parsed: ParsedArguments, options: ParseRunFlagsOptions, len
     name: flagString(parsed, 'name'),
     image,
     rootfsDir,
+    logDriver: flagString(parsed, 'log-driver'),
+    logOpts: flagList(parsed, 'log-opt'),
     args,
     entrypoint: flagString(parsed, 'entrypoint'),
     envFiles: flagList(parsed, 'env-file'),
@@ -132,14 +151,25 @@ function toParsedRun(parsed: ParsedArguments, options: ParseRunFlagsOptions, len
     detachKeys: flagString(parsed, 'detach-keys'),
     sigProxy: parsed.flags.get('sig-proxy') !== false,
     bindSources: [],
+    lifecycle: parseLifecycleFlags(parsed),
+    network: undefined,
     flagTexts: Object.fromEntries([...parsed.flags].flatMap(([name, value]) => (typeof value === 'string' ? [[`--${name}`, value]] : []))),
   };
   if (cliOptions.name !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(cliOptions.name)) {
     throw usageError(`invalid container name ${JSON.stringify(cliOptions.name)}: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
 
-  const volumes = flagList(parsed, 'volume').map(parseVolume);
-  const mountFlags = flagList(parsed, 'mount').map(parseMountFlag);
+  cliOptions.volumes = [];
+  const volumes = flagList(parsed, 'volume').flatMap((text) => {
+    const volume = volumeFromVolumeFlag(text);
+    if (volume) cliOptions.volumes!.push(volume);
+    return volume ? [] : [parseVolume(text)];
+  });
+  const mountFlags = flagList(parsed, 'mount').flatMap((text) => {
+    const volume = volumeFromMountFlag(text);
+    if (volume) cliOptions.volumes!.push(volume);
+    return volume ? [] : [parseMountFlag(text)];
+  });
   for (const mount of volumes) if (mount.type === 'bind') cliOptions.bindSources.push({ source: mount.source, flag: '--volume' });
   for (const mount of mountFlags) if (mount.type === 'bind') cliOptions.bindSources.push({ source: mount.source, flag: '--mount' });
 
@@ -159,7 +189,7 @@ function toParsedRun(parsed: ParsedArguments, options: ParseRunFlagsOptions, len
     devices: flagList(parsed, 'device').map(parseDevice),
     sysctls: Object.fromEntries(flagList(parsed, 'sysctl').map(parseSysctl)),
     resources: resources(parsed),
-    namespaces: namespaces(parsed),
+    namespaces: namespaces(parsed, cliOptions),
     noNewPrivileges: seccomp.noNewPrivileges,
   };
   const user = flagString(parsed, 'user');
@@ -415,7 +445,7 @@ function namespaceSetting(flag: string, text: string | undefined, allowed: reado
   throw usageError(`invalid value ${JSON.stringify(text)} for flag ${flag}: expected ${[...allowed, 'host', 'container:<name>'].join(', ')}`);
 }
 
-function namespaces(parsed: ParsedArguments): NonNullable<CommandInput['namespaces']> {
+function namespaces(parsed: ParsedArguments, cliOptions: RunCliOptions): NonNullable<CommandInput['namespaces']> {
   const result: NonNullable<CommandInput['namespaces']> = {};
   const ipc = namespaceSetting('--ipc', flagString(parsed, 'ipc'), ['private', 'shareable', 'none']);
   if (ipc) result.ipc = ipc;
@@ -423,18 +453,15 @@ function namespaces(parsed: ParsedArguments): NonNullable<CommandInput['namespac
   if (pid) result.pid = pid;
   const uts = namespaceSetting('--uts', flagString(parsed, 'uts'), ['private']);
   if (uts) result.uts = uts;
-  const networkText = flagString(parsed, 'network');
-  if (networkText !== undefined && networkText !== '') {
-    let network: NetworkSetting;
-    if (networkText === 'none') network = { mode: 'none' };
-    else if (networkText === 'bridge' || networkText === 'default') {
-      throw usageError(`invalid value ${JSON.stringify(networkText)} for flag --network: execdriver sets up no bridge network; use none, host or container:<name>`);
-    } else {
-      const setting = namespaceSetting('--network', networkText, ['none']);
-      network = setting as NetworkSetting;
-    }
-    result.network = network;
+  const network = parseNetworkFlags(parsed);
+  if (cliOptions.usernsRemap !== undefined && flagString(parsed, 'network') === undefined && network.config?.ports.length === 0 && !network.config.publishAll) {
+    // With --userns-remap the driver cannot join a namespace made outside the container's user
+    // namespace (sysfs): such a container keeps a network namespace of its own, as before bridges.
+    result.network = { mode: 'new' };
+    return result;
   }
+  result.network = network.setting;
+  cliOptions.network = network.config;
   return result;
 }
 

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -53,7 +53,9 @@ export async function createHarness(name: string): Promise<Harness> {
   const marker = `execdriver-cli-test-${name}-${process.pid}-${Date.now().toString(36)}`;
   const stateRoot = join(base, 'state');
   const dataRoot = join(base, 'data');
-  const env = { EXECDRIVER_STATE_ROOT: stateRoot, EXECDRIVER_DATA_ROOT: dataRoot, EXECDRIVER_CGROUP_PREFIX: marker };
+  // A default bridge of this test file's own (15 characters at most), deleted by cleanup.
+  const bridge = `edt${(process.pid % 100000).toString(36)}${Date.now().toString(36).slice(-5)}`;
+  const env = { EXECDRIVER_STATE_ROOT: stateRoot, EXECDRIVER_DATA_ROOT: dataRoot, EXECDRIVER_CGROUP_PREFIX: marker, EXECDRIVER_BRIDGE: bridge };
 
   const cli: Harness['cli'] = (args, options = {}) =>
     new Promise((resolve, reject) => {
@@ -81,6 +83,7 @@ export async function createHarness(name: string): Promise<Harness> {
       ...readFileSync('/proc/self/mounts', 'utf8').split('\n').filter((line) => line.includes(base)).map((line) => `mount: ${line}`),
     ];
     // The prefix directory itself is the driver's parent cgroup (like /docker): only containers below it are leaks.
+    found.push(...networkLeftovers(stateRoot));
     for (const dir of cgroupPrefixDirs()) found.push(...subdirectories(dir).map((child) => `cgroup: ${join(dir, child)}`));
     return found;
   };
@@ -98,11 +101,24 @@ export async function createHarness(name: string): Promise<Harness> {
       }
     }
     left.push(...findLeftovers(marker));
+    const networks = (await cli(['network', 'ls', '--format', '{{.Name}}'])).stdout.split('\n').filter((name) => name !== '' && !['bridge', 'host', 'none'].includes(name));
+    if (networks.length > 0) await cli(['network', 'rm', ...networks]);
+    spawnSync('ip', ['link', 'del', bridge]);
     await rm(base, { recursive: true, force: true }).catch((error: Error) => left.push(`rm ${base}: ${error.message}`));
     return left;
   };
 
   return { env, stateRoot, dataRoot, marker, cli, cleanup, leftovers };
+}
+
+/** Network namespaces and attachments left in the state root, and IPAM address files (one per leased address). */
+export function networkLeftovers(stateRoot: string): string[] {
+  const network = join(stateRoot, 'network');
+  return [
+    ...entries(join(network, 'netns')).map((id) => `netns: ${id}`),
+    ...entries(join(network, 'attachments')).map((file) => `attachment: ${file}`),
+    ...entries(join(network, 'ipam')).flatMap((name) => entries(join(network, 'ipam', name)).filter((file) => /^\d+\.\d+\.\d+\.\d+$/.test(file)).map((file) => `ipam: ${name}/${file}`)),
+  ];
 }
 
 /** Polls `check` until it returns a value (not undefined) or the time is up. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { toDockerStats, type Sample } from '@execdriver/cgroups';
 import { DriverError } from '@execdriver/driver';
-import { copyLogs, EngineError, isActive, processTable, toDockerInspect, toPsRow, toSample, type Container } from '@execdriver/engine';
+import { containerStatus, copyLogs, EngineError, formatTimestamp, inspectContainer, isActive, nowNanoseconds, parseTimestamp, processTable, readLogs, startWithLogHolder, toSample, type Container } from '@execdriver/engine';
 import { startFailure } from './consoles.js';
 import type { DaemonContext } from './context.js';
 import { toCreateRequest } from './create-request.js';
@@ -14,44 +14,13 @@ import { StdStream, streamWriter } from './streams.js';
 const rawStream = 'application/vnd.docker.raw-stream';
 const multiplexedStream = 'application/vnd.docker.multiplexed-stream';
 
-/** The environment the container's process got: `process.env` of its bundle's config.json. */
-async function effectiveEnv(container: Container): Promise<string[] | undefined> {
-  if (!container.driver) return undefined;
-  try {
-    const config = JSON.parse(await readFile(join(container.driver.bundle, 'config.json'), 'utf8')) as { process?: { env?: unknown } };
-    const env = config.process?.env;
-    return Array.isArray(env) && env.every((entry) => typeof entry === 'string') ? env : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** `GET /containers/{id}/json`: the CLI's inspect document, plus the fields Docker clients read. */
-export async function inspectDocument(context: DaemonContext, container: Container) {
-  const driver = await context.engine.driver();
-  const env = await effectiveEnv(container);
-  const document = toDockerInspect(container, { containerDir: context.engine.containerDir(container.id), driverName: driver.name(), ...(env ? { env } : {}) });
+/** `GET /containers/{id}/json`: the engine's inspect document (the CLI's too), plus the fields Docker clients read. */
+export async function inspectDocument(context: DaemonContext, container: Container, options: { size?: boolean } = {}) {
+  const document = await inspectContainer(context.engine, container, options);
   return {
     ...document,
-    State: { ...document.State, Error: '', Health: undefined },
-    HostConfig: {
-      ...document.HostConfig,
-      // docker-py's containers.run reads the container's output with `logs` only for these drivers.
-      LogConfig: { Type: 'json-file', Config: {} },
-      RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
-      PortBindings: {},
-      ConsoleSize: [0, 0],
-    },
-    Config: {
-      ...document.Config,
-      AttachStdin: false,
-      AttachStdout: false,
-      AttachStderr: false,
-      StdinOnce: false,
-      Entrypoint: null,
-      StopSignal: container.record.stopSignal,
-    },
-    NetworkSettings: { Bridge: '', SandboxID: '', Ports: {}, Networks: {}, IPAddress: '', Gateway: '', MacAddress: '' },
+    State: { ...document.State, Health: undefined },
+    HostConfig: { ...document.HostConfig, ConsoleSize: [0, 0] },
   };
 }
 
@@ -63,7 +32,6 @@ export function listCommand(args: readonly string[]): string {
 
 /** `GET /containers/json`'s entry. */
 function summaryOf(container: Container, now: number) {
-  const row = toPsRow(container, now, { truncate: false });
   const network = container.record.command.namespaces.network;
   return {
     Id: container.id,
@@ -75,7 +43,7 @@ function summaryOf(container: Container, now: number) {
     Ports: [],
     Labels: container.record.labels,
     State: container.state,
-    Status: row.Status,
+    Status: containerStatus(container, now),
     HostConfig: { NetworkMode: network?.mode === 'container' ? `container:${network.container}` : (network?.mode ?? 'none') },
     NetworkSettings: { Networks: {} },
     Mounts: [],
@@ -138,14 +106,14 @@ export async function startContainer(context: DaemonContext, container: Containe
     await context.consoles.start(container);
   } else {
     try {
-      await context.engine.start(container.record, { logs: true });
+      // A log holder starts it, its output going to its json-file log (as the CLI's detached runs).
+      await startWithLogHolder(context.engine, container.id);
     } catch (error) {
-      const exitCode = error instanceof DriverError ? (error.code === 'COMMAND_NOT_FOUND' ? 127 : error.code === 'COMMAND_NOT_INVOKABLE' ? 126 : 125) : 125;
-      if (container.record.autoRemove) await context.monitor.autoRemove(container, exitCode, { waitForReaders: false });
-      if (error instanceof DriverError && (error.code === 'COMMAND_NOT_FOUND' || error.code === 'COMMAND_NOT_INVOKABLE')) {
-        throw startFailure(`failed to create task for container: ${error.message}: unknown`, exitCode);
-      }
-      throw error;
+      if (!(error instanceof EngineError && error.code === 'START_FAILED')) throw error;
+      const exitCode = error.exitCode ?? 125;
+      // The log holder removed the container whose start failed; an AutoRemove one's waiters hear it.
+      if (container.record.autoRemove) context.monitor.removed(container, exitCode);
+      throw startFailure(error.message, exitCode);
     }
   }
   context.monitor.started(container);
@@ -328,37 +296,17 @@ async function wait(context: DaemonContext, call: Call): Promise<void> {
   }
 }
 
-/** Copies the container's log files to the targets until it stops: from their start (a run that just began) or from their current end. */
-async function followOutput(context: DaemonContext, id: string, targets: { stdout?: { write(data: Buffer): unknown }; stderr?: { write(data: Buffer): unknown } }, signal: AbortSignal, from: 'start' | 'end'): Promise<void> {
-  const driver = await context.engine.driver();
-  const paths = driver.logPaths(id);
-  const sizeOf = async (path: string) => (from === 'end' ? ((await stat(path).catch(() => undefined))?.size ?? 0) : 0);
-  const streams = [
-    { path: paths.stdout, target: targets.stdout, offset: await sizeOf(paths.stdout) },
-    { path: paths.stderr, target: targets.stderr, offset: await sizeOf(paths.stderr) },
-  ];
-  const copyNew = async () => {
-    for (const stream of streams) {
-      const handle = await open(stream.path, 'r').catch(() => undefined);
-      if (!handle) continue;
-      try {
-        const buffer = Buffer.alloc(64 * 1024);
-        for (;;) {
-          const { bytesRead } = await handle.read(buffer, 0, buffer.length, stream.offset);
-          if (bytesRead === 0) break;
-          stream.target?.write(Buffer.from(buffer.subarray(0, bytesRead)));
-          stream.offset += bytesRead;
-        }
-      } finally {
-        await handle.close();
-      }
-    }
-  };
-  while (!signal.aborted) {
-    const running = await driver.info(id).isRunning().catch(() => false);
-    await copyNew();
-    if (!running) return;
-    await sleep(50);
+/**
+ * Copies the container's json-file log to the targets until it stops (the engine's `readLogs`
+ * with follow): from its start (a run that just began) or from now.
+ */
+async function followOutput(context: DaemonContext, container: Container, targets: { stdout?: { write(data: Buffer): unknown }; stderr?: { write(data: Buffer): unknown } }, signal: AbortSignal, from: 'start' | 'end'): Promise<void> {
+  const since = from === 'start' && container.startedAt ? BigInt(Date.parse(container.startedAt) - 1000) * 1_000_000n : nowNanoseconds();
+  try {
+    for await (const entry of readLogs(context.engine, container.id, { follow: true, since, signal, pollMs: 50 })) targets[entry.stream]?.write(entry.log);
+  } catch (error) {
+    // Removed meanwhile (AutoRemove): what was read is all there is.
+    if (!(error instanceof EngineError && error.code === 'NO_SUCH_CONTAINER')) throw error;
   }
 }
 
@@ -387,34 +335,19 @@ async function attach(context: DaemonContext, call: Call): Promise<void> {
     hijacked.input.resume();
     if (wantLogs) await copyLogs(context.engine, container.id, { stdout: targets.stdout ?? { write: () => true }, stderr: targets.stderr ?? { write: () => true } }, { tail: undefined, follow: false });
     if (!wantStream) return;
+    let followed = container;
     let from: 'start' | 'end' = 'end';
     if (!isActive(container)) {
       const started = await context.monitor.nextStart(container.id, container.startedAt, abort.signal);
       if (!started) return;
+      followed = started;
       from = 'start';
     }
-    await followOutput(context, container.id, targets, abort.signal, from);
+    await followOutput(context, followed, targets, abort.signal, from);
   } finally {
     release();
     hijacked.end();
   }
-}
-
-/** Prefixes each line with an RFC 3339 time. TODO(json-file logs): the time of the write, once logs keep it; now the time of the read. */
-function timestamped(target: { write(data: Buffer): unknown }): { write(data: Buffer): unknown } {
-  let atLineStart = true;
-  return {
-    write(data: Buffer) {
-      const text = data.toString('latin1');
-      let out = '';
-      for (const char of text) {
-        if (atLineStart) out += `${new Date().toISOString().replace('Z', '000000Z')} `;
-        out += char;
-        atLineStart = char === '\n';
-      }
-      return target.write(Buffer.from(out, 'latin1'));
-    },
-  };
 }
 
 async function logs(context: DaemonContext, call: Call): Promise<void> {
@@ -428,18 +361,37 @@ async function logs(context: DaemonContext, call: Call): Promise<void> {
     if (!/^-?\d+$/.test(tailText)) throw new DaemonError('BAD_PARAMETER', `invalid value ${JSON.stringify(tailText)} for tail: expected a number or all`);
     tail = Number(tailText) < 0 ? undefined : Number(tailText);
   }
+  const time = (name: string): bigint | undefined => {
+    const text = call.query.get(name);
+    if (!text || text === '0') return undefined;
+    try {
+      return parseTimestamp(text);
+    } catch {
+      throw new DaemonError('BAD_PARAMETER', `invalid value ${JSON.stringify(text)} for ${name}: expected a Unix timestamp`);
+    }
+  };
+  const since = time('since');
+  const until = time('until');
+  const timestamps = queryBoolean(call.query, 'timestamps');
   const tty = container.record.command.process.tty;
   const output = call.stream(tty ? rawStream : multiplexedStream);
   const release = context.monitor.reading(container.id);
-  const wrap = (target: { write(data: Buffer): unknown }) => (queryBoolean(call.query, 'timestamps') ? timestamped(target) : target);
-  const none = { write: () => true };
+  const abort = new AbortController();
+  output.on('close', () => abort.abort());
+  const writers = { stdout: streamWriter(output, StdStream.stdout, tty), stderr: streamWriter(output, StdStream.stderr, tty) };
   try {
-    await copyLogs(
-      context.engine,
-      container.id,
-      { stdout: wantStdout ? wrap(streamWriter(output, StdStream.stdout, tty)) : none, stderr: wantStderr ? wrap(streamWriter(output, StdStream.stderr, tty)) : none },
-      { tail, follow: queryBoolean(call.query, 'follow') },
-    );
+    const entries = readLogs(context.engine, container.id, {
+      follow: queryBoolean(call.query, 'follow'),
+      stdout: wantStdout,
+      stderr: wantStderr,
+      signal: abort.signal,
+      ...(tail !== undefined ? { tail } : {}),
+      ...(since !== undefined ? { since } : {}),
+      ...(until !== undefined ? { until } : {}),
+    });
+    for await (const entry of entries) writers[entry.stream].write(timestamps ? Buffer.concat([Buffer.from(`${formatTimestamp(entry.timeNano)} `), entry.log]) : entry.log);
+  } catch (error) {
+    if (!(error instanceof EngineError && error.code === 'NO_SUCH_CONTAINER')) throw error;
   } finally {
     release();
     output.end();

@@ -1,8 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { Engine, runConsoleHolder } from '@execdriver/engine';
-import { DriverError } from '@execdriver/driver';
 import { errorMessage } from './errors.js';
 import { parseDaemonFlags, usage } from './flags.js';
+import { isHelperCommand, runHelper } from './helpers.js';
 import { createLogger } from './log.js';
 import { startDaemon } from './server.js';
 import { daemonVersion } from './system.js';
@@ -10,32 +9,8 @@ import { daemonVersion } from './system.js';
 const daemonPath = fileURLToPath(import.meta.url);
 const argv = process.argv.slice(2);
 
-/** `execdriverd __console [--wait-for-client] ID`: the console holder of a tty container (the engine's runConsoleHolder). */
-async function consoleHolder(args: readonly string[]): Promise<number> {
-  const waitForClient = args.includes('--wait-for-client');
-  const id = args.filter((arg) => !arg.startsWith('--'))[0];
-  if (!id) throw new Error('usage: execdriverd __console [--wait-for-client] ID');
-  const env = process.env;
-  const engine = new Engine({
-    stateRoot: env.EXECDRIVER_STATE_ROOT ?? '/run/execdriver',
-    dataRoot: env.EXECDRIVER_DATA_ROOT ?? '/var/lib/execdriver',
-    cgroupsPathPrefix: env.EXECDRIVER_CGROUP_PREFIX || 'execdriver',
-    ...(env.EXECDRIVER_RUNC ? { runc: env.EXECDRIVER_RUNC } : {}),
-  });
-  const record = (await engine.find(id)).record;
-  return runConsoleHolder(engine, id, {
-    waitForClient,
-    // Docker keeps a container whose start failed (it shows Exit 127); AutoRemove ones go.
-    removeOnFailure: record.autoRemove,
-    describeFailure: (error) => {
-      const exitCode = error instanceof DriverError ? (error.code === 'COMMAND_NOT_FOUND' ? 127 : error.code === 'COMMAND_NOT_INVOKABLE' ? 126 : 125) : 125;
-      return { message: `failed to create task for container: ${errorMessage(error)}: unknown`, exitCode };
-    },
-  });
-}
-
 async function main(): Promise<number> {
-  if (argv[0] === '__console') return consoleHolder(argv.slice(1));
+  if (isHelperCommand(argv[0])) return runHelper(argv, daemonPath);
   const flags = parseDaemonFlags(argv, process.env);
   if (flags.help) {
     process.stdout.write(usage);

@@ -16,6 +16,10 @@ export interface DaemonFlags {
   /** `--default-runtime`: `runc` (on PATH, or EXECDRIVER_RUNC) or the path of a runc binary. */
   runc: string | undefined;
   cgroupPrefix: string;
+  /** The default bridge's interface (EXECDRIVER_BRIDGE, as the CLI; the engine's default otherwise). */
+  bridge: string | undefined;
+  /** CNI plugin directories (EXECDRIVER_CNI_PATH, colon-separated, as the CLI). */
+  cniPath: string | undefined;
   help: boolean;
   version: boolean;
 }
@@ -77,6 +81,8 @@ export function parseDaemonFlags(argv: readonly string[], env: Readonly<Record<s
     logLevel: 'info',
     runc: env.EXECDRIVER_RUNC || undefined,
     cgroupPrefix: env.EXECDRIVER_CGROUP_PREFIX || 'execdriver',
+    bridge: env.EXECDRIVER_BRIDGE || undefined,
+    cniPath: env.EXECDRIVER_CNI_PATH || undefined,
     help: false,
     version: false,
   };

@@ -1,15 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
 import { dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { Engine, isActive, type HelperLauncher } from '@execdriver/engine';
+import { isActive } from '@execdriver/engine';
 import { containerRoutes } from './containers.js';
 import { Consoles } from './consoles.js';
 import type { DaemonContext } from './context.js';
 import { DaemonError, errorMessage, httpStatusOf } from './errors.js';
+import { createEngine } from './engine-factory.js';
 import { ExecStore, execRoutes } from './exec.js';
 import { socketPathOf, type DaemonFlags } from './flags.js';
 import { compileRoutes, matchRoute, plainCall, splitVersion, upgradeCall, type Call, type CompiledRoute } from './http.js';
@@ -17,39 +16,6 @@ import { imageRoutes } from './images.js';
 import { createLogger, type Logger } from './log.js';
 import { Monitor } from './monitor.js';
 import { systemRoutes } from './system.js';
-
-/** The environment helpers (console holders) get: the daemon's roots, as the CLI names them. */
-function helperEnv(flags: DaemonFlags): Record<string, string> {
-  return {
-    EXECDRIVER_STATE_ROOT: flags.execRoot,
-    EXECDRIVER_DATA_ROOT: flags.dataRoot,
-    EXECDRIVER_CGROUP_PREFIX: flags.cgroupPrefix,
-    ...(flags.runc ? { EXECDRIVER_RUNC: flags.runc } : {}),
-  };
-}
-
-/** Starts `execdriverd <args>` detached (own session), output to `logPath`: the engine's helpers, which outlive the daemon. */
-function helperLauncher(daemonPath: string, flags: DaemonFlags): HelperLauncher {
-  return (args, options) => {
-    let log: number | 'ignore' = 'ignore';
-    if (options.logPath) {
-      mkdirSync(dirname(options.logPath), { recursive: true, mode: 0o700 });
-      log = openSync(options.logPath, 'a', 0o600);
-    }
-    try {
-      const child: ChildProcess = spawn(process.execPath, ['--', daemonPath, ...args], {
-        detached: true,
-        stdio: ['ignore', log, log, ...(options.ipc ? (['ipc'] as const) : [])],
-        env: { ...process.env, ...helperEnv(flags) },
-      });
-      child.on('error', () => undefined);
-      if (!options.ipc) child.unref();
-      return child;
-    } finally {
-      if (typeof log === 'number') closeSync(log);
-    }
-  };
-}
 
 /** The gid of a group in /etc/group; undefined when there is none. */
 async function groupId(name: string): Promise<number | undefined> {
@@ -124,7 +90,7 @@ export async function startDaemon(flags: DaemonFlags, options: { daemonPath: str
     await mkdir(dirname(flags.pidfile), { recursive: true });
     await writeFile(flags.pidfile, `${process.pid}`);
   }
-  const engine = new Engine({ stateRoot: flags.execRoot, dataRoot: flags.dataRoot, cgroupsPathPrefix: flags.cgroupPrefix, ...(flags.runc ? { runc: flags.runc } : {}), helper: helperLauncher(options.daemonPath, flags) });
+  const engine = createEngine({ stateRoot: flags.execRoot, dataRoot: flags.dataRoot, cgroupPrefix: flags.cgroupPrefix, runc: flags.runc, bridge: flags.bridge, cniPath: flags.cniPath }, options.daemonPath);
   const monitor = new Monitor(engine, log);
   const context: DaemonContext = { engine, monitor, execs: new ExecStore(), consoles: new Consoles(engine, monitor), log, flags };
   const routes: CompiledRoute[] = compileRoutes([...systemRoutes(context), ...containerRoutes(context), ...execRoutes(context), ...imageRoutes(context)]);

@@ -9,8 +9,8 @@ import { toDockerStats } from './docker-stats.js';
 import type { Sample } from './sample.js';
 import type { CgroupStats } from './stats.js';
 
-/** The Docker Engine API document (test data, see tooling/testkit/data/README.md). */
-const apiPath = referenceFile('docker-engine-api.yaml');
+/** The Docker Engine API document: a CI extra from ../shared/reference (see referenceFile). */
+const api = referenceFile('docker-engine-api.yaml');
 
 /** Property names of one definition of the Swagger document (indentation based, no YAML parser). */
 function definitionProperties(yaml: string, name: string): string[] {
@@ -76,8 +76,10 @@ describe('memoryUsageWithoutCache (docker CLI formula)', () => {
 });
 
 describe('toDockerStats', () => {
-  const yaml = readFileSync(apiPath, 'utf8');
-  const declared = {
+  // The field names are checked against the Engine API's definitions where that document is at
+  // hand (CI); elsewhere the shape tests run without that check and one test says it was not run.
+  const yaml = api.path ? readFileSync(api.path, 'utf8') : undefined;
+  const declared = yaml === undefined ? undefined : {
     response: definitionProperties(yaml, 'ContainerStatsResponse'),
     cpu: definitionProperties(yaml, 'ContainerCPUStats'),
     cpuUsage: definitionProperties(yaml, 'ContainerCPUUsage'),
@@ -90,6 +92,7 @@ describe('toDockerStats', () => {
   };
 
   const checkNames = (docker: ReturnType<typeof toDockerStats>) => {
+    if (!declared) return;
     expect(declared.response).toEqual(expect.arrayContaining(Object.keys(docker)));
     for (const cpu of [docker.cpu_stats, docker.precpu_stats]) {
       expect(declared.cpu).toEqual(expect.arrayContaining(Object.keys(cpu)));
@@ -106,7 +109,9 @@ describe('toDockerStats', () => {
     }
   };
 
-  test('the reference document was read', () => {
+  test.skipIf(api.skip !== undefined)(api.skip ?? 'the Engine API description was read', () => {
+    if (api.error) throw new Error(api.error);
+    if (!declared) throw new Error('no Engine API description');
     expect(declared.response).toEqual(expect.arrayContaining(['cpu_stats', 'precpu_stats', 'memory_stats', 'pids_stats', 'blkio_stats', 'networks']));
     expect(declared.memory).toContain('max_usage');
   });

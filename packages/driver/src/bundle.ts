@@ -40,7 +40,7 @@ export async function prepareBundle(
   const paths = store.paths(command.id);
   let channel: HookChannel | undefined;
   try {
-    const { spec, warnings } = await buildSpec(context, command, paths.dir, { writeEtcFiles: true });
+    const { spec, warnings } = await buildSpec(context, command, paths.dir, { writeEtcFiles: true, ...(options.etcContent ? { etcContent: options.etcContent } : {}) });
     const wantsPreStart = (hooks.preStart?.length ?? 0) > 0;
     const specHooks: Record<string, RuntimeHook[]> = { ...((spec.hooks ?? {}) as Record<string, RuntimeHook[]>) };
     if (wantsPreStart) {
@@ -72,12 +72,12 @@ export async function prepareBundle(
 }
 
 /** The runtime config for a command on this host, exactly as `start` builds it (without our hooks). */
-export async function buildSpec(context: DriverContext, command: Command, dir: string, options: { writeEtcFiles: boolean; userRoot?: string }) {
+export async function buildSpec(context: DriverContext, command: Command, dir: string, options: { writeEtcFiles: boolean; userRoot?: string; etcContent?: StartOptions['etcContent'] }) {
   const { host } = context;
   const joined = await joinedPids(context, command);
   const user = await resolveUser(command, { rootfs: options.userRoot ?? command.rootfs });
   const devices = await resolveDevices(command);
-  const etcFiles = await writeEtcFiles(context, command, dir, options.writeEtcFiles);
+  const etcFiles = await writeEtcFiles(context, command, dir, options.writeEtcFiles, options.etcContent);
   const hostDevices = command.privileged ? await listHostDevices({ devRoot: context.devRoot }) : undefined;
   return createRuntimeSpec(command, {
     cgroupMode: host.cgroupMode,
@@ -104,7 +104,7 @@ export async function buildSpec(context: DriverContext, command: Command, dir: s
  * directory and bind-mounted by the config, as Docker does. A container that joins another's
  * network namespace shares that container's files.
  */
-async function writeEtcFiles(context: DriverContext, command: Command, dir: string, write: boolean): Promise<EtcFiles> {
+async function writeEtcFiles(context: DriverContext, command: Command, dir: string, write: boolean, content: StartOptions['etcContent'] = {}): Promise<EtcFiles> {
   const { etcRoot, store, host } = context;
   const network = command.namespaces.network;
   if (network?.mode === 'container') {
@@ -127,6 +127,7 @@ async function writeEtcFiles(context: DriverContext, command: Command, dir: stri
   if (!write) return hostname === undefined ? files : { ...files, hostname: join(dir, 'hostname') };
   await writeFile(
     files.hosts!,
+    content.hosts ??
     hostsFileContent({
       hostname: hostname ?? host.hostname,
       network: mode,
@@ -134,7 +135,8 @@ async function writeEtcFiles(context: DriverContext, command: Command, dir: stri
       ...(mode === 'host' ? { hostHosts: await readHostFile('hosts') } : {}),
     }),
   );
-  await writeFile(files.resolvConf!, resolvConfContent({ hostResolvConf: await readHostFile('resolv.conf'), network: mode }));
+  const resolvConf = resolvConfContent({ hostResolvConf: await readHostFile('resolv.conf'), network: mode });
+  await writeFile(files.resolvConf!, content.resolvConf ? content.resolvConf(resolvConf) : resolvConf);
   if (hostname !== undefined) {
     files.hostname = join(dir, 'hostname');
     await writeFile(files.hostname, hostnameFileContent(hostname));

@@ -98,6 +98,11 @@ export interface StartOptions {
   labels?: Record<string, string>;
   /** Called with each setting that cannot apply on this host (kernel memory on cgroup v2, ...). */
   onWarning?: (message: string) => void;
+  /**
+   * The container's own /etc files where the caller knows better (its network's addresses and
+   * peers): `hosts` replaces the content written, `resolvConf` maps the content that would be.
+   */
+  etcContent?: { hosts?: string; resolvConf?: (content: string) => string };
 }
 
 export interface StartedContainer {

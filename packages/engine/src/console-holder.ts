@@ -1,4 +1,3 @@
-import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { dirname } from 'node:path';
@@ -6,6 +5,7 @@ import { Writable } from 'node:stream';
 import type { Terminal } from '@execdriver/terminal';
 import { consoleSocketPath, decodeResize, encodeFrame, FrameType, readFrames } from './console-protocol.js';
 import type { Engine } from './engine.js';
+import { openContainerLog } from './log-holder.js';
 
 export interface ConsoleHolderOptions {
   /** Start the container only once the first client is connected (`run -it`), so it sees all output. */
@@ -29,7 +29,7 @@ const firstClientTimeoutMs = 30_000;
  * The console holder (`execdriver __console <id>`): a detached process that owns the container's
  * pseudo-terminal master, which must outlive the CLI that ran `run -it` (Node cannot pass it on:
  * it cannot receive file descriptors). It serves `<stateRoot>/consoles/<id>.sock`: output goes
- * to every connected client and to the container's stdout.log, keyboard bytes and window sizes
+ * to every connected client and to the container's json-file log, keyboard bytes and window sizes
  * come back. It exits once the container exited and its exit was recorded (and, with --rm, the
  * container was removed), after telling connected clients the exit code.
  */
@@ -98,12 +98,15 @@ export async function runConsoleHolder(engine: Engine, id: string, options: Cons
     }
   }
 
-  const logPath = (await engine.logPaths(id)).stdout;
-  let log: ReturnType<typeof createWriteStream> | undefined;
+  // The terminal's output is the container's log (stream stdout), as Docker keeps a tty container's.
+  const log = openContainerLog(engine, record);
   const output = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      log ??= createWriteStream(logPath, { flags: 'a', mode: 0o600 });
-      log.write(chunk);
+      try {
+        log?.write('stdout', chunk);
+      } catch {
+        // A full disk must not stop the terminal.
+      }
       broadcast(encodeFrame(FrameType.data, chunk)).then(() => callback(), callback);
     },
   });
@@ -131,7 +134,7 @@ export async function runConsoleHolder(engine: Engine, id: string, options: Cons
     await Promise.race([new Promise((resolve) => current.output.once('end', resolve)), new Promise((resolve) => setTimeout(resolve, 500))]);
   }
   await new Promise((resolve) => setImmediate(resolve));
-  await new Promise<void>((resolve) => (log ? log.end(() => resolve()) : resolve()));
+  log?.close();
   if (request.autoRemove) await engine.remove(id, { force: true }).catch(() => undefined);
   await finish(encodeFrame(FrameType.exit, JSON.stringify(status)));
   return 0;

@@ -30,6 +30,12 @@ export function isActive(container: Pick<Container, 'state'>): boolean {
  * `broken`: the driver's own record of it cannot be read, so its process state is unknown: dead).
  */
 export function toContainer(record: ContainerRecord, driverState: ContainerSummary | 'broken' | undefined): Container {
+  const container = toContainerOnce(record, driverState);
+  // Between two runs under a restart policy: Docker's `restarting` (its monitor is waiting to start it again).
+  return record.restarting && container.state === 'exited' ? { ...container, state: 'restarting' } : container;
+}
+
+function toContainerOnce(record: ContainerRecord, driverState: ContainerSummary | 'broken' | undefined): Container {
   if (driverState === 'broken') {
     return { id: record.id, name: record.name, record, driver: undefined, state: 'dead', pid: undefined, startedAt: record.lastExit?.startedAt, finishedAt: undefined, exitCode: 255, oomKilled: false };
   }

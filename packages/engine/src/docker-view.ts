@@ -1,13 +1,18 @@
-import { readFile } from 'node:fs/promises';
+import { lstat, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Sample } from '@execdriver/cgroups';
 import type { ContainerStats } from '@execdriver/driver';
-import { containerLayerPaths } from '@execdriver/images';
+import { containerLayerPaths, parseImageReference, type Image } from '@execdriver/images';
+import type { Attachment } from '@execdriver/network';
+import { dockerNetworkSettings } from './container-network.js';
 import { isActive, type Container } from './container.js';
+import type { Engine } from './engine.js';
 import { shortId } from './ids.js';
 
 /**
- * Docker's views of a container, shared by the CLI (`inspect`, `ps`) and the daemon
- * (`GET /containers/{id}/json`, `GET /containers/json`).
+ * Docker's views of containers and images, in the Engine API's JSON shape (plain objects), shared
+ * by the CLI (`inspect`, `ps`, which marks Go maps and types for its templates) and the daemon
+ * (`GET /containers/{id}/json`, `GET /containers/json`, `GET /images/{name}/json`).
  */
 
 /** Docker's `units.HumanDuration`: `Less than a second`, `5 seconds`, `About a minute`, `3 hours`... */
@@ -34,8 +39,38 @@ function commandArgs(container: Container): string[] {
   return container.record.command.process.args;
 }
 
-/** `docker inspect`'s shape where it makes sense: Id, State, Config, HostConfig, Mounts, GraphDriver... */
-export function toDockerInspect(container: Container, options: { containerDir: string; driverName: string; env?: readonly string[] }) {
+/** dockerd's Command of a list entry: the path, then the arguments, those with a space in single quotes. */
+export function commandLine(args: readonly string[]): string {
+  return args.map((arg, index) => (index > 0 && arg.includes(' ') ? `'${arg}'` : arg)).join(' ');
+}
+
+/** Docker's Status of a container (`Up 5 seconds`, `Exited (0) 2 minutes ago`, `Created`...). */
+export function containerStatus(container: Container, now: number): string {
+  const { state } = container;
+  const ago = (iso: string | undefined) => (iso ? humanDuration(now - Date.parse(iso)) : '');
+  if (state === 'running') return `Up ${ago(container.startedAt)}`;
+  if (state === 'paused') return `Up ${ago(container.startedAt)} (Paused)`;
+  if (state === 'exited') return `Exited (${container.exitCode ?? 255}) ${ago(container.finishedAt ?? container.startedAt)} ago`;
+  if (state === 'dead') return 'Dead';
+  if (state === 'restarting') return `Restarting (${container.exitCode ?? 255}) ${ago(container.finishedAt ?? container.startedAt)} ago`;
+  return 'Created';
+}
+
+export interface DockerInspectOptions {
+  containerDir: string;
+  driverName: string;
+  /** The effective environment (from the bundle's config.json); default: what was asked for. */
+  env?: readonly string[];
+  /** `inspect -s`: SizeRw and SizeRootFs. */
+  sizes?: { rw: number; rootFs: number };
+  /** Its live network attachment, for NetworkSettings. */
+  attachment?: Attachment;
+  /** Network names to ids, for NetworkSettings.Networks.*.NetworkID. */
+  networkIds?: ReadonlyMap<string, string>;
+}
+
+/** `docker inspect`'s shape: Id, State, Config, HostConfig, Mounts, GraphDriver, NetworkSettings... */
+export function toDockerInspect(container: Container, options: DockerInspectOptions) {
   const { state, record } = container;
   const { command } = record;
   const summary = container.driver;
@@ -45,6 +80,7 @@ export function toDockerInspect(container: Container, options: { containerDir: s
   const data = containerLayerPaths(options.containerDir);
   const namespaceMode = (setting: { mode: string; container?: string } | undefined) =>
     setting === undefined ? '' : setting.mode === 'container' ? `container:${setting.container}` : setting.mode === 'new' ? 'private' : setting.mode;
+  const network = record.network;
   return {
     Id: container.id,
     Created: record.created,
@@ -54,7 +90,7 @@ export function toDockerInspect(container: Container, options: { containerDir: s
       Status: state,
       Running: isActive(container),
       Paused: state === 'paused',
-      Restarting: false,
+      Restarting: state === 'restarting',
       OOMKilled: container.oomKilled,
       Dead: state === 'dead',
       Pid: container.pid ?? 0,
@@ -77,9 +113,18 @@ export function toDockerInspect(container: Container, options: { containerDir: s
     CgroupsPath: summary?.cgroupsPath ?? '',
     HostConfig: {
       AutoRemove: record.autoRemove,
+      RestartPolicy: { Name: record.restartPolicy?.name ?? 'no', MaximumRetryCount: record.restartPolicy?.maximumRetryCount ?? 0 },
+      Init: record.init ?? null,
+      LogConfig: { Type: record.logConfig?.Type ?? 'json-file', Config: { ...record.logConfig?.Config } as Record<string, string> },
       Binds: command.mounts.filter((mount) => mount.type === 'bind').map((mount) => `${mount.source}:${mount.destination}${mount.readonly ? ':ro' : ''}`),
-      Tmpfs: Object.fromEntries(command.mounts.filter((mount) => mount.type === 'tmpfs').map((mount) => [mount.destination, mount.sizeBytes ? `size=${mount.sizeBytes}` : ''])),
-      NetworkMode: namespaceMode(command.namespaces.network) || 'none',
+      Tmpfs: Object.fromEntries(command.mounts.filter((mount) => mount.type === 'tmpfs').map((mount) => [mount.destination, mount.sizeBytes ? `size=${mount.sizeBytes}` : ''])) as Record<string, string>,
+      NetworkMode: network ? (network.networks[0]?.network ?? 'bridge') : namespaceMode(command.namespaces.network) || 'none',
+      PortBindings: Object.fromEntries(
+        (network?.ports ?? []).map((port) => [`${port.containerPort}/${port.protocol}`, [{ HostIp: port.hostIp, HostPort: port.hostPortStart === 0 ? '' : String(port.hostPortStart) }]]),
+      ) as Record<string, { HostIp: string; HostPort: string }[]>,
+      PublishAllPorts: network?.publishAll ?? false,
+      ExtraHosts: network && network.extraHosts.length > 0 ? network.extraHosts : null,
+      Dns: network?.dns.servers ?? [],
       IpcMode: namespaceMode(command.namespaces.ipc) || 'private',
       PidMode: namespaceMode(command.namespaces.pid),
       UTSMode: namespaceMode(command.namespaces.uts),
@@ -94,7 +139,7 @@ export function toDockerInspect(container: Container, options: { containerDir: s
         ...(command.seccomp && command.seccomp.mode !== 'default' ? [`seccomp=${command.seccomp.mode}`] : []),
         ...(command.appArmorProfile ? [`apparmor=${command.appArmorProfile}`] : []),
       ],
-      Sysctls: command.sysctls,
+      Sysctls: { ...command.sysctls } as Record<string, string>,
       CgroupParent: command.cgroupParent ?? '',
       OomScoreAdj: command.oomScoreAdj ?? 0,
       Memory: resources.memory ?? 0,
@@ -115,57 +160,146 @@ export function toDockerInspect(container: Container, options: { containerDir: s
       Devices: command.devices.map((device) => ({ PathOnHost: device.path, PathInContainer: device.containerPath ?? device.path, CgroupPermissions: device.permissions })),
     },
     GraphDriver: overlay
-      ? { Name: 'overlay', Data: { LowerDir: record.image, UpperDir: data.upper, WorkDir: data.work, MergedDir: data.rootfs } }
-      : { Name: 'none', Data: { MergedDir: command.rootfs } },
+      ? { Name: 'overlay', Data: { LowerDir: record.image, UpperDir: data.upper, WorkDir: data.work, MergedDir: data.rootfs } as Record<string, string> }
+      : { Name: 'none', Data: { MergedDir: command.rootfs } as Record<string, string> },
+    ...(options.sizes ? { SizeRw: options.sizes.rw, SizeRootFs: options.sizes.rootFs } : {}),
     Mounts: command.mounts.map((mount) =>
       mount.type === 'bind'
         ? { Type: 'bind', Source: mount.source, Destination: mount.destination, Mode: mount.readonly ? 'ro' : '', RW: !mount.readonly, Propagation: mount.propagation ?? 'rprivate' }
         : { Type: 'tmpfs', Source: '', Destination: mount.destination, Mode: '', RW: !mount.readonly, Propagation: '' },
     ),
+    NetworkSettings: dockerNetworkSettings(record, options.attachment, options.networkIds ?? new Map()),
     Config: {
       Hostname: command.hostname ?? shortId(container.id),
       Domainname: command.domainname ?? '',
       User: command.process.user ?? '',
+      AttachStdin: false,
+      AttachStdout: false,
+      AttachStderr: false,
+      ...(network && network.exposed.length > 0 ? { ExposedPorts: Object.fromEntries(network.exposed.map((spec) => [spec, {}])) as Record<string, object> } : {}),
       Tty: command.process.tty,
       OpenStdin: record.interactive,
-      // The effective environment (from the bundle's config.json) when known, else what was asked for.
+      StdinOnce: false,
       Env: options.env ?? command.process.env,
       Cmd: args,
       Image: record.image,
       WorkingDir: command.process.workingDir,
       Entrypoint: null,
-      Labels: record.labels,
+      Labels: { ...record.labels } as Record<string, string>,
+      ...(record.stopSignal !== undefined ? { StopSignal: record.stopSignal } : {}),
+      ...(record.stopTimeout !== undefined ? { StopTimeout: record.stopTimeout } : {}),
     },
   };
 }
 
-function shellQuoted(args: readonly string[]): string {
-  return args.map((arg) => (/^[A-Za-z0-9_./=:,@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
+/** The environment the container's process got (PATH, HOSTNAME, HOME, TERM and the user's): `process.env` of its bundle's config.json. */
+async function effectiveEnv(container: Container): Promise<string[] | undefined> {
+  if (!container.driver) return undefined;
+  try {
+    const config = JSON.parse(await readFile(join(container.driver.bundle, 'config.json'), 'utf8')) as { process?: { env?: unknown } };
+    const env = config.process?.env;
+    return Array.isArray(env) && env.every((entry) => typeof entry === 'string') ? env : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
-/** `docker ps`'s row: ID, Image, Command, CreatedAt, RunningFor, Status, State, Names. */
-export function toPsRow(container: Container, now: number, options: { truncate: boolean }) {
-  const { state } = container;
-  const ago = (iso: string | undefined) => (iso ? humanDuration(now - Date.parse(iso)) : '');
-  let status: string;
-  if (state === 'running') status = `Up ${ago(container.startedAt)}`;
-  else if (state === 'paused') status = `Up ${ago(container.startedAt)} (Paused)`;
-  else if (state === 'exited') status = `Exited (${container.exitCode ?? 255}) ${ago(container.finishedAt ?? container.startedAt)} ago`;
-  else if (state === 'dead') status = 'Dead';
-  else status = 'Created';
-  let command = shellQuoted(commandArgs(container));
-  if (options.truncate && command.length > 20) command = `${command.slice(0, 19)}…`;
+/** The bytes of the files under `path`, each hard-linked inode once (Docker's directory size); 0 when it is not there. */
+async function directorySize(path: string, seen = new Set<string>()): Promise<number> {
+  let total = 0;
+  let entries;
+  try {
+    entries = await readdir(path, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    const child = join(path, entry.name);
+    if (entry.isDirectory()) total += await directorySize(child, seen);
+    else {
+      const stats = await lstat(child).catch(() => undefined);
+      if (!stats) continue;
+      const inode = `${stats.dev}:${stats.ino}`;
+      if (seen.has(inode)) continue;
+      seen.add(inode);
+      total += stats.size;
+    }
+  }
+  return total;
+}
+
+/** `inspect -s`: the container's writable layer (SizeRw) and all of its root filesystem (SizeRootFs). */
+async function containerSizes(engine: Engine, container: Container): Promise<{ rw: number; rootFs: number }> {
+  const { record } = container;
+  if (record.rootfsMode === 'overlay') {
+    const rw = await directorySize(containerLayerPaths(engine.containerDir(container.id)).upper);
+    const image = record.imageId ? await engine.images.get(record.imageId).catch(() => undefined) : undefined;
+    return { rw, rootFs: rw + (image?.sizeBytes ?? 0) };
+  }
+  return { rw: 0, rootFs: await directorySize(record.command.rootfs) };
+}
+
+/** The inspect document of a container with what the engine knows of it now: its effective environment, network attachment, and sizes when asked. */
+export async function inspectContainer(engine: Engine, container: Container, options: { size?: boolean } = {}) {
+  const driver = await engine.driver();
+  const env = await effectiveEnv(container);
+  const sizes = options.size ? await containerSizes(engine, container) : undefined;
+  const networkIds = new Map((await engine.networks.list()).map((network) => [network.name, network.id]));
+  const attachment = await engine.networks.attachments.get(container.id);
+  return toDockerInspect(container, {
+    containerDir: engine.containerDir(container.id),
+    driverName: driver.name(),
+    networkIds,
+    ...(env ? { env } : {}),
+    ...(sizes ? { sizes } : {}),
+    ...(attachment ? { attachment } : {}),
+  });
+}
+
+/** Docker's architecture names. */
+function goArch(arch: string): string {
+  return ({ x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' } as Record<string, string>)[arch] ?? arch;
+}
+
+/** `docker image inspect`'s shape: Id, RepoTags, RepoDigests, Created, Config, Architecture, Os, Size, GraphDriver, RootFS, Metadata. */
+export function toDockerImageInspect(image: Image) {
+  const { config } = image;
   return {
-    ID: options.truncate ? shortId(container.id) : container.id,
-    Image: container.record.image,
-    Command: `"${command}"`,
-    CreatedAt: container.record.created,
-    RunningFor: `${ago(container.record.created)} ago`,
-    Status: status,
-    State: state,
-    Names: container.name,
-    Pid: container.pid ?? 0,
-    ExitCode: container.exitCode ?? null,
+    Id: `sha256:${image.id}`,
+    RepoTags: image.references.map((reference) => parseImageReference(reference).familiar),
+    RepoDigests: [] as string[],
+    Parent: '',
+    Comment: image.comment ?? '',
+    Created: image.created,
+    DockerVersion: '',
+    Author: '',
+    Config: {
+      Hostname: '',
+      Domainname: '',
+      User: config.User ?? '',
+      AttachStdin: false,
+      AttachStdout: false,
+      AttachStderr: false,
+      ExposedPorts: config.ExposedPorts ? ({ ...config.ExposedPorts } as Record<string, unknown>) : null,
+      Tty: false,
+      OpenStdin: false,
+      StdinOnce: false,
+      Env: config.Env ?? null,
+      Cmd: config.Cmd ?? null,
+      Image: '',
+      Volumes: config.Volumes ? ({ ...config.Volumes } as Record<string, unknown>) : null,
+      WorkingDir: config.WorkingDir ?? '',
+      Entrypoint: config.Entrypoint ?? null,
+      OnBuild: null,
+      Labels: config.Labels ? ({ ...config.Labels } as Record<string, string>) : null,
+      ...(config.StopSignal ? { StopSignal: config.StopSignal } : {}),
+    },
+    Architecture: goArch(process.arch),
+    Os: 'linux',
+    Size: image.sizeBytes,
+    GraphDriver: { Name: 'none', Data: { MergedDir: image.rootfs } as Record<string, string> },
+    RootFS: { Type: 'layers', Layers: [] as string[] },
+    Metadata: { LastTagTime: zeroTime },
   };
 }
 

@@ -5,14 +5,26 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createDriver, DriverError, type ContainerIo, type ContainerSummary, type Driver, type DriverOptions, type Hooks, type StartedContainer } from '@execdriver/driver';
 import { ImageStore, containerLayerPaths, defaultProcessArgs, mountContainerLayer, remappedImageRootfs, removeContainerLayer, unmountUnder, type Image, type ImageUser } from '@execdriver/images';
 import { toHostId } from '@execdriver/namespaces';
+import { NetworkManager } from '@execdriver/network';
 import { parseCommand, type Command, type CommandInput, type ExitStatus } from '@execdriver/spec';
 import { consolePaths } from './console-protocol.js';
+import { containerEvent, journalExit, signalAttribute } from './container-events.js';
+import { EventJournal } from './events.js';
+import type { LogConfig } from './log-config.js';
+import { attachContainerNetwork, checkNetworkConfig, type ContainerNetworkConfig } from './container-network.js';
 import { isActive, toContainer, type Container } from './container.js';
 import { EngineError } from './errors.js';
 import { containerIdPattern, newContainerId, shortId } from './ids.js';
 import { findOne } from './lookup.js';
 import { NameRegistry, generateName, normalizeName } from './names.js';
 import { RecordStore, type BrokenContainer, type ContainerRecord } from './record.js';
+import { stopMonitor, monitorPaths } from './monitor-pid-file.js';
+import { endRestartPolicy, ensureMonitor, resetRestartState } from './restart-monitor.js';
+import { recoverRestartPolicies } from './restart-recovery.js';
+import type { RestartPolicy } from './restart-policy.js';
+import { applyInit, defaultInitPath, endsRestartPolicy } from './lifecycle-settings.js';
+import { planVolumeMounts, prepareVolumes, type VolumeRequest } from './volume-mounts.js';
+import { VolumeStore } from './volume-store.js';
 
 /** How the engine starts a helper process of the app (console holder, reaper): the app's own entry with these arguments. */
 export type HelperLauncher = (args: readonly string[], options: { logPath?: string; ipc?: boolean }) => ChildProcess;
@@ -32,6 +44,14 @@ export interface EngineOptions {
   helper?: HelperLauncher;
   /** A driver to use instead of one made from the options above (tests). */
   driver?: Driver;
+  /** The static init binary of `--init` (default /usr/bin/tini-static, Debian's tini). */
+  initPath?: string;
+  /** Restart containers whose restart policy says so on the first `list()` (default true; needs `helper`). */
+  recoverRestartPolicies?: boolean;
+  /** Where the CNI plugins are (default /usr/lib/cni, /opt/cni/bin). */
+  cniPluginDirs?: string[];
+  /** The default bridge network's host interface (default execdriver0). */
+  defaultBridge?: string;
 }
 
 /** What the flags of `run`/`create` (or an API body) say of a new container. */
@@ -46,10 +66,21 @@ export interface CreateRequest {
   /** `--entrypoint` (replaces the image's, and then its CMD). */
   entrypoint?: string[];
   labels?: Record<string, string>;
+  /** Named and anonymous volumes (`-v name:/path`, `-v /path`, `--mount type=volume`): bind mounts of the volume store's directories. */
+  volumes?: VolumeRequest[];
   autoRemove?: boolean;
   interactive?: boolean;
-  /** Docker's StopSignal: what `stop` sends first (default TERM). */
+  /** `--restart`. */
+  restartPolicy?: RestartPolicy;
+  /** `--stop-signal` and `--stop-timeout` (seconds; -1: no timeout). */
   stopSignal?: string;
+  stopTimeout?: number;
+  /** `--init`: run the command under tini (`initPath`), bind-mounted read-only at /sbin/docker-init. */
+  init?: boolean;
+  /** Docker's HostConfig.LogConfig (`--log-driver`, `--log-opt`, checked by parseLogConfig); default json-file. */
+  logConfig?: LogConfig;
+  /** Bridge networking: the networks joined, published ports, extra hosts, DNS (the command's network mode is then `new`). */
+  network?: ContainerNetworkConfig;
   /** Checks the completed command; default: the spec's schema. The CLI passes one whose messages name its flags. */
   validate?: (input: CommandInput) => Command;
 }
@@ -79,6 +110,10 @@ export class Engine {
   readonly images: ImageStore;
   readonly records: RecordStore;
   readonly names: NameRegistry;
+  readonly volumes: VolumeStore;
+  /** The events journal of this state root (`<stateRoot>/events`), shared by every engine process. */
+  readonly events: EventJournal;
+  readonly networks: NetworkManager;
   readonly #options: EngineOptions;
   #driver: Promise<Driver> | undefined;
 
@@ -88,7 +123,15 @@ export class Engine {
     this.dataRoot = options.dataRoot;
     this.images = new ImageStore({ root: join(options.dataRoot, 'images'), ...(options.busybox ? { busybox: options.busybox } : {}) });
     this.records = new RecordStore(join(options.dataRoot, 'containers'));
+    this.volumes = new VolumeStore(join(options.dataRoot, 'volumes'));
     this.names = new NameRegistry(join(options.dataRoot, 'names'), (id) => this.records.exists(id));
+    this.events = new EventJournal(join(options.stateRoot, 'events'));
+    this.networks = new NetworkManager({
+      networksRoot: join(options.dataRoot, 'networks'),
+      stateRoot: join(options.stateRoot, 'network'),
+      ...(options.cniPluginDirs ? { pluginDirs: options.cniPluginDirs } : {}),
+      ...(options.defaultBridge ? { defaultBridge: options.defaultBridge } : {}),
+    });
     if (options.driver) this.#driver = Promise.resolve(options.driver);
   }
 
@@ -139,10 +182,13 @@ export class Engine {
           await this.records.write(record);
         }
       }
+      await this.#prepareVolumes(record);
     } catch (error) {
       await this.records.remove(id).catch(() => undefined);
+      await this.names.releaseAll(id).catch(() => undefined);
       throw error;
     }
+    this.events.append(containerEvent(record, 'create'));
     return record;
   }
 
@@ -184,6 +230,10 @@ export class Engine {
         ...(draft.process.user === undefined && config.User ? { user: config.User } : {}),
       },
     };
+    if (request.init) await applyInit(input, this.#options.initPath ?? defaultInitPath);
+    if (request.autoRemove && request.restartPolicy && request.restartPolicy.name !== 'no') throw new EngineError('INVALID_REQUEST', `Conflicting options: --restart ${request.restartPolicy.name} and --rm`);
+    const volumePlan = planVolumeMounts(this.volumes, request.volumes ?? []);
+    if (volumePlan.mounts.length > 0) input.mounts = [...(input.mounts ?? []), ...volumePlan.mounts];
     const command = (request.validate ?? parseCommand)(input);
     const record: ContainerRecord = {
       id,
@@ -198,8 +248,14 @@ export class Engine {
       interactive: request.interactive ?? false,
       imageConfig: image ? (config as Record<string, unknown>) : undefined,
       restartCount: 0,
-      ...(request.stopSignal !== undefined ? { stopSignal: request.stopSignal } : {}),
       lastExit: undefined,
+      ...(request.restartPolicy && request.restartPolicy.name !== 'no' ? { restartPolicy: request.restartPolicy } : {}),
+      ...(request.stopSignal !== undefined ? { stopSignal: request.stopSignal } : {}),
+      ...(request.stopTimeout !== undefined ? { stopTimeout: request.stopTimeout } : {}),
+      ...(request.init ? { init: true } : {}),
+      ...(volumePlan.volumes.length > 0 ? { volumes: volumePlan.volumes } : {}),
+      ...(request.logConfig ? { logConfig: request.logConfig } : {}),
+      ...(request.network ? { network: await checkNetworkConfig(this.networks, request.network, config.ExposedPorts as Record<string, unknown> | undefined) } : {}),
     };
     return { record, image, explicitName };
   }
@@ -227,6 +283,27 @@ export class Engine {
     return resolved as CreateRequest['command']['namespaces'];
   }
 
+  /** Creates the container's volumes and copies the image's content into empty ones (Docker's copy-up). */
+  async #prepareVolumes(record: ContainerRecord): Promise<void> {
+    if (!record.volumes || record.volumes.length === 0) return;
+    const image = record.imageId ? await this.images.get(record.imageId) : undefined;
+    const remap = record.command.userNamespace;
+    const imageRootfs = image ? (remap ? await remappedImageRootfs(image, remap) : image.rootfs) : record.command.rootfs;
+    const owner = remap ? { uid: toHostId(remap.uidMappings, 0), gid: toHostId(remap.gidMappings, 0) } : undefined;
+    await prepareVolumes(this.volumes, record.volumes, { imageRootfs, busybox: this.busybox, ...(owner ? { owner } : {}) });
+  }
+
+  /** The host's static busybox (the built-in image, and the confined helper of cp and volumes). */
+  get busybox(): string {
+    return this.#options.busybox ?? '/bin/busybox';
+  }
+
+  /** Mounts the container's root filesystem on the host (`containerDir/rootfs`), for cp, export, diff and commit of a stopped container. */
+  async mountRootfs(record: ContainerRecord): Promise<string> {
+    await this.#prepareRootfs(record);
+    return record.rootfsMode === 'overlay' ? containerLayerPaths(this.containerDir(record.id)).rootfs : record.command.rootfs;
+  }
+
   /** Mounts the container's writable layer over its image (a restart keeps what it wrote). */
   async #prepareRootfs(record: ContainerRecord): Promise<void> {
     if (record.rootfsMode !== 'overlay') return;
@@ -246,25 +323,52 @@ export class Engine {
    * Starts a created (or exited) container's process with the same config and writable layer.
    * The driver's record of an earlier run is folded into the engine's record first.
    */
-  async start(reference: string | ContainerRecord, io: ContainerIo = {}, options: { hooks?: Hooks; onWarning?: (message: string) => void } = {}): Promise<StartedContainer> {
+  async start(reference: string | ContainerRecord, io: ContainerIo = {}, options: { hooks?: Hooks; onWarning?: (message: string) => void; monitor?: boolean } = {}): Promise<StartedContainer> {
     const record = typeof reference === 'string' ? (await this.find(reference)).record : reference;
     const driver = await this.driver();
     const current = await this.#driverSummary(record.id);
     if (current) {
       const container = toContainer(record, current);
-      if (isActive(container)) throw new EngineError('CONTAINER_RUNNING', `container ${record.name} is already running`);
+      if (isActive(container) && container.state !== 'restarting') throw new EngineError('CONTAINER_RUNNING', `container ${record.name} is already running`);
       if (current !== 'broken') await this.#foldExit(record, current);
       await driver.clean(record.id);
     }
+    // A start by the user (not by the restart monitor, which marks the record `restarting` first).
+    const byUser = options.monitor !== false && !record.restarting;
+    if (byUser) await resetRestartState(this, record);
     await this.#prepareRootfs(record);
-    return driver.start(record.command, io, options.hooks ?? {}, { labels: { [driverLabels.name]: record.name }, ...(options.onWarning ? { onWarning: options.onWarning } : {}) });
+    // Bridge networking: the namespace is prepared (CNI ADD) first and released on every way out.
+    const network = await attachContainerNetwork(this.networks, record);
+    let started: StartedContainer;
+    try {
+      started = await driver.start(network?.command ?? record.command, io, options.hooks ?? {}, {
+        labels: { [driverLabels.name]: record.name },
+        ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+        ...(network ? { etcContent: network.etcContent } : {}),
+      });
+    } catch (error) {
+      if (network) await this.networks.release(record.id);
+      throw error;
+    }
+    if (network) {
+      const bundle = await driver.inspect(record.id).then((summary) => summary.bundle, () => undefined);
+      await this.networks.started(record.id, bundle === undefined ? undefined : join(bundle, 'hosts'));
+      void started.exited.then(() => this.networks.release(record.id)).catch(() => undefined);
+    }
+    this.events.append(containerEvent(record, 'start'));
+    if (byUser) await ensureMonitor(this, record);
+    // Whoever watches the process journals its end (`die`) as soon as it is recorded.
+    return { ...started, exited: started.exited.then(async (status) => (await this.find(record.id).catch(() => undefined), status)) };
   }
 
   /** Keeps the end of the driver's last run in the engine's record, before the driver's record goes. */
   async #foldExit(record: ContainerRecord, summary: ContainerSummary): Promise<void> {
     if (!summary.startedAt) return;
     record.lastExit = { startedAt: summary.startedAt, finishedAt: summary.finishedAt, exitCode: summary.exitCode, oomKilled: summary.oomKilled ?? false };
-    await this.records.write(record);
+    // Written on the freshest record: another process (a monitor, a stop) may have changed it since it was read.
+    const fresh = await this.records.read(record.id).catch(() => record);
+    fresh.lastExit = record.lastExit;
+    await this.records.write(fresh);
   }
 
   async #driverSummary(id: string): Promise<ContainerSummary | 'broken' | undefined> {
@@ -284,7 +388,15 @@ export class Engine {
     const [{ records, broken }, summaries] = await Promise.all([this.records.list(), this.driver().then((driver) => driver.list({ includeBroken: true }))]);
     const byId = new Map(summaries.map((summary) => [summary.id, summary.status === 'broken' ? ('broken' as const) : summary]));
     const containers = records.map((record) => toContainer(record, byId.get(record.id)));
+    for (const container of containers) this.#journalExit(container);
+    // Network namespaces of containers that are done (exited, removed, or their starter died) go now.
+    const active = new Set(containers.filter(isActive).map((container) => container.id));
+    await this.networks.sweep(async (id) => active.has(id));
     containers.sort((a, b) => b.record.created.localeCompare(a.record.created) || a.id.localeCompare(b.id));
+    if (!this.#recovered && this.#options.recoverRestartPolicies !== false && this.#options.helper) {
+      this.#recovered = true;
+      if (await recoverRestartPolicies(this, containers)) return this.list();
+    }
     return { containers, broken };
   }
 
@@ -298,7 +410,18 @@ export class Engine {
       id = findOne(reference, records).id;
     }
     const record = await this.records.read(id);
-    return toContainer(record, await this.#driverSummary(id));
+    const container = toContainer(record, await this.#driverSummary(id));
+    this.#journalExit(container);
+    return container;
+  }
+
+  /** The first process to see a run's end journals it (`oom`, `die`), once. */
+  #journalExit(container: Container): void {
+    try {
+      journalExit(this.events, this.containerDir(container.id), container);
+    } catch {
+      // The journal cannot be written (a full disk): the container's state is still right.
+    }
   }
 
   /** The image users of every container, for `rmi`'s rules. */
@@ -310,19 +433,57 @@ export class Engine {
   async kill(reference: string, signal: string | number = 'KILL'): Promise<Container> {
     const container = await this.find(reference);
     if (!isActive(container)) throw new EngineError('CONTAINER_NOT_RUNNING', `cannot kill container ${reference}: container ${container.id} is not running`);
+    if (container.state === 'restarting' || endsRestartPolicy(signal, container.record)) await endRestartPolicy(this, container.id);
+    if (container.state === 'restarting') return container;
+    // Journaled first: the `die` it causes may be journaled by another process at once.
+    this.events.append(containerEvent(container.record, 'kill', { signal: signalAttribute(signal) }));
     await (await this.driver()).kill(container.id, signal);
     return container;
   }
 
-  /** Docker's stop: the signal (default the container's StopSignal, else TERM), then SIGKILL after `timeoutMs` (default 10 s). */
+  /**
+   * Docker's stop: the signal (default the container's `--stop-signal`, else TERM), then SIGKILL
+   * after `timeoutMs` (default its `--stop-timeout`, else 10 s; negative: no limit). Ends its restart
+   * policy for good (the monitor goes, the record says manually stopped).
+   */
   async stop(reference: string, options: { timeoutMs?: number; signal?: string | number } = {}): Promise<Container> {
-    const container = await this.find(reference);
-    if (!isActive(container)) return container;
+    const found = await this.find(reference);
+    if (!isActive(found)) return found;
+    await endRestartPolicy(this, found.id);
+    // With its monitor gone, the container is what it is now: a restart may have just started it.
+    const container = await this.find(found.id);
+    if (container.state !== 'running' && container.state !== 'paused') return container;
     const driver = await this.driver();
     if (container.state === 'paused') await driver.unpause(container.id);
-    await driver.kill(container.id, options.signal ?? container.record.stopSignal ?? 'TERM').catch(() => undefined);
-    const stopped = await Promise.race([driver.wait(container.id).then(() => true), sleep(options.timeoutMs ?? 10_000).then(() => false)]);
-    if (!stopped) await driver.terminate(container.id);
+    const signal = options.signal ?? container.record.stopSignal ?? 'TERM';
+    this.events.append(containerEvent(container.record, 'kill', { signal: signalAttribute(signal) }));
+    await driver.kill(container.id, signal).catch(() => undefined);
+    const timeoutMs = options.timeoutMs ?? (container.record.stopTimeout ?? 10) * 1000;
+    const stopped = await Promise.race([driver.wait(container.id).then(() => true), ...(timeoutMs < 0 ? [] : [sleep(timeoutMs).then(() => false)])]);
+    if (!stopped) {
+      this.events.append(containerEvent(container.record, 'kill', { signal: '9' }));
+      await driver.terminate(container.id);
+    }
+    await driver.wait(container.id).catch(() => undefined);
+    await this.networks.release(container.id);
+    await this.find(container.id).catch(() => undefined);
+    this.events.append(containerEvent(container.record, 'stop'));
+    return container;
+  }
+
+  /** Freezes every process of the container (Docker's pause). @throws EngineError CONTAINER_NOT_RUNNING */
+  async pause(reference: string): Promise<Container> {
+    const container = await this.find(reference);
+    if (!isActive(container)) throw new EngineError('CONTAINER_NOT_RUNNING', `container ${container.id} is not running`);
+    await (await this.driver()).pause(container.id);
+    this.events.append(containerEvent(container.record, 'pause'));
+    return container;
+  }
+
+  async unpause(reference: string): Promise<Container> {
+    const container = await this.find(reference);
+    await (await this.driver()).unpause(container.id);
+    this.events.append(containerEvent(container.record, 'unpause'));
     return container;
   }
 
@@ -330,7 +491,9 @@ export class Engine {
   async wait(reference: string): Promise<ExitStatus> {
     const container = await this.find(reference);
     if (!container.driver) return { exitCode: container.exitCode ?? 0, oomKilled: container.oomKilled };
-    return (await this.driver()).wait(container.id);
+    const status = await (await this.driver()).wait(container.id);
+    await this.find(container.id).catch(() => undefined);
+    return status;
   }
 
   /**
@@ -338,12 +501,16 @@ export class Engine {
    * writable layer (unmounted first), its record, its console files and its name.
    * @throws EngineError CONTAINER_RUNNING without `force`
    */
-  async remove(reference: string, options: { force?: boolean } = {}): Promise<Container> {
+  async remove(reference: string, options: { force?: boolean; volumes?: boolean } = {}): Promise<Container> {
     const container = await this.find(reference);
     if (isActive(container) && !options.force) {
       throw new EngineError('CONTAINER_RUNNING', `cannot remove container ${reference}: container is ${container.state}: stop the container before removing or force remove (rm -f)`);
     }
+    if (isActive(container)) this.events.append(containerEvent(container.record, 'kill', { signal: '9' }));
     await this.destroy(container.id, container.name);
+    // `rm -v` / `--rm`: the container's anonymous volumes go with it (named ones stay, as in Docker).
+    if (options.volumes) for (const volume of container.record.volumes ?? []) if (volume.anonymous) await this.volumes.remove(volume.name, [], { force: true }).catch(() => undefined);
+    if (isActive(container)) this.events.append(containerEvent(container.record, 'die', { exitCode: '137' }));
     // An image untagged by a forced rmi while this container used it goes with its last user (Docker deleted it then).
     if (container.record.imageId) await this.images.removeIfUnused(container.record.imageId, await this.imageUsers()).catch(() => undefined);
     return container;
@@ -351,14 +518,20 @@ export class Engine {
 
   /** Removes whatever is left of the container with this id (a broken record too). */
   async destroy(id: string, name?: string): Promise<void> {
+    // The monitor first: nothing may restart the container while it goes.
+    await stopMonitor(this.stateRoot, id);
+    await rm(monitorPaths(this.stateRoot, id).log, { force: true });
+    const record = await this.records.read(id).catch(() => undefined);
     const driver = await this.driver();
     await driver.clean(id);
+    await this.networks.release(id);
     const dir = this.containerDir(id);
     await removeContainerLayer(dir);
     const paths = consolePaths(this.stateRoot, id);
     await Promise.all([paths.socket, paths.log].map((path) => rm(path, { force: true })));
     if (name) await this.names.release(name, id);
     else await this.names.releaseAll(id);
+    this.events.append(containerEvent(record ?? { id, name: name ?? '', image: '', labels: {} }, 'destroy'));
   }
 
   /** Unmounts the writable layer of a container that stopped (its files stay for the next start). */
@@ -372,6 +545,7 @@ export class Engine {
   }
 
   #secured: Promise<void> | undefined;
+  #recovered = false;
 
   /** Private modes for the data root's containers and images, also of installs made before (once per data root). */
   #secure(): Promise<void> {

@@ -4,8 +4,12 @@ import { chmod, chown, mkdir, open, readdir, rename, rm, stat, writeFile } from 
 import { toHostId } from '@execdriver/namespaces';
 import { join } from 'node:path';
 import type { Command } from '@execdriver/spec';
+import type { ContainerNetworkConfig } from './container-network.js';
 import { EngineError } from './errors.js';
 import { containerIdPattern } from './ids.js';
+import type { RestartPolicy } from './restart-policy.js';
+import type { ContainerVolume } from './volume-mounts.js';
+import type { LogConfig } from './log-config.js';
 
 /** The last known end of a container's process, kept when the driver's own record goes (restart, reboot). */
 export interface ExitRecord {
@@ -38,11 +42,27 @@ export interface ContainerRecord {
   interactive: boolean;
   /** The image's config as it was when the container was made (Docker keeps it in Config). */
   imageConfig: Record<string, unknown> | undefined;
+  /** The volumes it mounts (absent: none). */
+  volumes?: ContainerVolume[];
   restartCount: number;
-  /** Docker's StopSignal (`--stop-signal`): what `stop` sends first; TERM when absent. */
-  stopSignal?: string;
   /** The last process's end, once the driver's record of it is gone. */
   lastExit: ExitRecord | undefined;
+  /** Docker's HostConfig.RestartPolicy (`--restart`); absent: `no`. */
+  restartPolicy?: RestartPolicy;
+  /** Docker's Config.StopSignal (`--stop-signal`): what `stop` sends first (default TERM). */
+  stopSignal?: string;
+  /** Docker's Config.StopTimeout (`--stop-timeout`), seconds before `stop` kills (default 10; -1: wait). */
+  stopTimeout?: number;
+  /** Docker's HostConfig.Init (`--init`): the process runs under tini, bind-mounted at /sbin/docker-init. */
+  init?: boolean;
+  /** Docker's HasBeenManuallyStopped: the user stopped or killed it, so restart policies leave it stopped. */
+  manuallyStopped?: boolean;
+  /** Set by the restart monitor while it waits to restart the container (Docker's State.Restarting). */
+  restarting?: boolean;
+  /** Docker's HostConfig.LogConfig; undefined (records made before it): json-file without limits. */
+  logConfig?: LogConfig;
+  /** Bridge networking (`--network bridge` or a user-defined network, `-p`, ...); absent for none, host, container:. */
+  network?: ContainerNetworkConfig;
 }
 
 /** A container directory whose record cannot be read: listed and removable on its own. */

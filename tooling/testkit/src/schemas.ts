@@ -14,9 +14,26 @@ const Ajv = (createRequire(import.meta.url)('ajv-draft-04') as { default: new (o
 /** The official OCI runtime-spec schemas, copied into the testkit (see `data/README.md`; tests only). */
 export const officialSchemaRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../data/oci-runtime-spec');
 
-/** The path of a file of Docker's reference data copied into the testkit (see `data/README.md`). */
-export function referenceFile(name: 'docker-engine-api.yaml' | 'moby-seccomp-default.json'): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '../data/reference', name);
+/**
+ * Docker's reference data (the Engine API description, moby's default seccomp profile): a CI extra,
+ * never copied into the repository (its README says the project writes its own). It comes from
+ * `EXECDRIVER_REFERENCE`, the directory `.ci/run` sets to `../shared/reference` beside the repository.
+ *
+ * - `{ path }`: the file is there: run the comparison.
+ * - `{ skip }`: not set outside CI: the comparison is not run, and `skip` says so as the describe title.
+ * - `{ error }`: not set (or the file missing) under `CI=true`: the comparison must fail, never skip in CI.
+ */
+export type ReferenceData = { path: string; skip?: undefined; error?: undefined } | { path?: undefined; skip: string; error?: undefined } | { path?: undefined; skip?: undefined; error: string };
+
+export function referenceFile(name: 'docker-engine-api.yaml' | 'moby-seccomp-default.json', env: NodeJS.ProcessEnv = process.env): ReferenceData {
+  const dir = env.EXECDRIVER_REFERENCE;
+  if (!dir) {
+    if (env.CI === 'true') return { error: `EXECDRIVER_REFERENCE is not set: CI must compare with Docker's ${name} (../shared/reference)` };
+    return { skip: `not run: EXECDRIVER_REFERENCE is not set (the directory holding Docker's ${name})` };
+  }
+  const path = resolve(dir, name);
+  if (!existsSync(path)) return { error: `EXECDRIVER_REFERENCE=${dir} has no ${name}` };
+  return { path };
 }
 
 export type OfficialVersion = 'v1.0.2' | 'v1.2.1';

@@ -33,10 +33,13 @@ describe('testkit', () => {
   });
 });
 
-describe('test data in the repository', () => {
-  test('the reference files exist beside the testkit', () => {
-    expect(existsSync(referenceFile('docker-engine-api.yaml'))).toBe(true);
-    expect(existsSync(referenceFile('moby-seccomp-default.json'))).toBe(true);
+describe('referenceFile (Docker reference data, a CI extra)', () => {
+  test('skips outside CI, fails under CI=true, and finds the files where EXECDRIVER_REFERENCE points', () => {
+    expect(referenceFile('docker-engine-api.yaml', {})).toMatchObject({ skip: expect.stringMatching(/^not run: EXECDRIVER_REFERENCE is not set/) });
+    expect(referenceFile('docker-engine-api.yaml', { CI: 'true' })).toMatchObject({ error: expect.stringContaining('CI must compare') });
+    expect(referenceFile('moby-seccomp-default.json', { EXECDRIVER_REFERENCE: '/nonexistent' })).toMatchObject({ error: expect.stringContaining('has no moby-seccomp-default.json') });
+    const shared = process.env.EXECDRIVER_REFERENCE;
+    if (shared) for (const name of ['docker-engine-api.yaml', 'moby-seccomp-default.json'] as const) expect(existsSync(referenceFile(name).path!)).toBe(true);
   });
 });
 

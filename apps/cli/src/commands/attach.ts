@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { attachLocalTerminal } from '@execdriver/terminal';
 import type { CommandSpec } from '../command-spec.js';
-import { connectConsole, consolePaths, copyLogs, isActive } from '@execdriver/engine';
+import { connectConsole, consolePaths, isActive, readLogs } from '@execdriver/engine';
 import { CliError } from '../errors.js';
 import { findContainer } from '../find-container.js';
 import { flagBoolean, flagString } from '../flags.js';
@@ -23,7 +23,7 @@ export const attachCommandSpec: CommandSpec = {
     const engine = await context.engine();
     if (!summary.record.command.process.tty) {
       // No terminal: follow the container's output until it exits, as `docker attach` shows it.
-      await copyLogs(engine, summary.id, { stdout: context.stdout as never, stderr: context.stderr as never }, { tail: 0, follow: true });
+      for await (const entry of readLogs(engine, summary.id, { tail: 0, follow: true })) (entry.stream === 'stdout' ? context.stdout : context.stderr).write(entry.log);
       return (await engine.wait(summary.id)).exitCode;
     }
     const socketPath = consolePaths(context.stateRoot, summary.id).socket;

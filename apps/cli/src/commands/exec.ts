@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { containerEvent } from '@execdriver/engine';
 import { PassThrough } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -65,6 +67,18 @@ export const execCommandSpec: CommandSpec = {
     const workdir = flagString(parsed, 'workdir');
     if (workdir !== undefined) processConfig.workingDir = workdir;
     const driver = await context.driver();
+    // Docker's exec events: `exec_create: <command>`, `exec_start: <command>`, then `exec_die` with the exit code.
+    const engine = await context.engine();
+    const execId = randomBytes(32).toString('hex');
+    const journal = (action: string, extra: Record<string, string> = {}) => {
+      try {
+        engine.events.append(containerEvent(summary.record, action, { execID: execId, ...extra }));
+      } catch {
+        // The journal cannot be written: the exec still runs.
+      }
+    };
+    journal(`exec_create: ${args.join(' ')}`);
+    journal(`exec_start: ${args.join(' ')}`);
     if (tty) {
       if (process.stdout.isTTY) {
         const [width, height] = process.stdout.getWindowSize();
@@ -83,6 +97,7 @@ export const execCommandSpec: CommandSpec = {
           throw toStartFailure(error);
         });
       await attached?.catch(() => undefined);
+      journal('exec_die', { exitCode: String(exitCode) });
       return exitCode;
     }
     // Held until the process runs: when runc cannot start it, runc's own line on stderr is dropped
@@ -102,6 +117,7 @@ export const execCommandSpec: CommandSpec = {
         throw toStartFailure(error);
       });
     release(true);
+    journal('exec_die', { exitCode: String(exitCode) });
     await Promise.race([Promise.all([finished(stdout.stream), finished(stderr.stream)]).catch(() => undefined), sleep(2000)]);
     return exitCode;
   },

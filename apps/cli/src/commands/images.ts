@@ -1,20 +1,25 @@
 import type { CommandSpec } from '../command-spec.js';
 import { usageError } from '../errors.js';
 import { flagBoolean, flagList, flagString } from '../flags.js';
-import { formatEach } from '../go-template.js';
+import { formatEach, goType } from '../go-template.js';
 import { parseImageReference, type ImportProgress } from '@execdriver/images';
+import { imageEvent } from '@execdriver/engine';
 import { formatTable } from '../table.js';
-import { formatDecimalSize, humanDuration } from '../units.js';
+import { formatDecimalSize, goTimeString, humanDuration } from '../units.js';
 
 /** Docker's column titles for `images --format 'table ...'`, by field. */
 const imageHeaders = {
-  Repository: 'REPOSITORY',
-  Tag: 'TAG',
-  ID: 'IMAGE ID',
-  Digest: 'DIGEST',
+  Containers: 'CONTAINERS',
   CreatedAt: 'CREATED AT',
   CreatedSince: 'CREATED',
+  Digest: 'DIGEST',
+  ID: 'IMAGE ID',
+  Repository: 'REPOSITORY',
+  SharedSize: 'SHARED SIZE',
   Size: 'SIZE',
+  Tag: 'TAG',
+  UniqueSize: 'UNIQUE SIZE',
+  VirtualSize: 'SIZE',
   Source: 'SOURCE',
   Rootfs: 'ROOTFS',
 } as const;
@@ -39,19 +44,31 @@ export const imagesCommandSpec: CommandSpec = {
     const noTrunc = flagBoolean(parsed, 'no-trunc');
     const keep = imageFilter(flagList(parsed, 'filter'));
     const rows = images.flatMap((image) => {
-      const common = {
-        ID: noTrunc ? `sha256:${image.id}` : image.id.slice(0, 12),
-        CreatedAt: image.created,
-        CreatedSince: `${humanDuration(now - Date.parse(image.created))} ago`,
-        Size: formatDecimalSize(image.sizeBytes),
-        Source: image.source,
-        Rootfs: image.rootfs,
-      };
-      if (image.references.length === 0) return keep(undefined) ? [{ Repository: '<none>', Tag: '<none>', Digest: '<none>', ...common }] : [];
+      // The docker CLI's imageContext, in its `{{json .}}` order; Source and Rootfs are execdriver's.
+      const row = (repository: string, tag: string, digest: string) =>
+        goType(
+          {
+            Containers: 'N/A',
+            CreatedAt: goTimeString(image.created),
+            CreatedSince: `${humanDuration(now - Date.parse(image.created))} ago`,
+            Digest: digest,
+            ID: noTrunc ? `sha256:${image.id}` : image.id.slice(0, 12),
+            Repository: repository,
+            SharedSize: 'N/A',
+            Size: formatDecimalSize(image.sizeBytes),
+            Tag: tag,
+            UniqueSize: 'N/A',
+            VirtualSize: formatDecimalSize(image.sizeBytes),
+            Source: image.source,
+            Rootfs: image.rootfs,
+          },
+          '*formatter.imageContext',
+        );
+      if (image.references.length === 0) return keep(undefined) ? [row('<none>', '<none>', '<none>')] : [];
       return image.references.flatMap((canonical) => {
         const reference = parseImageReference(canonical);
         if (!keep(reference.familiar)) return [];
-        return [{ Repository: reference.familiarName, Tag: reference.tag ?? '<none>', Digest: reference.digest ?? '<none>', ...common }];
+        return [row(reference.familiarName, reference.tag ?? '<none>', reference.digest ?? '<none>')];
       });
     });
     if (flagBoolean(parsed, 'quiet')) {
@@ -97,7 +114,9 @@ export const tagCommandSpec: CommandSpec = {
   maxArgs: 2,
   async run(context, parsed) {
     const [source, target] = parsed.positionals as [string, string];
-    await (await context.engine()).images.tag(source, target);
+    const engine = await context.engine();
+    const image = await engine.images.tag(source, target);
+    engine.events.append(imageEvent(`sha256:${image.id}`, 'tag', parseImageReference(target).familiar));
     return 0;
   },
 };
@@ -155,6 +174,7 @@ export const importCommandSpec: CommandSpec = {
       },
     });
     if (interactive) context.stderr.write(`\rImporting ${progressBar({ readBytes: 1, totalBytes: 1 }).replace(/ \S+\/\S+$/, '')} done\x1b[K\n`);
+    engine.events.append(imageEvent(`sha256:${image.id}`, 'import', reference === undefined ? undefined : parseImageReference(reference).familiar));
     context.stdout.write(`sha256:${image.id}\n`);
     return 0;
   },
@@ -172,7 +192,10 @@ export const rmiCommandSpec: CommandSpec = {
     const users = await engine.imageUsers();
     for (const reference of parsed.positionals) {
       try {
+        const before = await engine.images.get(reference).catch(() => undefined);
         const { untagged, deleted } = await engine.images.remove(reference, { force: flagBoolean(parsed, 'force'), users });
+        for (const name of untagged) engine.events.append(imageEvent(before ? `sha256:${before.id}` : name, 'untag', name));
+        for (const id of deleted) engine.events.append(imageEvent(`sha256:${id}`, 'delete'));
         context.stdout.write([...untagged.map((entry) => `Untagged: ${entry}\n`), ...deleted.map((id) => `Deleted: sha256:${id}\n`)].join(''));
       } catch (error) {
         failed = true;

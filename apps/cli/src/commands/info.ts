@@ -1,16 +1,9 @@
-import { execFile } from 'node:child_process';
 import { release } from 'node:os';
 import { detectCgroupMode } from '@execdriver/cgroups';
 import type { CommandSpec } from '../command-spec.js';
 import { flagString } from '../flags.js';
-import { formatEach } from '../go-template.js';
-import { cliVersion } from './version.js';
-
-function runcVersion(runc: string): Promise<string> {
-  return new Promise((resolve) => {
-    execFile(runc, ['--version'], (error, stdout) => resolve(error ? `not found (${runc})` : stdout.split('\n')[0]!.replace(/^runc version /, '')));
-  });
-}
+import { parseTemplate, renderTemplate } from '../go-template.js';
+import { cliVersion, runcVersion } from './version.js';
 
 export const infoCommandSpec: CommandSpec = {
   name: 'info',
@@ -19,6 +12,9 @@ export const infoCommandSpec: CommandSpec = {
   flags: [{ name: 'format', short: 'f', kind: 'string', description: 'json, or a template like {{.CgroupVersion}}' }],
   maxArgs: 0,
   async run(context, parsed) {
+    const format = flagString(parsed, 'format');
+    const template = format === 'json' ? '{{json .}}' : format;
+    if (template !== undefined) parseTemplate(template);
     const runc = context.env.EXECDRIVER_RUNC ?? 'runc';
     const cgroupMode = detectCgroupMode('/sys/fs/cgroup');
     let counts = { running: 0, paused: 0, stopped: 0 };
@@ -52,9 +48,8 @@ export const infoCommandSpec: CommandSpec = {
       ClientVersion: cliVersion,
       NodeVersion: process.version,
     };
-    const format = flagString(parsed, 'format');
-    if (format !== undefined) {
-      context.stdout.write(formatEach(format, [info]));
+    if (template !== undefined) {
+      context.stdout.write(`${renderTemplate(template, info)}\n`);
       return 0;
     }
     context.stdout.write(

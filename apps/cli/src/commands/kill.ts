@@ -4,7 +4,7 @@ import type { Context } from '../context.js';
 import { usageError } from '../errors.js';
 import { findContainer } from '../find-container.js';
 import { flagString, type ParsedArguments } from '../flags.js';
-import { parseDuration } from '../units.js';
+import { stopFlags, stopOptions } from '../stop-options.js';
 
 /** Runs `action` for each container argument as Docker does: prints each id done, reports each failure, exit 1 if any failed. */
 export async function forEachContainer(context: Context, parsed: ParsedArguments, action: (id: string) => Promise<void>): Promise<number> {
@@ -46,18 +46,13 @@ export const stopCommandSpec: CommandSpec = {
   name: 'stop',
   usage: 'stop [OPTIONS] CONTAINER [CONTAINER...]',
   description: 'Stop one or more running containers (SIGTERM, then SIGKILL after the timeout)',
-  flags: [
-    { name: 'time', short: 't', kind: 'string', valueName: 'seconds', description: 'Seconds to wait before killing the container (default 10; also 10s, 1m)' },
-    { name: 'signal', short: 's', kind: 'string', description: 'Signal to send to the container (default TERM)' },
-  ],
+  flags: stopFlags,
   minArgs: 1,
   async run(context, parsed) {
-    const timeText = flagString(parsed, 'time');
-    const timeoutMs = timeText === undefined ? 10_000 : parseDuration('--time', timeText);
-    const signal = flagString(parsed, 'signal') ?? 'TERM';
+    const options = stopOptions(parsed);
     const engine = await context.engine();
     return forEachContainer(context, parsed, async (id) => {
-      await engine.stop(id, { timeoutMs, signal });
+      await engine.stop(id, options);
     });
   },
 };

@@ -8,8 +8,8 @@ export const pauseCommandSpec: CommandSpec = {
   flags: [],
   minArgs: 1,
   async run(context, parsed) {
-    const driver = await context.driver();
-    return forEachContainer(context, parsed, (id) => driver.pause(id));
+    const engine = await context.engine();
+    return forEachContainer(context, parsed, async (id) => void (await engine.pause(id)));
   },
 };
 
@@ -20,7 +20,7 @@ export const unpauseCommandSpec: CommandSpec = {
   flags: [],
   minArgs: 1,
   async run(context, parsed) {
-    const driver = await context.driver();
-    return forEachContainer(context, parsed, (id) => driver.unpause(id));
+    const engine = await context.engine();
+    return forEachContainer(context, parsed, async (id) => void (await engine.unpause(id)));
   },
 };

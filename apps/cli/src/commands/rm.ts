@@ -6,7 +6,10 @@ export const rmCommandSpec: CommandSpec = {
   name: 'rm',
   usage: 'rm [OPTIONS] CONTAINER [CONTAINER...]',
   description: 'Remove one or more containers (unmounting their root filesystem)',
-  flags: [{ name: 'force', short: 'f', kind: 'boolean', description: 'Force the removal of a running container (uses SIGKILL)' }],
+  flags: [
+    { name: 'force', short: 'f', kind: 'boolean', description: 'Force the removal of a running container (uses SIGKILL)' },
+    { name: 'volumes', short: 'v', kind: 'boolean', description: 'Remove anonymous volumes associated with the container' },
+  ],
   minArgs: 1,
   async run(context, parsed) {
     const engine = await context.engine();
@@ -15,7 +18,7 @@ export const rmCommandSpec: CommandSpec = {
     for (const reference of parsed.positionals) {
       try {
         try {
-          await engine.remove(reference, { force });
+          await engine.remove(reference, { force, volumes: flagBoolean(parsed, 'volumes') });
         } catch (error) {
           if (!(error instanceof EngineError) || error.code !== 'NO_SUCH_CONTAINER') throw error;
           // A container whose record is broken is still removable by its id (or a unique prefix).

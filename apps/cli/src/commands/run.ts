@@ -1,9 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connectConsole, consolePaths, type ContainerRecord, type CreateRequest, type Engine, type HolderMessage } from '@execdriver/engine';
+import { connectConsole, consolePaths, EngineError, openContainerLog, parseLogConfig, startWithLogHolder, type ContainerRecord, type CreateRequest, type Engine, type HolderMessage } from '@execdriver/engine';
 import { attachLocalTerminal } from '@execdriver/terminal';
 import type { CommandSpec } from '../command-spec.js';
 import type { Context } from '../context.js';
@@ -14,6 +14,8 @@ import { spawnHelper } from '../helpers.js';
 import { completeRunDraft, validateCommand } from '../resolve-command.js';
 import { parseRunFlags, runFlagDefinitions, type ParsedRun, type RunCliOptions } from '../run-flags.js';
 import { toStartFailure } from '../start-failure.js';
+import { lifecycleRequest } from '../lifecycle-flags.js';
+import { checkAttachFlags, checkCidfile, writeCidfile } from '../cidfile.js';
 
 export const runUsage = 'run [OPTIONS] IMAGE [COMMAND] [ARG...]';
 const runDescription = 'Run a command in a new container (with --rootfs DIR: run [OPTIONS] --rootfs DIR COMMAND [ARG...])';
@@ -30,13 +32,23 @@ export async function planRun(context: Context, parsed: ParsedRun): Promise<Crea
     if (!(await stat(source).then(() => true, () => false))) throw usageError(`invalid mount config for type "bind": bind source path does not exist: ${source}`);
   }
   const command = await completeRunDraft(parsed, { hostEnv: context.env });
+  let logConfig;
+  try {
+    logConfig = parseLogConfig(cliOptions.logDriver, cliOptions.logOpts);
+  } catch (error) {
+    throw usageError((error as Error).message);
+  }
   return {
+    logConfig,
     ...(cliOptions.name !== undefined ? { name: cliOptions.name } : {}),
     ...(cliOptions.rootfsDir !== undefined ? { rootfs: cliOptions.rootfsDir } : { image: cliOptions.image! }),
     command,
     ...(cliOptions.entrypoint !== undefined ? { entrypoint: cliOptions.entrypoint === '' ? [] : [cliOptions.entrypoint] } : {}),
+    ...(cliOptions.volumes && cliOptions.volumes.length > 0 ? { volumes: cliOptions.volumes } : {}),
     autoRemove: cliOptions.autoRemove,
     interactive: cliOptions.interactive,
+    ...(await lifecycleRequest(cliOptions.lifecycle)),
+    ...(cliOptions.network ? { network: cliOptions.network } : {}),
     validate: (input) => validateCommand(input, cliOptions.flagTexts),
   };
 }
@@ -74,6 +86,8 @@ export const runCommandSpec: CommandSpec = {
     if (cliOptions.tty && cliOptions.interactive && !cliOptions.detach && !process.stdin.isTTY) {
       throw usageError('the input device is not a TTY: run -it from a terminal, or drop -t');
     }
+    checkAttachFlags(cliOptions);
+    await checkCidfile(cliOptions.lifecycle.cidfile);
     const request = await planRun(context, parsed);
     if (cliOptions.tty) {
       const size = terminalSize();
@@ -82,6 +96,7 @@ export const runCommandSpec: CommandSpec = {
     const engine = await context.engine();
     const record = await engine.create(request);
     try {
+      await writeCidfile(cliOptions.lifecycle.cidfile, record.id);
       await createVolumeSources(cliOptions.bindSources);
     } catch (error) {
       await engine.remove(record.id, { force: true }).catch(() => undefined);
@@ -89,13 +104,18 @@ export const runCommandSpec: CommandSpec = {
     }
     if (cliOptions.tty) return runWithConsole(context, engine, record, parsed);
     if (cliOptions.detach) {
+      // A log holder starts it: its output goes to the json-file log; it journals the exit and removes a --rm container.
+      const paths = consolePaths(context.stateRoot, record.id);
+      await mkdir(paths.dir, { recursive: true, mode: 0o700 });
       try {
-        await engine.start(record, { logs: true });
+        await startWithLogHolder(engine, record.id, { holderLog: paths.log });
       } catch (error) {
         await engine.remove(record.id, { force: true }).catch(() => undefined);
-        throw toStartFailure(error);
+        if (error instanceof EngineError && error.code === 'START_FAILED' && (error.exitCode === 126 || error.exitCode === 127)) {
+          throw new CliError(error.exitCode === 127 ? 'COMMAND_NOT_FOUND' : 'CANNOT_INVOKE', error.message, { cause: error });
+        }
+        throw error;
       }
-      if (cliOptions.autoRemove) spawnHelper(context, ['__reap', record.id]);
       context.stdout.write(`${record.id}\n`);
       return 0;
     }
@@ -112,10 +132,25 @@ async function runForeground(context: Context, engine: Engine, record: Container
   const forward = (signal: NodeJS.Signals) => void driver.kill(id, signal).catch(() => undefined);
   if (parsed.cliOptions.sigProxy) for (const signal of proxied) process.on(signal, forward);
   let status;
+  let closeLog = () => undefined as void;
   try {
     let started;
     try {
-      started = await engine.start(record, { stdout: stdout.stream, stderr: stderr.stream, ...(parsed.cliOptions.interactive ? { stdin: process.stdin } : {}) });
+      const attach = parsed.cliOptions.lifecycle.attach;
+      const attached = (stream: 'stdin' | 'stdout' | 'stderr') => attach.length === 0 || attach.includes(stream);
+      const sink = () => new Writable({ write: (_chunk, _encoding, callback) => callback() });
+      // The output goes to the terminal (the streams attached) and to the container's json-file log.
+      const log = openContainerLog(engine, record);
+      closeLog = () => log?.close();
+      const out = attached('stdout') ? stdout.stream : sink();
+      const err = attached('stderr') ? stderr.stream : sink();
+      started = await engine.start(record, {
+        stdout: log ? log.stream('stdout', out) : out,
+        stderr: log ? log.stream('stderr', err) : err,
+        ...(parsed.cliOptions.interactive && attached('stdin') ? { stdin: process.stdin } : {}),
+      });
+      if (!attached('stdout')) stdout.stream.end();
+      if (!attached('stderr')) stderr.stream.end();
     } catch (error) {
       stdout.release(false);
       stderr.release(false);
@@ -129,7 +164,8 @@ async function runForeground(context: Context, engine: Engine, record: Container
     for (const signal of proxied) process.off(signal, forward);
   }
   await Promise.race([Promise.all([finished(stdout.stream), finished(stderr.stream)]).catch(() => undefined), sleep(2000)]);
-  if (parsed.cliOptions.autoRemove) await engine.remove(id, { force: true });
+  closeLog();
+  if (parsed.cliOptions.autoRemove) await engine.remove(id, { force: true, volumes: true });
   return status.exitCode;
 }
 

@@ -5,7 +5,7 @@ import type { CommandSpec } from '../command-spec.js';
 import { isActive, toSample } from '@execdriver/engine';
 import { findContainer } from '../find-container.js';
 import { flagBoolean, flagString } from '../flags.js';
-import { formatEach } from '../go-template.js';
+import { formatEach, goType } from '../go-template.js';
 import { formatTable } from '../table.js';
 import { formatBinarySize, formatDecimalSize } from '../units.js';
 
@@ -88,17 +88,21 @@ export function stoppedDockerStats(id: string, name = id): DockerStats {
 
 /** The fields of `docker stats --format` templates, as Docker spells and prints them. */
 export function toStatsTemplateRow(row: StatsRow, container: string) {
-  return {
-    Container: container,
-    Name: row.name,
-    ID: row.id.slice(0, 12),
-    CPUPerc: `${row.cpuPercent.toFixed(2)}%`,
-    MemUsage: `${formatBinarySize(row.memoryUsageBytes)} / ${formatBinarySize(row.memoryLimitBytes)}`,
-    MemPerc: `${row.memoryPercent.toFixed(2)}%`,
-    NetIO: `${formatDecimalSize(row.networkRxBytes)} / ${formatDecimalSize(row.networkTxBytes)}`,
-    BlockIO: `${formatDecimalSize(row.blockReadBytes)} / ${formatDecimalSize(row.blockWriteBytes)}`,
-    PIDs: String(row.pids),
-  };
+  // In the order of the docker CLI's `{{json .}}` (its keys sorted).
+  return goType(
+    {
+      BlockIO: `${formatDecimalSize(row.blockReadBytes)} / ${formatDecimalSize(row.blockWriteBytes)}`,
+      CPUPerc: `${row.cpuPercent.toFixed(2)}%`,
+      Container: container,
+      ID: row.id.slice(0, 12),
+      MemPerc: `${row.memoryPercent.toFixed(2)}%`,
+      MemUsage: `${formatBinarySize(row.memoryUsageBytes)} / ${formatBinarySize(row.memoryLimitBytes)}`,
+      Name: row.name,
+      NetIO: `${formatDecimalSize(row.networkRxBytes)} / ${formatDecimalSize(row.networkTxBytes)}`,
+      PIDs: String(row.pids),
+    },
+    '*container.statsContext',
+  );
 }
 
 /** Docker's column titles for `stats --format 'table ...'`, by field. */
@@ -131,12 +135,13 @@ export const statsCommandSpec: CommandSpec = {
     {
       name: 'format',
       kind: 'string',
-      description: "Format output: table (default), json (one Docker Engine API stats object per container and sample), a template like '{{.Name}} {{.CPUPerc}}', or 'table {{.Name}}\\t{{.MemUsage}}'",
+      description:
+        "Format output: table (default), json (one line of Docker's fields per container and sample), api (the Docker Engine API stats object; not in Docker), a template like '{{.Name}} {{.CPUPerc}}', or 'table {{.Name}}\\t{{.MemUsage}}'",
     },
   ],
   async run(context, parsed) {
     const format = flagString(parsed, 'format');
-    if (format !== undefined && format !== 'json' && format !== 'table') formatEach(format, [], { headers: statsHeaders });
+    if (format !== undefined && format !== 'api' && format !== 'table') formatEach(format, [], { headers: statsHeaders });
     const engine = await context.engine();
     const driver = await engine.driver();
     const stream = !flagBoolean(parsed, 'no-stream');
@@ -185,7 +190,7 @@ export const statsCommandSpec: CommandSpec = {
         documents.push(toDockerStats(before, sample, { id, name: `/${name}` }));
         previous.set(id, sample);
       }
-      if (format === 'json') context.stdout.write(documents.map((document) => `${JSON.stringify(document)}\n`).join(''));
+      if (format === 'api') context.stdout.write(documents.map((document) => `${JSON.stringify(document)}\n`).join(''));
       else if (format !== undefined && format !== 'table') {
         context.stdout.write(formatEach(format, rows.map(({ row, reference }) => toStatsTemplateRow(row, reference)), { headers: statsHeaders }));
       } else context.stdout.write(`${live ? '\x1b[2J\x1b[H' : ''}${formatTable(header, rows.map(({ row }) => tableLine(row)))}`);
