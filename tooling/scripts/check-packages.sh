@@ -2,7 +2,7 @@
 # Proves that the packages people consume on their own install from their tarballs alone
 # (plain npm, outside the repo), import in plain Node ESM, ship types and a LICENSE; that
 # @execdriver/cgroups reads stats without zod and stays under 1 MB installed; runs publint on
-# every package (and the CLI) and arethetypeswrong on every package under packages/. Ends with a
+# every package (and the CLI and the daemon) and arethetypeswrong on every package under packages/. Ends with a
 # table of each package's tarball, unpacked and installed sizes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -11,7 +11,7 @@ out=$(mktemp -d)
 sizes=$(mktemp)
 trap 'rm -rf "$out" "$sizes"' EXIT
 
-for dir in packages/*/ apps/cli/; do
+for dir in packages/*/ apps/cli/ apps/daemon/; do
   name=$(node -p "require('./$dir/package.json').name")
   (cd "$dir" && pnpm pack --pack-destination "$out" >/dev/null)
   (cd "$dir" && "$root/node_modules/.bin/publint" --strict --level warning >/dev/null) || { echo "check-packages: publint failed for $name"; (cd "$dir" && "$root/node_modules/.bin/publint" --strict); exit 1; }

@@ -17,11 +17,19 @@ command -v setcap >/dev/null 2>&1 || need_apt+=(libcap2-bin)
 for pkg in containernetworking-plugins iptables iproute2 dnsmasq-base golang-github-containernetworking-plugin-dnsname; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need_apt+=("$pkg")
 done
+# The daemon's tests: docker-py (python3-docker), the docker CLI, and a real dockerd as the oracle (docker.io;
+# its service is not started: the tests run their own on a private socket).
+python3 -c 'import docker' >/dev/null 2>&1 || need_apt+=(python3-docker)
+{ command -v dockerd >/dev/null 2>&1 && command -v docker >/dev/null 2>&1; } || need_apt+=(docker.io)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} from Debian"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  # No service starts from the install (docker.io's dockerd would take over the host's network).
+  policy_added=false
+  if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && policy_added=true; fi
+  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  if [ "$policy_added" = true ]; then rm -f /usr/sbin/policy-rc.d; fi
 fi
 if [ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]; then
   echo "setup: installing pnpm $PNPM_VERSION"
@@ -38,4 +46,12 @@ if [ ! -e "$bin" ] || { [ -L "$bin" ] && [[ "$(readlink "$bin")" == */apps/cli/d
 else
   echo "setup: $bin exists and is not ours; use 'pnpm execdriver' or node $target"
 fi
-echo "setup: ready ($(runc --version | head -1), pnpm $(pnpm --version), node $(node --version)); execdriver -> $(readlink -f "$bin")"
+# The daemon on PATH, the same way.
+daemon_bin=${EXECDRIVER_BIN_DIR:-/usr/local/bin}/execdriverd
+daemon_target="$PWD/apps/daemon/dist/execdriverd.js"
+if [ ! -e "$daemon_bin" ] || { [ -L "$daemon_bin" ] && [[ "$(readlink "$daemon_bin")" == */apps/daemon/dist/execdriverd.js ]]; }; then
+  ln -sfn "$daemon_target" "$daemon_bin"
+else
+  echo "setup: $daemon_bin exists and is not ours; use node $daemon_target"
+fi
+echo "setup: ready ($(runc --version | head -1), pnpm $(pnpm --version), node $(node --version)); execdriver -> $(readlink -f "$bin"), execdriverd -> $(readlink -f "$daemon_bin")"

@@ -73,23 +73,8 @@ function formatSize(bytes: number, base: number, units: readonly string[], preci
   return `${Number(value.toPrecision(index === 0 ? Math.max(1, String(Math.round(value)).length) : precision))}${units[index]}`;
 }
 
-/** Docker's `units.HumanDuration`: `Less than a second`, `5 seconds`, `About a minute`, `3 hours`... */
-export function humanDuration(milliseconds: number): string {
-  const seconds = Math.round(milliseconds / 1000);
-  if (seconds < 1) return 'Less than a second';
-  if (seconds === 1) return '1 second';
-  if (seconds < 60) return `${seconds} seconds`;
-  const minutes = Math.round(seconds / 60);
-  if (minutes === 1) return 'About a minute';
-  if (minutes < 60) return `${minutes} minutes`;
-  const hours = Math.round(seconds / 3600);
-  if (hours === 1) return 'About an hour';
-  if (hours < 48) return `${hours} hours`;
-  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
-  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
-  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
-  return `${Math.floor(hours / 24 / 365)} years`;
-}
+/** Docker's `units.HumanDuration` (lives in @execdriver/engine's docker-view, shared with the daemon). */
+export { humanDuration } from '@execdriver/engine';
 
 /**
  * Go's `time.Time.String()` in the local zone, as `docker ps`/`docker images` print CreatedAt:

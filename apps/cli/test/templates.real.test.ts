@@ -61,7 +61,7 @@ describe('inspect -f', () => {
 describe('ps, images, stats, version --format', () => {
   it("ps: Docker's fields, Label with an argument, json is {{json .}}", async () => {
     expect((await cli(['ps', '--format', '{{.Names}}|{{.Mounts}}|{{.Networks}}|{{.Ports}}|{{.Size}}|{{.LocalVolumes}}|{{.State}}|{{.Command}}|{{.Label "x"}}|'])).stdout).toBe(
-      `tpl|${volume.length > 15 ? `${volume.slice(0, 14)}…` : volume}|none||0B|0|running|"sleep 60"||\n`,
+      `tpl|${volume.length > 15 ? `${volume.slice(0, 14)}…` : volume}|bridge||0B|0|running|"sleep 60"||\n`,
     );
     expect((await cli(['ps', '--format', '{{.CreatedAt}}'])).stdout).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [-+]\d{4} \S+\n$/);
     const row = JSON.parse((await cli(['ps', '--format', 'json'])).stdout) as Record<string, string>;

@@ -34,3 +34,4 @@ export { openContainerLog, runLogHolder, startWithLogHolder } from './log-holder
 export { connectContainer, disconnectContainer, dockerNetworkSettings, dockerPorts, portRequests, portsColumn, type ContainerNetworkConfig } from './container-network.js';
 export { pruneContainers, pruneImages, pruneVolumes, pruneFilterKeys, volumeUsers, type ContainersPruneReport, type ImageDeleteEntry, type ImagesPruneReport, type VolumesPruneReport } from './prune.js';
 export { diskUsage, summarizeDiskUsage, type DiskUsage, type DiskUsageSummary } from './disk-usage.js';
+export { commandLine, containerStatus, humanDuration, userCommand, inspectContainer, processTable, toDockerImageInspect, toDockerInspect, toSample, type DockerInspectOptions } from './docker-view.js';

@@ -71,11 +71,7 @@ export const psCommandSpec: CommandSpec = {
     const sizes = flagBoolean(parsed, 'size') ? await Promise.all(summaries.map((summary) => writableLayerSize(engine, summary.id))) : undefined;
     const attachments = new Map((await engine.networks.attachments.list()).map((attachment) => [attachment.containerId, attachment]));
     const rows = summaries.map((summary, index) =>
-      toPsRow(summary, now, {
-        truncate: !flagBoolean(parsed, 'no-trunc'),
-        ports: portsColumn(summary.record.network, attachments.get(summary.id)),
-        ...(sizes ? { sizeBytes: sizes[index]! } : {}),
-      }),
+      toPsRow(summary, now, { truncate: !flagBoolean(parsed, 'no-trunc'), ports: portsColumn(summary.record.network, attachments.get(summary.id)), ...(sizes ? { sizeBytes: sizes[index]! } : {}) }),
     );
     if (format !== undefined && format !== 'table') {
       context.stdout.write(formatEach(format, rows, { headers: psHeaders }));

@@ -2,16 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { cpuPercent, memoryUsageWithoutCache, toDockerStats, type DockerStats, type Sample } from '@execdriver/cgroups';
 import { DriverError, type ContainerStats } from '@execdriver/driver';
 import type { CommandSpec } from '../command-spec.js';
-import { isActive } from '@execdriver/engine';
+import { isActive, toSample } from '@execdriver/engine';
 import { findContainer } from '../find-container.js';
 import { flagBoolean, flagString } from '../flags.js';
 import { formatEach, goType } from '../go-template.js';
 import { formatTable } from '../table.js';
 import { formatBinarySize, formatDecimalSize } from '../units.js';
 
-export function toSample(stats: ContainerStats): Sample {
-  return { stats: stats.cgroup, systemCpuUsageNanoseconds: stats.systemCpuUsageNanoseconds, onlineCpus: stats.onlineCpus, networks: stats.networks };
-}
+export { toSample } from '@execdriver/engine';
 
 export interface StatsRow {
   id: string;

@@ -1,0 +1,486 @@
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { toDockerStats, type Sample } from '@execdriver/cgroups';
+import { DriverError } from '@execdriver/driver';
+import { containerStatus, copyLogs, EngineError, formatTimestamp, inspectContainer, isActive, nowNanoseconds, parseTimestamp, processTable, readLogs, startWithLogHolder, toSample, type Container } from '@execdriver/engine';
+import { startFailure } from './consoles.js';
+import type { DaemonContext } from './context.js';
+import { toCreateRequest } from './create-request.js';
+import { DaemonError } from './errors.js';
+import { parseFilters, queryBoolean, queryInteger, type Call, type Hijacked, type Route } from './http.js';
+import { StdStream, streamWriter } from './streams.js';
+
+const rawStream = 'application/vnd.docker.raw-stream';
+const multiplexedStream = 'application/vnd.docker.multiplexed-stream';
+
+/** `GET /containers/{id}/json`: the engine's inspect document (the CLI's too), plus the fields Docker clients read. */
+export async function inspectDocument(context: DaemonContext, container: Container, options: { size?: boolean } = {}) {
+  const document = await inspectContainer(context.engine, container, options);
+  return {
+    ...document,
+    State: { ...document.State, Health: undefined },
+    HostConfig: { ...document.HostConfig, ConsoleSize: [0, 0] },
+  };
+}
+
+/** dockerd's Command of a list entry: the path, then the arguments, those with a space in single quotes. */
+export function listCommand(args: readonly string[]): string {
+  const [path = '', ...rest] = args;
+  return rest.length === 0 ? path : `${path} ${rest.map((arg) => (arg.includes(' ') ? `'${arg}'` : arg)).join(' ')}`;
+}
+
+/** `GET /containers/json`'s entry. */
+function summaryOf(container: Container, now: number) {
+  const network = container.record.command.namespaces.network;
+  return {
+    Id: container.id,
+    Names: [`/${container.name}`],
+    Image: container.record.image,
+    ImageID: container.record.imageId ? `sha256:${container.record.imageId}` : '',
+    Command: listCommand(container.record.command.process.args),
+    Created: Math.floor(Date.parse(container.record.created) / 1000),
+    Ports: [],
+    Labels: container.record.labels,
+    State: container.state,
+    Status: containerStatus(container, now),
+    HostConfig: { NetworkMode: network?.mode === 'container' ? `container:${network.container}` : (network?.mode ?? 'none') },
+    NetworkSettings: { Networks: {} },
+    Mounts: [],
+  };
+}
+
+function containerFilter(filters: Map<string, string[]>): (container: Container) => boolean {
+  const known = ['status', 'id', 'name', 'label', 'ancestor', 'exited'];
+  for (const key of filters.keys()) if (!known.includes(key)) throw new DaemonError('BAD_PARAMETER', `invalid filter '${key}' (available: ${known.join(', ')})`);
+  return (container) => {
+    const any = (key: string, test: (value: string) => boolean) => {
+      const values = filters.get(key);
+      return values === undefined || values.length === 0 || values.some(test);
+    };
+    return (
+      any('status', (value) => value === container.state) &&
+      any('id', (value) => container.id.startsWith(value)) &&
+      any('name', (value) => new RegExp(value.replace(/^\//, '')).test(container.name)) &&
+      any('ancestor', (value) => value === container.record.image || `sha256:${container.record.imageId}`.startsWith(value) || container.record.imageId === value) &&
+      any('exited', (value) => container.state === 'exited' && String(container.exitCode) === value) &&
+      (filters.get('label') ?? []).every((value) => {
+        const [key, expected] = value.split(/=(.*)/s, 2) as [string, string | undefined];
+        return key in container.record.labels && (expected === undefined || container.record.labels[key] === expected);
+      })
+    );
+  };
+}
+
+async function list(context: DaemonContext, call: Call): Promise<void> {
+  const all = queryBoolean(call.query, 'all');
+  const limit = queryInteger(call.query, 'limit');
+  const keep = containerFilter(parseFilters(call.query.get('filters')));
+  const { containers } = await context.engine.list();
+  const now = Date.now();
+  let shown = containers.filter((container) => (all || (limit !== undefined && limit > 0) || isActive(container)) && keep(container));
+  if (limit !== undefined && limit > 0) shown = shown.slice(0, limit);
+  call.send(200, shown.map((container) => summaryOf(container, now)));
+}
+
+async function create(context: DaemonContext, call: Call): Promise<void> {
+  const platform = call.query.get('platform');
+  if (platform && !/^linux(\/|$)/.test(platform)) throw new DaemonError('BAD_PARAMETER', `unsupported platform ${JSON.stringify(platform)}: execdriverd runs linux containers`);
+  const { request, warnings, bindSources } = toCreateRequest(await call.json(), call.query.get('name') ?? undefined);
+  const record = await context.engine.create(request);
+  try {
+    // As Docker does for `-v /host/path:/dst`: a host directory that is not there is created.
+    for (const source of bindSources) await mkdir(source, { recursive: true, mode: 0o755 });
+  } catch (error) {
+    await context.engine.remove(record.id, { force: true }).catch(() => undefined);
+    throw new DaemonError('BAD_PARAMETER', `cannot create the bind source: ${(error as Error).message}`, { cause: error });
+  }
+  context.monitor.containerEvent('create', { id: record.id, name: record.name, record });
+  context.log.info('container created', { id: record.id, name: record.name, image: record.image });
+  call.send(201, { Id: record.id, Warnings: warnings });
+}
+
+/** Starts a container (a tty one through a console holder); AutoRemove ones go once they exited. */
+export async function startContainer(context: DaemonContext, container: Container): Promise<void> {
+  if (container.record.command.process.tty) {
+    await context.consoles.start(container);
+  } else {
+    try {
+      // A log holder starts it, its output going to its json-file log (as the CLI's detached runs).
+      await startWithLogHolder(context.engine, container.id);
+    } catch (error) {
+      if (!(error instanceof EngineError && error.code === 'START_FAILED')) throw error;
+      const exitCode = error.exitCode ?? 125;
+      // The log holder removed the container whose start failed; an AutoRemove one's waiters hear it.
+      if (container.record.autoRemove) context.monitor.removed(container, exitCode);
+      throw startFailure(error.message, exitCode);
+    }
+  }
+  context.monitor.started(container);
+}
+
+async function start(context: DaemonContext, call: Call): Promise<void> {
+  const container = await context.engine.find(call.params.id!);
+  if (isActive(container)) {
+    call.send(304);
+    return;
+  }
+  await startContainer(context, container);
+  call.send(204);
+}
+
+async function stop(context: DaemonContext, call: Call): Promise<void> {
+  const container = await context.engine.find(call.params.id!);
+  if (!isActive(container)) {
+    call.send(304);
+    return;
+  }
+  const seconds = queryInteger(call.query, 't') ?? queryInteger(call.query, 'timeout');
+  const signal = call.query.get('signal') || undefined;
+  await context.engine.stop(container.id, { ...(seconds !== undefined && seconds >= 0 ? { timeoutMs: seconds * 1000 } : {}), ...(signal ? { signal } : {}) });
+  context.monitor.containerEvent('stop', container);
+  call.send(204);
+}
+
+async function restart(context: DaemonContext, call: Call): Promise<void> {
+  let container = await context.engine.find(call.params.id!);
+  if (isActive(container)) {
+    const seconds = queryInteger(call.query, 't');
+    await context.engine.stop(container.id, seconds !== undefined && seconds >= 0 ? { timeoutMs: seconds * 1000 } : {});
+    context.monitor.containerEvent('stop', container);
+    container = await context.engine.find(container.id);
+  }
+  await startContainer(context, container);
+  context.monitor.containerEvent('restart', container);
+  call.send(204);
+}
+
+async function kill(context: DaemonContext, call: Call): Promise<void> {
+  const container = await context.engine.find(call.params.id!);
+  if (!isActive(container)) throw new DaemonError('CONFLICT', `Cannot kill container: ${call.params.id}: Container ${container.id} is not running`);
+  const signal = call.query.get('signal') || 'KILL';
+  await context.engine.kill(container.id, signal);
+  context.monitor.containerEvent('kill', container, { signal });
+  call.send(204);
+}
+
+async function pause(context: DaemonContext, call: Call, paused: boolean): Promise<void> {
+  const container = await context.engine.find(call.params.id!);
+  if (!isActive(container)) throw new DaemonError('CONFLICT', `Container ${container.id} is not running`);
+  if (paused && container.state === 'paused') throw new DaemonError('CONFLICT', `Container ${container.id} is already paused`);
+  if (!paused && container.state !== 'paused') throw new DaemonError('CONFLICT', `Container ${container.id} is not paused`);
+  const driver = await context.engine.driver();
+  await (paused ? driver.pause(container.id) : driver.unpause(container.id));
+  context.monitor.containerEvent(paused ? 'pause' : 'unpause', container);
+  call.send(204);
+}
+
+async function remove(context: DaemonContext, call: Call): Promise<void> {
+  if (queryBoolean(call.query, 'link')) throw new DaemonError('UNSUPPORTED', 'links are not supported by execdriverd');
+  const force = queryBoolean(call.query, 'force');
+  const container = await context.engine.find(call.params.id!);
+  if (isActive(container) && !force) {
+    throw new DaemonError('CONFLICT', `You cannot remove a ${container.state} container ${container.id}. Stop the container before attempting removal or force remove`);
+  }
+  try {
+    await context.engine.remove(container.id, { force });
+  } catch (error) {
+    // Removed meanwhile by someone else (the console holder of an AutoRemove tty container, the CLI): done.
+    const gone = await context.engine.find(container.id).then(
+      () => false,
+      (lookup: unknown) => lookup instanceof EngineError && lookup.code === 'NO_SUCH_CONTAINER',
+    );
+    if (!gone) throw error;
+  }
+  context.monitor.removed(container, container.exitCode ?? 0);
+  call.send(204);
+}
+
+/** `POST /containers/prune`: removes every container that is not running (`filters` label=, until= not supported). */
+async function prune(context: DaemonContext, call: Call): Promise<void> {
+  const filters = parseFilters(call.query.get('filters'));
+  for (const key of filters.keys()) throw new DaemonError('UNSUPPORTED', `prune filter ${JSON.stringify(key)} is not supported by execdriverd`);
+  const { containers } = await context.engine.list();
+  const deleted: string[] = [];
+  for (const container of containers) {
+    if (isActive(container)) continue;
+    try {
+      await context.engine.remove(container.id);
+      context.monitor.removed(container, container.exitCode ?? 0);
+      deleted.push(container.id);
+    } catch (error) {
+      context.log.warn('prune: cannot remove a container', { id: container.id, error: (error as Error).message });
+    }
+  }
+  call.send(200, { ContainersDeleted: deleted, SpaceReclaimed: 0 });
+}
+
+async function inspect(context: DaemonContext, call: Call): Promise<void> {
+  const container = await context.engine.find(call.params.id!);
+  call.send(200, await inspectDocument(context, container));
+}
+
+async function top(context: DaemonContext, call: Call): Promise<void> {
+  const container = await context.engine.find(call.params.id!);
+  if (!isActive(container)) throw new DaemonError('CONFLICT', `Container ${container.id} is not running`);
+  const driver = await context.engine.driver();
+  call.send(200, await processTable(await driver.getPids(container.id), '/proc'));
+}
+
+/** The exit of the container's next (or current) run; `since` is the request's arrival. */
+async function nextExit(context: DaemonContext, container: Container, signal: AbortSignal): Promise<number | undefined> {
+  if (isActive(container)) return (await context.engine.wait(container.id)).exitCode;
+  // Started by this daemon a moment ago and already gone: that is the exit the client waits for
+  // (docker run sends its wait and its start together; the start may be handled first).
+  if (container.state === 'exited' && context.monitor.startedWithin(container.id, 3000)) return container.exitCode ?? 0;
+  const started = await context.monitor.nextStart(container.id, container.startedAt, signal);
+  if (!started) return undefined;
+  try {
+    return (await context.engine.wait(started.id)).exitCode;
+  } catch (error) {
+    if (error instanceof EngineError && error.code === 'NO_SUCH_CONTAINER') return context.monitor.recentlyRemoved(container.id)?.exitCode;
+    throw error;
+  }
+}
+
+async function wait(context: DaemonContext, call: Call): Promise<void> {
+  const condition = call.query.get('condition') || 'not-running';
+  if (!['not-running', 'next-exit', 'removed'].includes(condition)) throw new DaemonError('BAD_PARAMETER', `invalid condition ${JSON.stringify(condition)} (not-running, next-exit or removed)`);
+  let container: Container;
+  try {
+    container = await context.engine.find(call.params.id!);
+  } catch (error) {
+    const removed = context.monitor.recentlyRemoved(call.params.id!);
+    if (condition === 'removed' && removed && error instanceof EngineError && error.code === 'NO_SUCH_CONTAINER') {
+      call.send(200, { StatusCode: removed.exitCode, Error: null });
+      return;
+    }
+    throw error;
+  }
+  const abort = new AbortController();
+  call.onClose(() => abort.abort());
+  const output = call.stream('application/json');
+  let exitCode: number | undefined;
+  try {
+    if (condition === 'not-running') exitCode = isActive(container) ? (await context.engine.wait(container.id)).exitCode : (container.exitCode ?? 0);
+    else if (condition === 'next-exit') exitCode = await nextExit(context, container, abort.signal);
+    else {
+      let lastKnown = container.exitCode;
+      const onExit = (code: number) => (lastKnown = code);
+      context.monitor.on(`exit:${container.id}`, onExit);
+      try {
+        for (;;) {
+          if (abort.signal.aborted) return;
+          const removed = context.monitor.recentlyRemoved(container.id);
+          if (removed) {
+            exitCode = lastKnown ?? removed.exitCode;
+            break;
+          }
+          try {
+            const current = await context.engine.find(container.id);
+            if (current.exitCode !== undefined) lastKnown = current.exitCode;
+          } catch (error) {
+            if (!(error instanceof EngineError && error.code === 'NO_SUCH_CONTAINER')) throw error;
+            exitCode = context.monitor.recentlyRemoved(container.id)?.exitCode ?? lastKnown ?? 0;
+            break;
+          }
+          await sleep(100);
+        }
+      } finally {
+        context.monitor.off(`exit:${container.id}`, onExit);
+      }
+    }
+    output.end(`${JSON.stringify({ StatusCode: exitCode ?? 0, Error: null })}\n`);
+  } catch (error) {
+    output.end(`${JSON.stringify({ StatusCode: 255, Error: { Message: (error as Error).message } })}\n`);
+  }
+}
+
+/**
+ * Copies the container's json-file log to the targets until it stops (the engine's `readLogs`
+ * with follow): from its start (a run that just began) or from now.
+ */
+async function followOutput(context: DaemonContext, container: Container, targets: { stdout?: { write(data: Buffer): unknown }; stderr?: { write(data: Buffer): unknown } }, signal: AbortSignal, from: 'start' | 'end'): Promise<void> {
+  const since = from === 'start' && container.startedAt ? BigInt(Date.parse(container.startedAt) - 1000) * 1_000_000n : nowNanoseconds();
+  try {
+    for await (const entry of readLogs(context.engine, container.id, { follow: true, since, signal, pollMs: 50 })) targets[entry.stream]?.write(entry.log);
+  } catch (error) {
+    // Removed meanwhile (AutoRemove): what was read is all there is.
+    if (!(error instanceof EngineError && error.code === 'NO_SUCH_CONTAINER')) throw error;
+  }
+}
+
+async function attach(context: DaemonContext, call: Call): Promise<void> {
+  const container = await context.engine.find(call.params.id!);
+  const tty = container.record.command.process.tty;
+  const wantStream = queryBoolean(call.query, 'stream');
+  const wantLogs = queryBoolean(call.query, 'logs');
+  const wantStdin = queryBoolean(call.query, 'stdin');
+  const wantStdout = queryBoolean(call.query, 'stdout');
+  const wantStderr = queryBoolean(call.query, 'stderr');
+  const hijacked = call.hijack(tty ? rawStream : multiplexedStream);
+  const release = context.monitor.reading(container.id);
+  const abort = new AbortController();
+  void hijacked.closed.then(() => abort.abort());
+  try {
+    if (tty && wantStream) {
+      await context.consoles.attach(container, hijacked, { stdin: wantStdin && container.record.interactive, running: isActive(container) });
+      return;
+    }
+    const targets = {
+      ...(wantStdout ? { stdout: streamWriter(hijacked.output, StdStream.stdout, tty) } : {}),
+      ...(wantStderr ? { stderr: streamWriter(hijacked.output, StdStream.stderr, tty) } : {}),
+    };
+    // Non-tty containers run detached (output to files, stdin /dev/null): stdin cannot reach them.
+    hijacked.input.resume();
+    if (wantLogs) await copyLogs(context.engine, container.id, { stdout: targets.stdout ?? { write: () => true }, stderr: targets.stderr ?? { write: () => true } }, { tail: undefined, follow: false });
+    if (!wantStream) return;
+    let followed = container;
+    let from: 'start' | 'end' = 'end';
+    if (!isActive(container)) {
+      const started = await context.monitor.nextStart(container.id, container.startedAt, abort.signal);
+      if (!started) return;
+      followed = started;
+      from = 'start';
+    }
+    await followOutput(context, followed, targets, abort.signal, from);
+  } finally {
+    release();
+    hijacked.end();
+  }
+}
+
+async function logs(context: DaemonContext, call: Call): Promise<void> {
+  const container = await context.engine.find(call.params.id!);
+  const wantStdout = queryBoolean(call.query, 'stdout');
+  const wantStderr = queryBoolean(call.query, 'stderr');
+  if (!wantStdout && !wantStderr) throw new DaemonError('BAD_PARAMETER', 'you must choose at least one stream');
+  const tailText = call.query.get('tail') ?? 'all';
+  let tail: number | undefined;
+  if (tailText !== 'all' && tailText !== '') {
+    if (!/^-?\d+$/.test(tailText)) throw new DaemonError('BAD_PARAMETER', `invalid value ${JSON.stringify(tailText)} for tail: expected a number or all`);
+    tail = Number(tailText) < 0 ? undefined : Number(tailText);
+  }
+  const time = (name: string): bigint | undefined => {
+    const text = call.query.get(name);
+    if (!text || text === '0') return undefined;
+    try {
+      return parseTimestamp(text);
+    } catch {
+      throw new DaemonError('BAD_PARAMETER', `invalid value ${JSON.stringify(text)} for ${name}: expected a Unix timestamp`);
+    }
+  };
+  const since = time('since');
+  const until = time('until');
+  const timestamps = queryBoolean(call.query, 'timestamps');
+  const tty = container.record.command.process.tty;
+  const output = call.stream(tty ? rawStream : multiplexedStream);
+  const release = context.monitor.reading(container.id);
+  const abort = new AbortController();
+  output.on('close', () => abort.abort());
+  const writers = { stdout: streamWriter(output, StdStream.stdout, tty), stderr: streamWriter(output, StdStream.stderr, tty) };
+  try {
+    const entries = readLogs(context.engine, container.id, {
+      follow: queryBoolean(call.query, 'follow'),
+      stdout: wantStdout,
+      stderr: wantStderr,
+      signal: abort.signal,
+      ...(tail !== undefined ? { tail } : {}),
+      ...(since !== undefined ? { since } : {}),
+      ...(until !== undefined ? { until } : {}),
+    });
+    for await (const entry of entries) writers[entry.stream].write(timestamps ? Buffer.concat([Buffer.from(`${formatTimestamp(entry.timeNano)} `), entry.log]) : entry.log);
+  } catch (error) {
+    if (!(error instanceof EngineError && error.code === 'NO_SUCH_CONTAINER')) throw error;
+  } finally {
+    release();
+    output.end();
+  }
+}
+
+function zeroStats(container: Container) {
+  const cpu = { cpu_usage: { total_usage: 0, usage_in_kernelmode: 0, usage_in_usermode: 0 }, throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 } };
+  return { id: container.id, name: `/${container.name}`, os_type: 'linux', read: '0001-01-01T00:00:00Z', preread: '0001-01-01T00:00:00Z', num_procs: 0, cpu_stats: cpu, precpu_stats: cpu, memory_stats: {}, pids_stats: {}, blkio_stats: { io_service_bytes_recursive: null, io_serviced_recursive: null, io_queue_recursive: null, io_service_time_recursive: null, io_wait_time_recursive: null, io_merged_recursive: null, io_time_recursive: null, sectors_recursive: null } };
+}
+
+async function stats(context: DaemonContext, call: Call): Promise<void> {
+  const container = await context.engine.find(call.params.id!);
+  const streaming = queryBoolean(call.query, 'stream', true);
+  const oneShot = queryBoolean(call.query, 'one-shot');
+  const driver = await context.engine.driver();
+  const options = { id: container.id, name: `/${container.name}` };
+  const sample = async (): Promise<Sample | undefined> => {
+    try {
+      return toSample(await driver.stats(container.id));
+    } catch (error) {
+      if (error instanceof DriverError && (error.code === 'CONTAINER_NOT_RUNNING' || error.code === 'CONTAINER_NOT_FOUND')) return undefined;
+      throw error;
+    }
+  };
+  if (!streaming) {
+    let current = isActive(container) ? await sample() : undefined;
+    let previous: Sample | undefined;
+    if (current && !oneShot) {
+      // As dockerd: two readings a second apart, so precpu_stats gives a CPU percentage.
+      await sleep(1000);
+      previous = current;
+      current = (await sample()) ?? previous;
+    }
+    call.send(200, current ? toDockerStats(previous, current, options) : zeroStats(container));
+    return;
+  }
+  const abort = new AbortController();
+  call.onClose(() => abort.abort());
+  const output = call.stream('application/json');
+  let previous: Sample | undefined;
+  try {
+    while (!abort.signal.aborted) {
+      const current = await sample();
+      if (!current) {
+        output.write(`${JSON.stringify(zeroStats(container))}\n`);
+        break;
+      }
+      output.write(`${JSON.stringify(toDockerStats(previous, current, options))}\n`);
+      previous = current;
+      await sleep(1000, undefined, { signal: abort.signal }).catch(() => undefined);
+    }
+  } finally {
+    output.end();
+  }
+}
+
+async function resize(context: DaemonContext, call: Call): Promise<void> {
+  const container = await context.engine.find(call.params.id!);
+  const rows = queryInteger(call.query, 'h') ?? 0;
+  const cols = queryInteger(call.query, 'w') ?? 0;
+  if (rows <= 0 || cols <= 0) throw new DaemonError('BAD_PARAMETER', `invalid terminal size ${cols}x${rows}`);
+  if (!isActive(container)) throw new DaemonError('CONFLICT', `Container ${container.id} is not running`);
+  if (container.record.command.process.tty) await context.consoles.resize(container.id, cols, rows);
+  call.send(200);
+}
+
+
+export function containerRoutes(context: DaemonContext): Route[] {
+  const route = (method: string, pattern: string, handler: (context: DaemonContext, call: Call) => Promise<void>): Route => ({ method, pattern, handler: (call) => handler(context, call) });
+  return [
+    route('GET', '/containers/json', list),
+    route('POST', '/containers/create', create),
+    route('POST', '/containers/prune', prune),
+    route('GET', '/containers/{id}/json', inspect),
+    route('POST', '/containers/{id}/start', start),
+    route('POST', '/containers/{id}/stop', stop),
+    route('POST', '/containers/{id}/restart', restart),
+    route('POST', '/containers/{id}/kill', kill),
+    route('POST', '/containers/{id}/pause', (c, call) => pause(c, call, true)),
+    route('POST', '/containers/{id}/unpause', (c, call) => pause(c, call, false)),
+    route('POST', '/containers/{id}/wait', wait),
+    route('GET', '/containers/{id}/top', top),
+    route('GET', '/containers/{id}/logs', logs),
+    route('GET', '/containers/{id}/stats', stats),
+    route('POST', '/containers/{id}/attach', attach),
+    route('POST', '/containers/{id}/resize', resize),
+    route('DELETE', '/containers/{id}', remove),
+  ];
+}
+
+export type { Hijacked };

@@ -1,0 +1,152 @@
+import { execFile } from 'node:child_process';
+import { hostname, release, totalmem, cpus } from 'node:os';
+import { detectCgroupMode } from '@execdriver/cgroups';
+import { isActive } from '@execdriver/engine';
+import type { DaemonContext } from './context.js';
+import { apiVersion, minApiVersion, parseFilters, type Call, type Route } from './http.js';
+import type { DockerEvent } from './monitor.js';
+
+declare const EXECDRIVERD_VERSION: string;
+/** The package's version (set by the bundler; `dev` when run from source). */
+export const daemonVersion = typeof EXECDRIVERD_VERSION === 'string' ? EXECDRIVERD_VERSION : 'dev';
+
+const arch = process.arch === 'x64' ? 'amd64' : process.arch;
+
+function runcVersion(runc: string): Promise<string> {
+  return new Promise((resolve) => execFile(runc, ['--version'], (error, stdout) => resolve(error ? 'unknown' : (stdout.split('\n')[0] ?? '').replace(/^runc version /, ''))));
+}
+
+async function ping(_context: DaemonContext, call: Call): Promise<void> {
+  call.send(200, 'OK', { 'Cache-Control': 'no-cache, no-store, must-revalidate', Pragma: 'no-cache', 'Content-Type': 'text/plain; charset=utf-8' });
+}
+
+async function version(context: DaemonContext, call: Call): Promise<void> {
+  const runc = context.flags.runc ?? 'runc';
+  const kernel = release();
+  const details = { ApiVersion: apiVersion, MinAPIVersion: minApiVersion, GitCommit: '', GoVersion: `node ${process.version}`, Os: 'linux', Arch: arch, KernelVersion: kernel, BuildTime: '' };
+  call.send(200, {
+    Platform: { Name: 'execdriverd' },
+    Components: [
+      { Name: 'Engine', Version: daemonVersion, Details: details },
+      { Name: 'runc', Version: await runcVersion(runc), Details: { GitCommit: '' } },
+    ],
+    Version: daemonVersion,
+    ...details,
+  });
+}
+
+async function info(context: DaemonContext, call: Call): Promise<void> {
+  const { containers } = await context.engine.list();
+  const { images } = await context.engine.images.list();
+  const running = containers.filter((container) => container.state === 'running').length;
+  const paused = containers.filter((container) => container.state === 'paused').length;
+  const mode = detectCgroupMode('/sys/fs/cgroup');
+  const runc = context.flags.runc ?? 'runc';
+  call.send(200, {
+    ID: '',
+    Containers: containers.length,
+    ContainersRunning: running,
+    ContainersPaused: paused,
+    ContainersStopped: containers.filter((container) => !isActive(container)).length,
+    Images: images.length,
+    Driver: 'overlay',
+    DriverStatus: [],
+    DockerRootDir: context.flags.dataRoot,
+    ExecRoot: context.flags.execRoot,
+    Plugins: { Volume: [], Network: ['host', 'none'], Authorization: null, Log: [] },
+    MemoryLimit: true,
+    SwapLimit: true,
+    CpuCfsPeriod: true,
+    CpuCfsQuota: true,
+    CPUShares: true,
+    CPUSet: true,
+    PidsLimit: true,
+    IPv4Forwarding: false,
+    Debug: context.flags.logLevel === 'debug',
+    NFd: 0,
+    NGoroutines: 0,
+    SystemTime: new Date().toISOString(),
+    LoggingDriver: 'json-file',
+    CgroupDriver: 'cgroupfs',
+    CgroupVersion: mode === 'unified' ? '2' : '1',
+    KernelVersion: release(),
+    OperatingSystem: 'linux',
+    OSType: 'linux',
+    OSVersion: '',
+    Architecture: arch,
+    NCPU: cpus().length,
+    MemTotal: totalmem(),
+    Name: hostname(),
+    Labels: [],
+    ServerVersion: daemonVersion,
+    Runtimes: { runc: { path: runc } },
+    DefaultRuntime: 'runc',
+    RuncCommit: { ID: await runcVersion(runc) },
+    Swarm: { LocalNodeState: 'inactive', NodeID: '', NodeAddr: '', ControlAvailable: false, Error: '', RemoteManagers: null },
+    LiveRestoreEnabled: true,
+    Isolation: '',
+    InitBinary: '',
+    SecurityOptions: ['name=seccomp,profile=builtin'],
+    Warnings: mode === 'unified' ? [] : [],
+    RegistryConfig: { IndexConfigs: {}, InsecureRegistryCIDRs: [], Mirrors: [] },
+    IndexServerAddress: '',
+    HttpProxy: '',
+    HttpsProxy: '',
+    NoProxy: '',
+  });
+}
+
+function timeOf(text: string | null): number | undefined {
+  if (text === null || text === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
+  const parsed = Date.parse(text);
+  return Number.isNaN(parsed) ? undefined : parsed / 1000;
+}
+
+/**
+ * `GET /events`: what this daemon did and saw, streamed as JSON lines.
+ * TODO(events): serve the engine's events journal once it lands, so the CLI's actions show too.
+ */
+async function events(context: DaemonContext, call: Call): Promise<void> {
+  const since = timeOf(call.query.get('since'));
+  const until = timeOf(call.query.get('until'));
+  const filters = parseFilters(call.query.get('filters'));
+  const keep = (event: DockerEvent) => {
+    const matches = (key: string, value: string | undefined) => {
+      const wanted = filters.get(key);
+      return !wanted || wanted.length === 0 || (value !== undefined && wanted.includes(value));
+    };
+    return (
+      matches('type', event.Type) &&
+      matches('event', event.Action.split(':')[0]) &&
+      (matches('container', event.Actor.ID) || matches('container', event.Actor.Attributes.name)) &&
+      (until === undefined || event.time <= until)
+    );
+  };
+  const output = call.stream('application/json');
+  for (const event of context.monitor.history(since ?? Number.POSITIVE_INFINITY)) if (keep(event)) output.write(`${JSON.stringify(event)}\n`);
+  const now = Date.now() / 1000;
+  if (until !== undefined && until <= now) {
+    output.end();
+    return;
+  }
+  await new Promise<void>((resolve) => {
+    const listener = (event: DockerEvent) => {
+      if (keep(event)) output.write(`${JSON.stringify(event)}\n`);
+    };
+    context.monitor.on('event', listener);
+    const timer = until !== undefined ? setTimeout(done, (until - now) * 1000) : undefined;
+    call.onClose(done);
+    function done() {
+      if (timer) clearTimeout(timer);
+      context.monitor.off('event', listener);
+      output.end();
+      resolve();
+    }
+  });
+}
+
+export function systemRoutes(context: DaemonContext): Route[] {
+  const route = (method: string | string[], pattern: string, handler: (context: DaemonContext, call: Call) => Promise<void>): Route => ({ method, pattern, handler: (call) => handler(context, call) });
+  return [route(['GET', 'HEAD'], '/_ping', ping), route('GET', '/version', version), route('GET', '/info', info), route('GET', '/events', events)];
+}

@@ -1,0 +1,253 @@
+import { existsSync, statSync } from 'node:fs';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDaemonHarness, waitFor, type DaemonHarness } from './harness.js';
+
+let harness: DaemonHarness;
+let docker: DaemonHarness['docker'];
+
+beforeAll(async () => {
+  harness = await startDaemonHarness('docker');
+  docker = harness.docker;
+});
+
+afterAll(async () => {
+  expect(await harness.cleanup()).toEqual([]);
+});
+
+function head(socketPath: string, path: string): Promise<{ status: number | undefined; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request({ socketPath, path, method: 'HEAD' }, (response) => {
+      response.resume();
+      resolve({ status: response.statusCode, headers: response.headers });
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+describe('execdriverd driven by the docker CLI 28 (DOCKER_HOST=unix://...)', () => {
+  it('serves a private socket 0660 and negotiates API 1.45 (min 1.24)', async () => {
+    expect(harness.startupMs).toBeLessThan(1000);
+    expect(statSync(harness.socket).mode & 0o777).toBe(0o660);
+    expect(statSync(join(harness.base, 'run')).mode & 0o777).toBe(0o750);
+    expect(harness.log().split('\n')[0]).toMatch(/^\{"time":"[^"]+","level":"(info|warn)","msg":/);
+    const version = await docker(['version', '--format', '{{.Server.APIVersion}} {{.Server.MinAPIVersion}} {{.Client.APIVersion}}']);
+    expect(version.exitCode).toBe(0);
+    // The client uses the lower of its own newest version and 1.45 (docker 28: 1.45; Debian's docker 20.10: 1.41).
+    expect(version.stdout).toMatch(/^1\.45 1\.24 1\.(45|4[0-4]|[23]\d)\n$/);
+    const ping = await head(harness.socket, '/_ping');
+    expect(ping.status).toBe(200);
+    expect(ping.headers['api-version']).toBe('1.45');
+    expect((await head(harness.socket, '/v1.12/_ping')).status).toBe(400);
+  });
+
+  it('docker run --rm busybox echo hi: the output, exit 0, nothing left', async () => {
+    expect(await docker(['run', '--rm', 'busybox', 'echo', 'hi'])).toEqual({ exitCode: 0, stdout: 'hi\n', stderr: '' });
+    expect((await docker(['ps', '-aq'])).stdout).toBe('');
+  });
+
+  it("keeps stdout and stderr apart and returns the container's exit code", async () => {
+    const result = await docker(['run', '--rm', 'busybox', 'sh', '-c', 'echo out; echo err >&2; exit 7']);
+    expect(result).toEqual({ exitCode: 7, stdout: 'out\n', stderr: 'err\n' });
+  });
+
+  it('exits 127 for a command not found, with the reason, as dockerd does', async () => {
+    const result = await docker(['run', '--rm', 'busybox', 'nosuchcommand']);
+    expect(result.exitCode).toBe(127);
+    expect(result.stderr).toContain('executable file not found in $PATH');
+  });
+
+  it('maps Config and HostConfig onto the container: env, workdir, user, read-only root, tmpfs, binds, ulimits, caps, labels', async () => {
+    const host = join(harness.base, 'bind');
+    await mkdir(host, { mode: 0o777 });
+    await chmod(host, 0o777);
+    await writeFile(join(host, 'in.txt'), 'from the host\n');
+    const script = [
+      'echo "env=$GREETING"',
+      'echo "pwd=$(pwd)"',
+      'echo "uid=$(id -u)"',
+      'cat /data/in.txt',
+      'echo written > /data/out.txt',
+      'touch /rootfile 2>/dev/null && echo root=writable || echo root=readonly',
+      'echo ok > /scratch/f && echo tmpfs=writable',
+      'echo "nofile=$(ulimit -n)"',
+      'grep CapEff /proc/self/status',
+    ].join('; ');
+    const result = await docker(['run', '--rm', '-e', 'GREETING=hello', '-w', '/data', '-u', '1000', '--read-only', '--tmpfs', '/scratch:size=1m', '-v', `${host}:/data`, '--ulimit', 'nofile=512:1024', '--cap-drop', 'ALL', '--label', 'team=core', 'busybox', 'sh', '-c', script]);
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toBe(['env=hello', 'pwd=/data', 'uid=1000', 'from the host', 'root=readonly', 'tmpfs=writable', 'nofile=512', 'CapEff:\t0000000000000000', ''].join('\n'));
+    expect(existsSync(join(host, 'out.txt'))).toBe(true);
+  });
+
+  it('refuses a field that matters and is not done with 400 naming it (docker exits 125)', async () => {
+    const ports = await docker(['run', '--rm', '-p', '8080:80', 'busybox', 'true']);
+    expect(ports.exitCode).toBe(125);
+    expect(ports.stderr).toContain('HostConfig.PortBindings is not supported by execdriverd');
+    const restart = await docker(['run', '-d', '--restart', 'always', 'busybox', 'true']);
+    expect(restart.exitCode).toBe(125);
+    expect(restart.stderr).toContain('HostConfig.RestartPolicy "always"');
+  });
+
+  it('run -d, ps, logs, exec, top, stats, inspect, stop, rm', async () => {
+    const run = await docker(['run', '-d', '--name', 'web', '-m', '64m', '--stop-signal', 'USR1', 'busybox', 'sh', '-c', 'trap "echo got-usr1; exit 0" USR1; echo started; while true; do sleep 0.1; done']);
+    expect(run.exitCode).toBe(0);
+    const id = run.stdout.trim();
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    expect((await docker(['ps', '--format', '{{.Names}} {{.Image}} {{.State}}'])).stdout).toBe('web busybox running\n');
+    await waitFor('the first line of output', async () => ((await docker(['logs', 'web'])).stdout === 'started\n' ? true : undefined));
+    const exec = await docker(['exec', 'web', 'sh', '-c', 'echo $((6*7)) > /tmp/answer; cat /tmp/answer; hostname; exit 3']);
+    expect(exec).toEqual({ exitCode: 3, stdout: `42\n${id.slice(0, 12)}\n`, stderr: '' });
+    expect((await docker(['exec', '-e', 'X=y', '-w', '/tmp', 'web', 'sh', '-c', 'echo $X $(pwd) $(cat answer)'])).stdout).toBe('y /tmp 42\n');
+    const missing = await docker(['exec', 'web', 'nosuchcommand']);
+    expect(missing.exitCode).toBe(127);
+    expect((await docker(['top', 'web'])).stdout).toMatch(/^UID\s+PID\s+PPID/);
+    const stats = JSON.parse((await docker(['stats', '--no-stream', '--format', '{{json .}}', 'web'])).stdout) as { Name: string; MemUsage: string; PIDs: string };
+    expect(stats.Name).toBe('web');
+    expect(stats.MemUsage).toMatch(/ \/ 64MiB$/);
+    const inspect = JSON.parse((await docker(['inspect', 'web'])).stdout) as [{ Id: string; State: { Status: string; Running: boolean }; HostConfig: { Memory: number }; Config: { Image: string } }];
+    expect(inspect[0]).toMatchObject({ Id: id, State: { Status: 'running', Running: true }, HostConfig: { Memory: 64 * 1024 * 1024 }, Config: { Image: 'busybox' } });
+    const removeRunning = await docker(['rm', 'web']);
+    expect(removeRunning.exitCode).toBe(1);
+    expect(removeRunning.stderr).toContain('You cannot remove a running container');
+    // The container's StopSignal (USR1) ends it: its trap runs and it exits 0 long before the timeout.
+    const stopped = await docker(['stop', '-t', '20', 'web']);
+    expect(stopped).toMatchObject({ exitCode: 0, stdout: 'web\n' });
+    expect((await docker(['logs', 'web'])).stdout).toBe('started\ngot-usr1\n');
+    expect((await docker(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', 'web'])).stdout).toBe('exited 0\n');
+    expect((await docker(['start', 'web'])).exitCode).toBe(0);
+    expect((await docker(['kill', 'web'])).exitCode).toBe(0);
+    expect((await docker(['wait', 'web'])).stdout).toBe('137\n');
+    expect(await docker(['rm', 'web'])).toMatchObject({ exitCode: 0, stdout: 'web\n' });
+    const gone = await docker(['logs', 'web']);
+    expect(gone.exitCode).toBe(1);
+    expect(gone.stderr).toContain('No such container: web');
+  });
+
+  it('logs --tail, -f and --timestamps; attach; restart; events', async () => {
+    const since = Math.floor(Date.now() / 1000);
+    expect((await docker(['run', '-d', '--name', 'ticker', 'busybox', 'sh', '-c', 'for i in 1 2 3 4 5; do echo tick$i; done; sleep 4; echo late; sleep 60'])).exitCode).toBe(0);
+    await waitFor('five ticks', async () => ((await docker(['logs', 'ticker'])).stdout.includes('tick5') ? true : undefined));
+    expect((await docker(['logs', '--tail', '2', 'ticker'])).stdout).toBe('tick4\ntick5\n');
+    expect((await docker(['logs', '--timestamps', '--tail', '1', 'ticker'])).stdout).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z tick5\n$/);
+    const followed = harness.docker(['logs', '-f', '--tail', '0', 'ticker'], { timeoutMs: 6000 });
+    const attached = harness.docker(['attach', '--no-stdin', 'ticker'], { timeoutMs: 6000 });
+    expect((await followed).stdout).toBe('late\n');
+    expect((await attached).stdout).toBe('late\n');
+    expect((await docker(['restart', '-t', '1', 'ticker'])).exitCode).toBe(0);
+    await waitFor('the restarted run', async () => ((await docker(['logs', 'ticker'])).stdout.startsWith('tick1') ? true : undefined));
+    expect((await docker(['rm', '-f', 'ticker'])).exitCode).toBe(0);
+    const events = await docker(['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'container=ticker', '--format', '{{.Action}}']);
+    const actions = events.stdout.split('\n').filter((line) => line !== '');
+    // create and start first, destroy last; die and stop of one stop may come in either order.
+    expect(actions.slice(0, 2)).toEqual(['create', 'start']);
+    expect(actions.at(-1)).toBe('destroy');
+    expect([...actions].sort()).toEqual(['create', 'destroy', 'die', 'die', 'restart', 'start', 'start', 'stop']);
+  });
+
+  it('refuses -i without -t: stdin cannot reach a container that outlives the daemon', async () => {
+    const result = await docker(['run', '-i', '--rm', 'busybox', 'cat'], { input: 'x' });
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr).toContain('Config.OpenStdin without Config.Tty is not supported');
+  });
+
+  it('start -a runs an exited container again with its output; container prune removes the stopped ones', async () => {
+    expect((await docker(['run', '--name', 'again', 'busybox', 'sh', '-c', 'echo run; exit 2'])).exitCode).toBe(2);
+    expect(await docker(['start', '-a', 'again'])).toEqual({ exitCode: 2, stdout: 'run\n', stderr: '' });
+    expect((await docker(['run', '-d', '--name', 'keeper', 'busybox', 'sleep', '60'])).exitCode).toBe(0);
+    const pruned = await docker(['container', 'prune', '-f']);
+    expect(pruned.exitCode).toBe(0);
+    expect(pruned.stdout).toMatch(/^Deleted Containers:\n[0-9a-f]{64}\n/);
+    expect((await docker(['ps', '-a', '--format', '{{.Names}}'])).stdout).toBe('keeper\n');
+    expect((await docker(['rm', '-f', 'keeper'])).exitCode).toBe(0);
+  });
+
+  it('pause and unpause a container', async () => {
+    expect((await docker(['run', '-d', '--name', 'frozen', 'busybox', 'sleep', '60'])).exitCode).toBe(0);
+    expect((await docker(['pause', 'frozen'])).exitCode).toBe(0);
+    expect((await docker(['inspect', '-f', '{{.State.Status}}', 'frozen'])).stdout).toBe('paused\n');
+    expect((await docker(['unpause', 'frozen'])).exitCode).toBe(0);
+    expect((await docker(['rm', '-f', 'frozen'])).exitCode).toBe(0);
+  });
+
+  it('imports, tags, lists and removes images with conflicts as Docker has them', async () => {
+    const rootfs = join(harness.base, 'rootfs');
+    await mkdir(join(rootfs, 'bin'), { recursive: true });
+    const tar = await harness.run('sh', ['-c', `cp /bin/busybox ${rootfs}/bin/busybox && ln -s busybox ${rootfs}/bin/sh && ln -s busybox ${rootfs}/bin/cat && echo imported > ${rootfs}/marker && tar -C ${rootfs} -c . | docker import - mini:1`]);
+    expect(tar.exitCode).toBe(0);
+    expect(tar.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    expect((await docker(['tag', 'mini:1', 'mini:latest'])).exitCode).toBe(0);
+    expect((await docker(['images', '--format', '{{.Repository}}:{{.Tag}}', 'mini'])).stdout.split('\n').sort()).toEqual(['', 'mini:1', 'mini:latest']);
+    expect((await docker(['run', '--rm', 'mini', 'cat', '/marker'])).stdout).toBe('imported\n');
+    expect((await docker(['run', '-d', '--name', 'user', 'mini:1', 'sh', '-c', 'sleep 60'])).exitCode).toBe(0);
+    const conflict = await docker(['rmi', 'mini:1', 'mini:latest']);
+    expect(conflict.stderr).toMatch(/conflict: unable to remove repository reference "mini:latest" \(must force\) - container [0-9a-f]{12} is using its referenced image/);
+    expect((await docker(['rm', '-f', 'user'])).exitCode).toBe(0);
+    // mini:1 went (the image kept another tag), mini:latest stayed: the image's last tag, of a container's image.
+    expect(conflict.stdout).toBe('Untagged: mini:1\n');
+    const removed = await docker(['rmi', 'mini:latest']);
+    expect(removed.exitCode).toBe(0);
+    expect(removed.stdout).toMatch(/^Untagged: mini:latest\nDeleted: sha256:[0-9a-f]{64}\n$/);
+    expect((await docker(['image', 'inspect', 'mini:1'])).exitCode).toBe(1);
+  });
+
+  it('docker run -it through a pseudo-terminal: terminal size, typed input, exit code', async () => {
+    const pty = await import('@lydell/node-pty');
+    const terminal = pty.spawn('docker', ['run', '-it', '--rm', 'busybox', 'sh', '-c', 'stty size; read line; echo "got:$line"; exit 3'], { cols: 100, rows: 30, env: { ...process.env, ...harness.env } as Record<string, string> });
+    let output = '';
+    terminal.onData((data) => (output += data));
+    const exited = new Promise<number>((resolve) => terminal.onExit(({ exitCode }) => resolve(exitCode)));
+    await waitFor('stty size', () => (output.includes('30 100') ? true : undefined));
+    terminal.write('hello\r');
+    expect(await exited).toBe(3);
+    expect(output).toContain('got:hello');
+    expect((await docker(['ps', '-aq'])).stdout).toBe('');
+  });
+
+  it('resizes the terminal of docker run -it and docker exec -it when the window changes', async () => {
+    const pty = await import('@lydell/node-pty');
+    const env = { ...process.env, ...harness.env } as Record<string, string>;
+    const session = async (args: string[]) => {
+      const terminal = pty.spawn('docker', args, { cols: 80, rows: 24, env });
+      let output = '';
+      terminal.onData((data) => (output += data));
+      const exited = new Promise<number>((resolve) => terminal.onExit(({ exitCode }) => resolve(exitCode)));
+      await waitFor('the first size', () => (output.includes('24 80') ? true : undefined));
+      terminal.resize(120, 40);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      terminal.write('go\r');
+      expect(await exited).toBe(0);
+      return output;
+    };
+    expect(await session(['run', '-it', '--rm', '--name', 'sized', 'busybox', 'sh', '-c', 'stty size; read x; stty size'])).toContain('40 120');
+    expect((await docker(['run', '-d', '--name', 'host', 'busybox', 'sleep', '60'])).exitCode).toBe(0);
+    expect(await session(['exec', '-it', 'host', 'sh', '-c', 'stty size; read x; stty size; tty'])).toMatch(/40 120\r\n\/dev\/pts\/\d+/);
+    expect((await docker(['rm', '-f', 'host'])).exitCode).toBe(0);
+  });
+
+  it('shares state with the execdriver CLI, both ways', async () => {
+    expect((await harness.cli(['run', '-d', '--name', 'fromcli', 'busybox', 'sleep', '60'])).exitCode).toBe(0);
+    expect((await docker(['ps', '--format', '{{.Names}}'])).stdout).toContain('fromcli\n');
+    expect((await docker(['exec', 'fromcli', 'echo', 'reached'])).stdout).toBe('reached\n');
+    expect((await docker(['run', '-d', '--name', 'fromdaemon', 'busybox', 'sleep', '60'])).exitCode).toBe(0);
+    expect((await harness.cli(['ps', '--format', '{{.Names}}'])).stdout.split('\n').sort()).toEqual(['', 'fromcli', 'fromdaemon']);
+    expect((await harness.cli(['exec', 'fromdaemon', 'echo', 'reached too'])).stdout).toBe('reached too\n');
+    expect((await harness.cli(['rm', '-f', 'fromdaemon'])).exitCode).toBe(0);
+    expect((await docker(['rm', '-f', 'fromcli'])).exitCode).toBe(0);
+    expect((await docker(['ps', '-aq'])).stdout).toBe('');
+  });
+
+  it('stops cleanly on SIGTERM, leaving containers running; a new daemon serves them', async () => {
+    expect((await docker(['run', '-d', '--name', 'survivor', 'busybox', 'sleep', '60'])).exitCode).toBe(0);
+    expect(await harness.stop()).toBe(0);
+    expect(existsSync(harness.socket)).toBe(false);
+    expect(harness.log()).toContain('"msg":"execdriverd stopped; containers keep running"');
+    expect((await harness.cli(['ps', '--format', '{{.Names}} {{.State}}'])).stdout).toBe('survivor running\n');
+    await harness.restart();
+    expect((await docker(['exec', 'survivor', 'echo', 'still here'])).stdout).toBe('still here\n');
+    expect((await docker(['rm', '-f', 'survivor'])).exitCode).toBe(0);
+  });
+});
