@@ -301,7 +301,11 @@ async function wait(context: DaemonContext, call: Call): Promise<void> {
  * with follow): from its start (a run that just began) or from now.
  */
 async function followOutput(context: DaemonContext, container: Container, targets: { stdout?: { write(data: Buffer): unknown }; stderr?: { write(data: Buffer): unknown } }, signal: AbortSignal, from: 'start' | 'end'): Promise<void> {
-  const since = from === 'start' && container.startedAt ? BigInt(Date.parse(container.startedAt) - 1000) * 1_000_000n : nowNanoseconds();
+  // From this run's start (never lines of the run before it: `start -a` of an exited container), or from now.
+  let startMs = container.startedAt ? Date.parse(container.startedAt) - 50 : Date.now();
+  const previous = container.record.lastExit;
+  if (previous?.finishedAt && previous.startedAt !== container.startedAt) startMs = Math.max(startMs, Date.parse(previous.finishedAt) + 1);
+  const since = from === 'start' && container.startedAt ? BigInt(startMs) * 1_000_000n : nowNanoseconds();
   try {
     for await (const entry of readLogs(context.engine, container.id, { follow: true, since, signal, pollMs: 50 })) targets[entry.stream]?.write(entry.log);
   } catch (error) {

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { hostname, release, totalmem, cpus } from 'node:os';
 import { detectCgroupMode } from '@execdriver/cgroups';
-import { isActive } from '@execdriver/engine';
+import { eventToJson, isActive, parseEventFilters } from '@execdriver/engine';
 import type { DaemonContext } from './context.js';
+import { DaemonError } from './errors.js';
 import { apiVersion, minApiVersion, parseFilters, type Call, type Route } from './http.js';
-import type { DockerEvent } from './monitor.js';
 
 declare const EXECDRIVERD_VERSION: string;
 /** The package's version (set by the bundler; `dev` when run from source). */
@@ -104,46 +104,37 @@ function timeOf(text: string | null): number | undefined {
 }
 
 /**
- * `GET /events`: what this daemon did and saw, streamed as JSON lines.
- * TODO(events): serve the engine's events journal once it lands, so the CLI's actions show too.
+ * `GET /events`: the engine's events journal, shared with the CLI and every other engine process
+ * (past events from `since`, then new ones until `until` or the client goes), as JSON lines.
  */
 async function events(context: DaemonContext, call: Call): Promise<void> {
   const since = timeOf(call.query.get('since'));
   const until = timeOf(call.query.get('until'));
-  const filters = parseFilters(call.query.get('filters'));
-  const keep = (event: DockerEvent) => {
-    const matches = (key: string, value: string | undefined) => {
-      const wanted = filters.get(key);
-      return !wanted || wanted.length === 0 || (value !== undefined && wanted.includes(value));
-    };
-    return (
-      matches('type', event.Type) &&
-      matches('event', event.Action.split(':')[0]) &&
-      (matches('container', event.Actor.ID) || matches('container', event.Actor.Attributes.name)) &&
-      (until === undefined || event.time <= until)
-    );
-  };
-  const output = call.stream('application/json');
-  for (const event of context.monitor.history(since ?? Number.POSITIVE_INFINITY)) if (keep(event)) output.write(`${JSON.stringify(event)}\n`);
-  const now = Date.now() / 1000;
-  if (until !== undefined && until <= now) {
-    output.end();
-    return;
+  const texts: string[] = [];
+  for (const [key, values] of parseFilters(call.query.get('filters'))) for (const value of values) texts.push(`${key}=${value}`);
+  let filters;
+  try {
+    filters = parseEventFilters(texts);
+  } catch (error) {
+    throw new DaemonError('BAD_PARAMETER', (error as Error).message, { cause: error });
   }
-  await new Promise<void>((resolve) => {
-    const listener = (event: DockerEvent) => {
-      if (keep(event)) output.write(`${JSON.stringify(event)}\n`);
-    };
-    context.monitor.on('event', listener);
-    const timer = until !== undefined ? setTimeout(done, (until - now) * 1000) : undefined;
-    call.onClose(done);
-    function done() {
-      if (timer) clearTimeout(timer);
-      context.monitor.off('event', listener);
-      output.end();
-      resolve();
+  const toNano = (seconds: number) => BigInt(Math.round(seconds * 1e9));
+  const output = call.stream('application/json');
+  const abort = new AbortController();
+  call.onClose(() => abort.abort());
+  try {
+    for await (const event of context.engine.events.follow({
+      ...(since !== undefined ? { since: toNano(since) } : {}),
+      ...(until !== undefined ? { until: toNano(until) } : {}),
+      filters,
+      signal: abort.signal,
+      pollMs: 50,
+    })) {
+      output.write(`${eventToJson(event)}\n`);
     }
-  });
+  } finally {
+    output.end();
+  }
 }
 
 export function systemRoutes(context: DaemonContext): Route[] {

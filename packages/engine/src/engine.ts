@@ -10,7 +10,7 @@ import { parseCommand, type Command, type CommandInput, type ExitStatus } from '
 import { consolePaths } from './console-protocol.js';
 import { containerEvent, journalExit, signalAttribute } from './container-events.js';
 import { EventJournal } from './events.js';
-import type { LogConfig } from './log-config.js';
+import { jsonLogPath, type LogConfig } from './log-config.js';
 import { attachContainerNetwork, checkNetworkConfig, type ContainerNetworkConfig } from './container-network.js';
 import { isActive, toContainer, type Container } from './container.js';
 import { EngineError } from './errors.js';
@@ -171,6 +171,9 @@ export class Engine {
     // a create killed between the two leaves a listed, removable container, never a blocked name.
     if (explicitName === undefined) record.name = generateName();
     await this.records.create(record);
+    // The log exists from the start: a reader that opens it before the container runs (attach of a
+    // `--rm` container) keeps it open and reads every line, even once the container is removed.
+    if ((record.logConfig?.Type ?? 'json-file') === 'json-file') await writeFile(jsonLogPath(this.containerDir(record.id), record.id), '', { flag: 'a', mode: 0o600 }).catch(() => undefined);
     try {
       for (let retry = 1; ; retry += 1) {
         try {
@@ -517,11 +520,14 @@ export class Engine {
     if (isActive(container) && !options.force) {
       throw new EngineError('CONTAINER_RUNNING', `cannot remove container ${reference}: container is ${container.state}: stop the container before removing or force remove (rm -f)`);
     }
-    if (isActive(container)) this.events.append(containerEvent(container.record, 'kill', { signal: '9' }));
+    // Docker's order: kill, die, then destroy.
+    if (isActive(container)) {
+      this.events.append(containerEvent(container.record, 'kill', { signal: '9' }));
+      this.events.append(containerEvent(container.record, 'die', { exitCode: '137' }));
+    }
     await this.destroy(container.id, container.name);
     // `rm -v` / `--rm`: the container's anonymous volumes go with it (named ones stay, as in Docker).
     if (options.volumes) for (const volume of container.record.volumes ?? []) if (volume.anonymous) await this.volumes.remove(volume.name, [], { force: true }).catch(() => undefined);
-    if (isActive(container)) this.events.append(containerEvent(container.record, 'die', { exitCode: '137' }));
     // An image untagged by a forced rmi while this container used it goes with its last user (Docker deleted it then).
     if (container.record.imageId) await this.images.removeIfUnused(container.record.imageId, await this.imageUsers()).catch(() => undefined);
     return container;

@@ -73,6 +73,8 @@ export interface BrokenContainer {
 }
 
 const recordLimitBytes = 4 * 1024 * 1024;
+/** A container directory without its record for this long is a removal cut short, not one in progress. */
+const staleRemovalMs = 10_000;
 
 /** 0700 root:root, or 0710 root:<gid of the remapped root> for a user-namespaced container. */
 async function secureContainerDir(dir: string, record: Pick<ContainerRecord, 'command'>): Promise<void> {
@@ -187,7 +189,8 @@ export class RecordStore {
       }
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' && !(await stat(dir).then(() => true, () => false))) throw new EngineError('NO_SUCH_CONTAINER', `No such container: ${id}`);
+      // Records are made whole (a renamed directory), so a directory without one is being removed: gone.
+      if (code === 'ENOENT') throw new EngineError('NO_SUCH_CONTAINER', `No such container: ${id}`, { cause: error });
       throw new EngineError('CORRUPT_RECORD', `cannot read the record of container ${id} (${file}): ${(error as Error).message}`, { cause: error });
     }
     try {
@@ -231,7 +234,13 @@ export class RecordStore {
           records.push(await this.read(entry));
         } catch (error) {
           if (!(error instanceof EngineError)) throw error;
-          if (error.code === 'NO_SUCH_CONTAINER') return;
+          if (error.code === 'NO_SUCH_CONTAINER') {
+            // A directory left without its record for a while: a removal that was cut short. Listed, so it can be removed.
+            const info = await stat(join(this.root, entry)).catch(() => undefined);
+            if (!info || Date.now() - info.mtimeMs < staleRemovalMs) return;
+            broken.push({ id: entry, dir: join(this.root, entry), error: new EngineError('CORRUPT_RECORD', `container ${entry} has no record (${join(this.root, entry, 'container.json')}): its removal was cut short`) });
+            return;
+          }
           broken.push({ id: entry, dir: join(this.root, entry), error });
         }
       }),
