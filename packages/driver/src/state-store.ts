@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { lstat, mkdir, open, readdir, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isValidContainerId } from '@execdriver/spec';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DriverError } from './errors.js';
 import { toDriverError } from './to-driver-error.js';
 
