@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { lstat, mkdir, open, readdir, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isValidContainerId } from '@execdriver/spec';
 import * as z from 'zod';
@@ -190,16 +190,18 @@ export class StateStore {
  */
 async function readRegularFile(path: string, subject: string): Promise<string | undefined> {
   try {
-    const info = await lstat(path);
+    // Synchronous on purpose: these files are a few hundred bytes, and each asynchronous step is
+    // a thread-pool round trip (six per file); `ps` with 100 containers reads hundreds of them.
+    const info = lstatSync(path);
     if (!info.isFile()) {
       throw new DriverError('CONTAINER_BROKEN', `${subject} is broken: ${path} is not a regular file; remove it with clean()`, { path });
     }
-    const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
     try {
-      if (!(await handle.stat()).isFile()) throw new DriverError('CONTAINER_BROKEN', `${subject} is broken: ${path} is not a regular file; remove it with clean()`, { path });
-      return await handle.readFile('utf8');
+      if (!fstatSync(fd).isFile()) throw new DriverError('CONTAINER_BROKEN', `${subject} is broken: ${path} is not a regular file; remove it with clean()`, { path });
+      return readFileSync(fd, 'utf8');
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
