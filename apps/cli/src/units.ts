@@ -76,17 +76,31 @@ function formatSize(bytes: number, base: number, units: readonly string[], preci
 /** Docker's `units.HumanDuration` (lives in @execdriver/engine's docker-view, shared with the daemon). */
 export { humanDuration } from '@execdriver/engine';
 
+/** The two formatters of a zone, made once: each Intl.DateTimeFormat costs about a millisecond (the first one tens). */
+const timeFormatCache = new Map<string, { long: Intl.DateTimeFormat; short: Intl.DateTimeFormat }>();
+function timeFormats(timeZone: string | undefined): { long: Intl.DateTimeFormat; short: Intl.DateTimeFormat } {
+  const key = timeZone ?? '';
+  let formats = timeFormatCache.get(key);
+  if (!formats) {
+    const zone = timeZone ? { timeZone } : {};
+    const options: Intl.DateTimeFormatOptions = { hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', ...zone };
+    formats = { long: new Intl.DateTimeFormat('en-US', { ...options, timeZoneName: 'longOffset' }), short: new Intl.DateTimeFormat('en-US', { timeZoneName: 'short', ...zone }) };
+    timeFormatCache.set(key, formats);
+  }
+  return formats;
+}
+
 /**
  * Go's `time.Time.String()` in the local zone, as `docker ps`/`docker images` print CreatedAt:
  * `2006-01-02 15:04:05 -0700 MST` (a zone without an abbreviation shows its offset, `+02`, as Go does).
  */
 export function goTimeString(iso: string, timeZone?: string): string {
   const date = new Date(iso);
-  const options: Intl.DateTimeFormatOptions = { hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', ...(timeZone ? { timeZone } : {}) };
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { ...options, timeZoneName: 'longOffset' }).formatToParts(date).map((part) => [part.type, part.value]));
+  const { long, short: shortFormat } = timeFormats(timeZone);
+  const parts = Object.fromEntries(long.formatToParts(date).map((part) => [part.type, part.value]));
   const offsetMatch = /GMT(?:([+-])(\d\d):(\d\d))?/.exec(parts.timeZoneName ?? 'GMT');
   const offset = offsetMatch?.[1] ? `${offsetMatch[1]}${offsetMatch[2]}${offsetMatch[3]}` : '+0000';
-  const short = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short', ...(timeZone ? { timeZone } : {}) }).formatToParts(date).find((part) => part.type === 'timeZoneName')?.value ?? 'UTC';
+  const short = shortFormat.formatToParts(date).find((part) => part.type === 'timeZoneName')?.value ?? 'UTC';
   const abbreviation = /^GMT[+-]/.test(short) ? (offset.endsWith('00') ? offset.slice(0, 3) : offset) : short === 'GMT' && offset === '+0000' && timeZone !== 'GMT' ? 'UTC' : short;
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second} ${offset} ${abbreviation}`;
 }

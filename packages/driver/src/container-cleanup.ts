@@ -48,6 +48,26 @@ export async function removeContainer(context: DriverContext, id: string): Promi
   }
 }
 
+/**
+ * What `runc delete` does for a stopped container runc kept (`run --keep`), without starting runc
+ * (a process start on every run): the container's cgroups go (anything left in them is killed,
+ * as `delete --force` does), then runc's state directory. Returns false, having changed nothing
+ * that runc still needs, when runc should do it: the exit is not recorded yet, the container has
+ * poststop hooks (runc runs them), its cgroups are systemd's, or a cgroup could not be removed.
+ * Call under the id's lock.
+ */
+export async function releaseStoppedContainer(context: DriverContext, id: string): Promise<boolean> {
+  const { store, runc } = context;
+  if (runc.options.root === undefined) return false;
+  const record = await store.read(id).catch(() => undefined);
+  if (record === undefined || record.exitCode === undefined || !record.cgroupsPath.startsWith('/')) return false;
+  const hooks = (record.command as { hooks?: { poststop?: readonly unknown[] } } | undefined)?.hooks;
+  if ((hooks?.poststop?.length ?? 0) > 0) return false;
+  if ((await removeCgroup(context, record.cgroupsPath)).length > 0) return false;
+  await rm(join(runc.options.root, id), { recursive: true, force: true });
+  return true;
+}
+
 /** The cgroup's directory in each hierarchy where it exists (one on cgroup v2, one per controller on v1). */
 async function cgroupDirectories(context: DriverContext, cgroupsPath: string): Promise<string[]> {
   const { cgroupRoot, host } = context;

@@ -371,6 +371,25 @@ describe('driver on real containers', () => {
     await rm(victim, { recursive: true });
   });
 
+  test('an exited container is released without runc delete unless it has OCI poststop hooks', async () => {
+    const cgroupDir = (id: string) => (existsSync('/sys/fs/cgroup/memory') ? join('/sys/fs/cgroup/memory', prefix, id) : join('/sys/fs/cgroup', prefix, id));
+    // A driver postStop callback makes run() wait for the release.
+    const plain = command(['true']);
+    expect((await driver.run(plain, {}, { postStop: [() => undefined] })).exitCode).toBe(0);
+    expect(existsSync(join(stateRoot, 'runc', plain.id))).toBe(false);
+    expect(existsSync(cgroupDir(plain.id))).toBe(false);
+    // runc runs OCI poststop hooks on delete: with one, runc still releases the container.
+    const marker = join(stateRoot, `poststop-${process.pid}`);
+    const hooked = command(['true'], { hooks: { poststop: [{ path: '/bin/sh', args: ['sh', '-c', `echo ran > ${marker}`] }] } });
+    expect((await driver.run(hooked, {}, { postStop: [() => undefined] })).exitCode).toBe(0);
+    expect(readFileSync(marker, 'utf8')).toBe('ran\n');
+    expect(existsSync(join(stateRoot, 'runc', hooked.id))).toBe(false);
+    expect(existsSync(cgroupDir(hooked.id))).toBe(false);
+    await rm(marker);
+    await driver.clean(plain.id);
+    await driver.clean(hooked.id);
+  });
+
   test('a throwing postStop rejects with HOOK_FAILED', async () => {
     const error = await expectCode(driver.run(command(['true']), {}, { postStop: [() => { throw new Error('poststop boom'); }] }), 'HOOK_FAILED');
     expect(error.message).toContain('poststop boom');

@@ -1,7 +1,7 @@
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { openCgroup, takeSample } from '@execdriver/cgroups';
+import { CgroupError, openCgroup, takeSample, type Cgroup } from '@execdriver/cgroups';
 import { isValidContainerId, parseCommand, type Command, type CommandInput, type ExitStatus, type ProcessConfigInput, type RuntimeSpec } from '@execdriver/spec';
 import { buildSpec, prepareBundle } from './bundle.js';
 import { removeContainer } from './container-cleanup.js';
@@ -90,6 +90,13 @@ function toCommand(input: CommandInput): Command {
 /** The Driver: validates ids, takes the per-id lock where an operation changes state, and delegates. */
 class RuncDriver implements Driver {
   readonly #context: DriverContext;
+  /**
+   * Opened cgroups by path, for stats(): opening one lists every hierarchy (a dozen system calls
+   * on v1), and `stats` of 100 containers at 1 Hz would do it 100 times a second.
+   */
+  readonly #cgroups = new Map<string, Cgroup>();
+  /** The host's memory (os.totalmem() reads /proc/meminfo on each call), as Docker reads it once. */
+  #hostMemory: number | undefined;
 
   constructor(context: DriverContext) {
     this.#context = context;
@@ -264,15 +271,29 @@ class RuncDriver implements Driver {
   async stats(id: string): Promise<ContainerStats> {
     assertId(id);
     const record = await requireStatus(this.#context, id, 'processes');
-    let sample: Awaited<ReturnType<typeof takeSample>>;
+    const sampleOptions = { ...(record.pid ? { pid: record.pid } : {}), procRoot: this.#context.procRoot };
+    let sample: Awaited<ReturnType<typeof takeSample>> | undefined;
     try {
-      const cgroup = openCgroup(record.cgroupsPath, { cgroupRoot: this.#context.cgroupRoot });
-      sample = await takeSample(cgroup, { ...(record.pid ? { pid: record.pid } : {}), procRoot: this.#context.procRoot });
+      const cached = this.#cgroups.get(record.cgroupsPath);
+      if (cached) {
+        // Gone since it was opened (a restart makes it again): open it afresh below.
+        sample = await takeSample(cached, sampleOptions).catch((error: unknown) => {
+          if (error instanceof CgroupError && error.code === 'CGROUP_NOT_FOUND') return undefined;
+          throw error;
+        });
+      }
+      if (!sample) {
+        this.#cgroups.delete(record.cgroupsPath);
+        const cgroup = openCgroup(record.cgroupsPath, { cgroupRoot: this.#context.cgroupRoot });
+        sample = await takeSample(cgroup, sampleOptions);
+        if (this.#cgroups.size >= 1024) this.#cgroups.clear();
+        this.#cgroups.set(record.cgroupsPath, cgroup);
+      }
     } catch (error) {
       throw toDriverError(error, `container ${id}`);
     }
     const limit = sample.stats.memory?.limitBytes;
-    const hostMemory = totalmem();
+    const hostMemory = (this.#hostMemory ??= totalmem());
     return {
       id,
       read: new Date().toISOString(),

@@ -1,6 +1,7 @@
 import { openCgroup } from '@execdriver/cgroups';
 import type { ExitStatus } from '@execdriver/spec';
 import type { DriverContext } from './driver-context.js';
+import { releaseStoppedContainer } from './container-cleanup.js';
 import { unknownExitCode } from './state-store.js';
 
 /**
@@ -16,10 +17,15 @@ export async function finalizeExit(context: DriverContext, id: string, shimCode?
   });
 }
 
-/** Lets runc delete a stopped container it kept (--keep): its cgroups and mounts go. */
+/**
+ * Releases a stopped container runc kept (--keep): its cgroups and runc's state go. Done here
+ * when it is safe (releaseStoppedContainer), else by `runc delete --force`.
+ */
 export async function releaseContainer(context: DriverContext, id: string): Promise<void> {
   await context.lock.run(id, async () => {
-    if (context.runc.knows(id)) await context.runc.delete(id, { force: true }).catch(() => undefined);
+    if (!context.runc.knows(id)) return;
+    if (await releaseStoppedContainer(context, id).catch(() => false)) return;
+    await context.runc.delete(id, { force: true }).catch(() => undefined);
   });
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { detectCgroupMode } from '@execdriver/cgroups';
 import { supportedNamespaceKinds } from '@execdriver/namespaces';
 import { capabilitiesFromMask, detectLsm, readOnlineCpus, type LsmSupport } from '@execdriver/oci';
-import { knownCapabilities, parseFeatures, type Capability, type CgroupMode, type Features } from '@execdriver/spec';
+import { knownCapabilities, type Capability, type CgroupMode, type Features } from '@execdriver/spec';
 import { DriverError } from './errors.js';
 import type { Runc } from './runc.js';
 
@@ -84,7 +84,9 @@ export async function runcInfo(runc: Runc, stateRoot: string): Promise<{ version
   try {
     const cached = JSON.parse(await readFile(cacheFile, 'utf8')) as { key?: string; version?: string; features?: unknown };
     if (cached.key === key && typeof cached.version === 'string') {
-      return { version: cached.version, features: cached.features === undefined ? undefined : parseFeatures(cached.features) };
+      // Written below from an already parsed `runc features`: not parsed again (zod's first parse of
+      // this schema costs ~5 ms of every CLI command's start-up).
+      return { version: cached.version, features: typeof cached.features === 'object' && cached.features !== null ? (cached.features as Features) : undefined };
     }
   } catch {
     // no cache yet, or an unreadable one: ask runc again

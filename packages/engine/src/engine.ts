@@ -395,7 +395,8 @@ export class Engine {
     // Network namespaces of containers that are done (exited, removed, or their starter died) go now.
     const active = new Set(containers.filter(isActive).map((container) => container.id));
     await this.networks.sweep(async (id) => active.has(id));
-    containers.sort((a, b) => b.record.created.localeCompare(a.record.created) || a.id.localeCompare(b.id));
+    // Code-point order (ISO times, hex ids): localeCompare goes through ICU's collator, ~0.3 ms a call.
+    containers.sort((a, b) => compareText(b.record.created, a.record.created) || compareText(a.id, b.id));
     if (!this.#recovered && this.#options.recoverRestartPolicies !== false && this.#options.helper) {
       this.#recovered = true;
       if (await recoverRestartPolicies(this, containers)) return this.list();
@@ -588,4 +589,8 @@ export class Engine {
     })();
     return this.#secured;
   }
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

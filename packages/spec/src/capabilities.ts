@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Every capability Linux defines, in the OCI spelling (`CAP_` prefix, upper case). */
 export const knownCapabilities = [

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { capabilityOrAllSchema } from './capabilities.js';
 import { SpecError, issuesFromZod } from './errors.js';
 import { deviceSchema, mountSchema } from './mount.js';

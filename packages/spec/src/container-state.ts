@@ -1,7 +1,7 @@
 // The state of a container: the OCI state (runtime.md "State", schema/state-schema.json) as
 // printed by `runc state <id>`, with runc's own additions (`rootfs`, `created`, `owner`, and the
 // `paused` status). `runc list --format json` prints an array of the same objects, or `null`.
-import { z } from 'zod';
+import * as z from 'zod';
 import { annotationsSchema } from './runtime-spec.js';
 import { SpecError, issuesFromZod } from './errors.js';
 import type { WithoutExtensions } from './extensions.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 export type SpecErrorCode = 'INVALID_SPEC' | 'INVALID_COMMAND' | 'INVALID_STATE' | 'INVALID_FEATURES';
 

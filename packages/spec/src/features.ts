@@ -1,7 +1,7 @@
 // What a runtime supports: the OCI features document (features.md, features-linux.md,
 // schema/features-schema.json at v1.2.1) as printed by `runc features`. Every field but the two
 // versions is optional: features.md says an absent field means the runtime did not say.
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   annotationsSchema,
   linuxNamespaceTypeSchema,

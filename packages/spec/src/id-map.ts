@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const maxId = 2 ** 32 - 1;
 /** The kernel accepts at most 340 lines in uid_map/gid_map (since Linux 4.15; 5 before). */

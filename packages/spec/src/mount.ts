@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { absolutePathSchema } from './paths.js';
 
 export const mountPropagations = ['private', 'rprivate', 'slave', 'rslave', 'shared', 'rshared'] as const;

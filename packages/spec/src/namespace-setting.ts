@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { absolutePathSchema, containerIdSchema } from './paths.js';
 import { idMapsSchema } from './id-map.js';
 

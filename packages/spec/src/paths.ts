@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * An absolute, clean path: starts with `/`, no empty, `.` or `..` segments, no trailing slash

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SpecError, issuesFromZod } from './errors.js';
 import { absolutePathSchema } from './paths.js';
 

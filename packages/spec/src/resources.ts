@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Docker's lower bound for a memory limit (`Minimum memory limit allowed is 6MB`). */
 export const minimumMemoryBytes = 6 * 1024 * 1024;

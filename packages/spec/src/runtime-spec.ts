@@ -9,7 +9,7 @@
 //
 // Where these schemas are stricter than the official JSON schemas, the doc comment quotes the
 // sentence of the spec text that makes the rule (config.md, config-linux.md at v1.2.1).
-import { z } from 'zod';
+import * as z from 'zod';
 import { SpecError, issuesFromZod } from './errors.js';
 import type { WithoutExtensions } from './extensions.js';
 import { ociAbsolutePathSchema as absolutePath, integer, requiredMessage } from './schema-primitives.js';

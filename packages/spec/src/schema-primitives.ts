@@ -1,5 +1,5 @@
 // Small building blocks shared by the OCI schemas (config, state, features).
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A JSON integer within [minimum, maximum], like the official schemas' `int64`, `uint32`, ...
