@@ -204,6 +204,8 @@ describe('execdriverd driven by the docker CLI 28 (DOCKER_HOST=unix://...)', () 
     terminal.write('hello\r');
     expect(await exited).toBe(3);
     expect(output).toContain('got:hello');
+    // The console holder removes the --rm container right after its exit (the CLI may return first).
+    await waitFor('the --rm container to go', async () => ((await docker(['ps', '-aq'])).stdout === '' ? true : undefined), 15_000).catch(() => undefined);
     expect((await docker(['ps', '-aq'])).stdout).toBe('');
   });
 
