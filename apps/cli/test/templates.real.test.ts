@@ -69,7 +69,7 @@ describe('ps, images, stats, version --format', () => {
     const stable = (text: string) => text.replace(/"(RunningFor|Status)":"[^"]*"/g, '');
     expect(stable((await cli(['ps', '--format', '{{json .}}'])).stdout)).toBe(stable((await cli(['ps', '--format', 'json'])).stdout));
     expect((await cli(['ps', '--no-trunc', '--format', '{{.ID}} {{if eq .State "running"}}{{.Names | printf "%-5s"}}|{{end}}'])).stdout).toBe(`${id} tpl  |\n`);
-    expect((await cli(['ps', '--format', 'table {{.ID}}\\t{{.Names | upper}}\\t{{.Networks}}'])).stdout).toBe(`CONTAINER ID   NAMES     NETWORKS\n${id.slice(0, 12)}   TPL       none\n`);
+    expect((await cli(['ps', '--format', 'table {{.ID}}\\t{{.Names | upper}}\\t{{.Networks}}'])).stdout).toBe(`CONTAINER ID   NAMES     NETWORKS\n${id.slice(0, 12)}   TPL       bridge\n`);
   });
 
   it('images: ID Repository Tag Digest CreatedSince CreatedAt Size', async () => {

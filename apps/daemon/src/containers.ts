@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { toDockerStats, type Sample } from '@execdriver/cgroups';
 import { DriverError } from '@execdriver/driver';
-import { containerStatus, copyLogs, EngineError, formatTimestamp, inspectContainer, isActive, nowNanoseconds, parseTimestamp, processTable, readLogs, startWithLogHolder, toSample, type Container } from '@execdriver/engine';
+import { containerEvent, containerStatus, copyLogs, EngineError, formatTimestamp, inspectContainer, isActive, nowNanoseconds, parseTimestamp, processTable, readLogs, startWithLogHolder, toSample, type Container } from '@execdriver/engine';
 import { startFailure } from './consoles.js';
 import type { DaemonContext } from './context.js';
 import { toCreateRequest } from './create-request.js';
@@ -152,6 +152,7 @@ async function restart(context: DaemonContext, call: Call): Promise<void> {
   }
   await startContainer(context, container);
   context.monitor.containerEvent('restart', container);
+  context.engine.events.append(containerEvent(container.record, 'restart'));
   call.send(204);
 }
 
@@ -302,9 +303,9 @@ async function wait(context: DaemonContext, call: Call): Promise<void> {
  */
 async function followOutput(context: DaemonContext, container: Container, targets: { stdout?: { write(data: Buffer): unknown }; stderr?: { write(data: Buffer): unknown } }, signal: AbortSignal, from: 'start' | 'end'): Promise<void> {
   // From this run's start (never lines of the run before it: `start -a` of an exited container), or from now.
-  let startMs = container.startedAt ? Date.parse(container.startedAt) - 50 : Date.now();
+  let startMs = container.startedAt ? Date.parse(container.startedAt) - 1000 : Date.now();
   const previous = container.record.lastExit;
-  if (previous?.finishedAt && previous.startedAt !== container.startedAt) startMs = Math.max(startMs, Date.parse(previous.finishedAt) + 1);
+  if (previous?.finishedAt && container.startedAt && Date.parse(previous.startedAt) < Date.parse(container.startedAt)) startMs = Math.max(startMs, Date.parse(previous.finishedAt) + 1);
   const since = from === 'start' && container.startedAt ? BigInt(startMs) * 1_000_000n : nowNanoseconds();
   try {
     for await (const entry of readLogs(context.engine, container.id, { follow: true, since, signal, pollMs: 50 })) targets[entry.stream]?.write(entry.log);

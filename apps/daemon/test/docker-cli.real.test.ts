@@ -142,10 +142,11 @@ describe('execdriverd driven by the docker CLI 28 (DOCKER_HOST=unix://...)', () 
     expect((await docker(['rm', '-f', 'ticker'])).exitCode).toBe(0);
     const events = await docker(['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'container=ticker', '--format', '{{.Action}}']);
     const actions = events.stdout.split('\n').filter((line) => line !== '');
-    // create and start first, destroy last; die and stop of one stop may come in either order.
+    // As dockerd: create, start; restart -t 1 of a shell that ignores TERM: kill (15), kill (9), die,
+    // stop, start, restart; rm -f: kill (9), die, destroy.
     expect(actions.slice(0, 2)).toEqual(['create', 'start']);
     expect(actions.at(-1)).toBe('destroy');
-    expect([...actions].sort()).toEqual(['create', 'destroy', 'die', 'die', 'restart', 'start', 'start', 'stop']);
+    expect([...actions].sort()).toEqual(['create', 'destroy', 'die', 'die', 'kill', 'kill', 'kill', 'restart', 'start', 'start', 'stop']);
   });
 
   it('refuses -i without -t: stdin cannot reach a container that outlives the daemon', async () => {

@@ -129,6 +129,8 @@ export async function runConsoleHolder(engine: Engine, id: string, options: Cons
     }
   }
   const status = await started.exited.catch(() => ({ exitCode: 125, oomKilled: false }));
+  // The network goes before this process does (a release cut short leaves rules behind).
+  await engine.networks.release(id).catch(() => undefined);
   const current = terminal as Terminal | undefined;
   if (current && !current.output.readableEnded) {
     await Promise.race([new Promise((resolve) => current.output.once('end', resolve)), new Promise((resolve) => setTimeout(resolve, 500))]);

@@ -521,10 +521,15 @@ export class Engine {
     if (isActive(container) && !options.force) {
       throw new EngineError('CONTAINER_RUNNING', `cannot remove container ${reference}: container is ${container.state}: stop the container before removing or force remove (rm -f)`);
     }
-    // Docker's order: kill, die, then destroy.
+    // Docker's order: kill, die (journaled once, by whoever sees the exit first), then destroy.
     if (isActive(container)) {
-      this.events.append(containerEvent(container.record, 'kill', { signal: '9' }));
-      this.events.append(containerEvent(container.record, 'die', { exitCode: '137' }));
+      // The monitor first: nothing may restart the container while it goes.
+      await endRestartPolicy(this, container.id).catch(() => undefined);
+      if (container.state !== 'restarting') {
+        this.events.append(containerEvent(container.record, 'kill', { signal: '9' }));
+        await (await this.driver()).terminate(container.id).catch(() => undefined);
+        await this.find(container.id).catch(() => undefined);
+      }
     }
     await this.destroy(container.id, container.name);
     // `rm -v` / `--rm`: the container's anonymous volumes go with it (named ones stay, as in Docker).

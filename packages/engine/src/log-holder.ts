@@ -48,10 +48,17 @@ export async function runLogHolder(engine: Engine, id: string, options: { descri
   tell({ type: 'started', pid: started.pid });
   if (process.connected) process.disconnect();
   await started.exited.catch(() => undefined);
+  // The network goes before this process does: a release cut short by its exit would leave rules the next one cannot find.
+  await engine.networks.release(id).catch(() => undefined);
   // The pipes end with the container's last processes; the partial lines left are written at close.
   await new Promise((resolve) => setTimeout(resolve, 50));
   log?.close();
-  if (record.autoRemove) await engine.remove(id, { force: true, volumes: true }).catch(() => undefined);
+  // Readers that attached before the start (a daemon's `docker run --rm`) hold the log open; a moment
+  // lets them read the last lines before the container goes.
+  if (record.autoRemove) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await engine.remove(id, { force: true, volumes: true }).catch(() => undefined);
+  }
   return 0;
 }
 

@@ -160,6 +160,8 @@ async function runForeground(context: Context, engine: Engine, record: Container
     stdout.release(true);
     stderr.release(true);
     status = await started.exited;
+    // The network goes before this process exits (a release cut short leaves rules behind).
+    await engine.networks.release(id).catch(() => undefined);
   } finally {
     for (const signal of proxied) process.off(signal, forward);
   }
