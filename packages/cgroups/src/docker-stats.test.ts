@@ -9,7 +9,7 @@ import { toDockerStats } from './docker-stats.js';
 import type { Sample } from './sample.js';
 import type { CgroupStats } from './stats.js';
 
-/** The Docker Engine API document: a CI extra from ../shared/reference (see referenceFile). */
+/** The Docker Engine API document: a CI extra named by EXECDRIVER_REFERENCE (see referenceFile). */
 const api = referenceFile('docker-engine-api.yaml');
 
 /** Property names of one definition of the Swagger document (indentation based, no YAML parser). */

@@ -17,7 +17,7 @@ export const officialSchemaRoot = resolve(dirname(fileURLToPath(import.meta.url)
 /**
  * Docker's reference data (the Engine API description, moby's default seccomp profile): a CI extra,
  * never copied into the repository (its README says the project writes its own). It comes from
- * `EXECDRIVER_REFERENCE`, the directory `.ci/run` sets to `../shared/reference` beside the repository.
+ * `EXECDRIVER_REFERENCE`, a directory `.ci/run` provides (the repository reads nothing outside itself).
  *
  * - `{ path }`: the file is there: run the comparison.
  * - `{ skip }`: not set outside CI: the comparison is not run, and `skip` says so as the describe title.
@@ -28,7 +28,7 @@ export type ReferenceData = { path: string; skip?: undefined; error?: undefined 
 export function referenceFile(name: 'docker-engine-api.yaml' | 'moby-seccomp-default.json', env: NodeJS.ProcessEnv = process.env): ReferenceData {
   const dir = env.EXECDRIVER_REFERENCE;
   if (!dir) {
-    if (env.CI === 'true') return { error: `EXECDRIVER_REFERENCE is not set: CI must compare with Docker's ${name} (../shared/reference)` };
+    if (env.CI === 'true') return { error: `EXECDRIVER_REFERENCE is not set: CI must compare with Docker's ${name} (.ci/run sets it)` };
     return { skip: `not run: EXECDRIVER_REFERENCE is not set (the directory holding Docker's ${name})` };
   }
   const path = resolve(dir, name);

@@ -4,7 +4,7 @@ import { isAbsolute } from 'node:path';
 /**
  * The tool that runs a command in a VM with a pure cgroup v2 kernel (`run-in-v2vm`, see
  * `tooling/scripts/test-v2vm.sh`), from `EXECDRIVER_V2VM`. `.ci/run` and `test-v2vm.sh` set it
- * when `../shared/v2vm/run-in-v2vm` exists beside the repository.
+ * when CI provides the VM tool.
  *
  * - `{ path }`: set, absolute and executable: run the suite.
  * - `{ skip }`: not set outside CI: skip the suite, with `skip` as the describe title.

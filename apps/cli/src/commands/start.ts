@@ -2,7 +2,7 @@ import { finished } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdir } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
-import { connectConsole, consolePaths, EngineError, isActive, startDetached, type ContainerRecord, type Engine, type HolderMessage } from '@execdriver/engine';
+import { connectConsole, consolePaths, containerEvent, EngineError, isActive, startDetached, type ContainerRecord, type Engine, type HolderMessage } from '@execdriver/engine';
 import { attachLocalTerminal } from '@execdriver/terminal';
 import type { CommandSpec } from '../command-spec.js';
 import type { Context } from '../context.js';
@@ -111,11 +111,13 @@ export const restartCommandSpec: CommandSpec = {
     const engine = await context.engine();
     return forEachContainer(context, parsed, async (id) => {
       await engine.stop(id, options);
+      const { record } = await engine.find(id);
       try {
-        await startDetached(engine, (await engine.find(id)).record);
+        await startDetached(engine, record);
       } catch (error) {
         throw toStartFailure(error);
       }
+      engine.events.append(containerEvent(record, 'restart'));
     });
   },
 };

@@ -6,7 +6,7 @@ import type { LinuxSeccomp } from './oci-seccomp.js';
 import { resolveSeccompPolicy } from './resolve.js';
 
 // Docker's default profile (moby/profiles seccomp/default.json v0.2.3), test data only.
-/** moby's default profile: a CI extra from ../shared/reference (see referenceFile). */
+/** moby's default profile: a CI extra named by EXECDRIVER_REFERENCE (see referenceFile). */
 const dockerProfile = referenceFile('moby-seccomp-default.json');
 
 interface DockerArgument {
