@@ -25,6 +25,8 @@ export interface Harness {
   cli(args: readonly string[], options?: { input?: string; timeoutMs?: number }): Promise<CliResult>;
   /** Removes every container, the roots and the (emptied) cgroup prefix directories; returns what could not be removed. */
   cleanup(): Promise<string[]>;
+  /** Removes every container and user-defined network (after a failed test, so the next starts clean). */
+  reset(): Promise<void>;
   /** What is left: containers in the state and data roots, mounts under the roots, cgroup directories of the marker. */
   leftovers(): string[];
 }
@@ -88,9 +90,15 @@ export async function createHarness(name: string): Promise<Harness> {
     return found;
   };
 
-  const cleanup = async (): Promise<string[]> => {
+  const reset = async (): Promise<void> => {
     const ids = (await cli(['ps', '-aq'])).stdout.split('\n').filter((id) => id !== '');
     if (ids.length > 0) await cli(['rm', '-f', ...ids]);
+    const networks = (await cli(['network', 'ls', '--format', '{{.Name}}'])).stdout.split('\n').filter((name) => name !== '' && !['bridge', 'host', 'none'].includes(name));
+    if (networks.length > 0) await cli(['network', 'rm', ...networks]);
+  };
+
+  const cleanup = async (): Promise<string[]> => {
+    await reset();
     for (let attempt = 0; attempt < 20 && entries(join(stateRoot, 'consoles')).some((file) => file.endsWith('.sock')); attempt += 1) await sleep(100);
     const left = leftovers();
     for (const dir of cgroupPrefixDirs()) {
@@ -101,14 +109,12 @@ export async function createHarness(name: string): Promise<Harness> {
       }
     }
     left.push(...findLeftovers(marker));
-    const networks = (await cli(['network', 'ls', '--format', '{{.Name}}'])).stdout.split('\n').filter((name) => name !== '' && !['bridge', 'host', 'none'].includes(name));
-    if (networks.length > 0) await cli(['network', 'rm', ...networks]);
     spawnSync('ip', ['link', 'del', bridge]);
     await rm(base, { recursive: true, force: true }).catch((error: Error) => left.push(`rm ${base}: ${error.message}`));
     return left;
   };
 
-  return { env, stateRoot, dataRoot, marker, cli, cleanup, leftovers };
+  return { env, stateRoot, dataRoot, marker, cli, cleanup, reset, leftovers };
 }
 
 /** Network namespaces and attachments left in the state root, and IPAM address files (one per leased address). */

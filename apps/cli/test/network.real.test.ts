@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createServer, connect, type Server } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, networkLeftovers, waitFor, type Harness } from './harness.js';
 
 let harness: Harness;
@@ -54,6 +54,11 @@ beforeAll(async () => {
   cli = harness.cli;
   iptablesBefore = execFileSync('iptables-save', { encoding: 'utf8' });
 });
+
+// A failed test leaves its containers and networks; the next test must not inherit them.
+afterEach(async (context) => {
+  if (context.task.result?.state === 'fail') await harness.reset();
+}, 60_000);
 
 afterAll(async () => {
   const left = await harness.cleanup();

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdir, rm, writeFile } from 'node:fs/promises';
+import { open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -324,8 +324,7 @@ export class NetworkManager {
     for (const other of await this.attachments.list()) {
       if (!other.hostsPath || (other.containerId !== changed.containerId && !other.endpoints.some((endpoint) => networks.has(endpoint.networkId)))) continue;
       const content = await this.hostsContent(other.containerId);
-      // Same inode (truncate and write), so the container's bind mount sees it.
-      if (content !== undefined) await writeFile(other.hostsPath, content).catch(() => undefined);
+      if (content !== undefined) await rewriteInPlace(other.hostsPath, content).catch(() => undefined);
     }
   }
 
@@ -463,4 +462,23 @@ export function endpointFromResult(result: CniResult, ifName: string): Pick<Endp
     gateway: ip.gateway ?? '',
     macAddress: interfaceIndex === -1 ? '' : (result.interfaces?.[interfaceIndex]?.mac ?? ''),
   };
+}
+
+/**
+ * Rewrites a bind-mounted file in place (same inode, so the container sees it) without the
+ * window a truncate-then-write opens: the new bytes are written over the old, then the file is
+ * cut to their length, so a reader inside the container never finds it empty. Unchanged content
+ * is not written at all.
+ */
+async function rewriteInPlace(path: string, content: string): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    const bytes = Buffer.from(content);
+    const current = await handle.readFile();
+    if (current.equals(bytes)) return;
+    await handle.write(bytes, 0, bytes.length, 0);
+    await handle.truncate(bytes.length);
+  } finally {
+    await handle.close();
+  }
 }
