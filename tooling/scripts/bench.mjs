@@ -1,7 +1,7 @@
 // One benchmark for the whole project (`pnpm bench`, issue 15): the CLI beside podman, dockerd and bare
 // runc on the same busybox root filesystem; CLI start-up (`ps`, `inspect`, `version`) beside `node -e 0`;
 // the driver beside bare runc (packages/driver/bench/driver.mjs, run as a child); and scale with 100
-// running containers. Prints medians of interleaved rounds side by side. Every timed command must exit
+// running containers; the daemon beside dockerd and podman's service (apps/daemon/bench/daemons.mjs, a child). Prints medians of interleaved rounds side by side. Every timed command must exit
 // 0, or the benchmark stops with the command and its stderr; no figure is ever a failure. A missing peer
 // is installed from Debian (apt-get) or skipped with a printed reason. Needs root, runc and `pnpm build`.
 // Knobs: BENCH_ROUNDS (default 9), BENCH_SCALE (containers, default 100), BENCH_STATS_SECONDS (default 10).
@@ -147,6 +147,11 @@ try {
   if (driverBench.status !== 0) throw new Error(`benchmark aborted: packages/driver/bench/driver.mjs failed: ${driverBench.stderr.trim()}`);
   const driverTable = driverBench.stdout.trim();
 
+  // The daemon beside dockerd and podman's service, through the same docker CLI (apps/daemon/bench/daemons.mjs).
+  const daemonBench = spawnSync(process.execPath, [join(repo, 'apps/daemon/bench/daemons.mjs')], { encoding: 'utf8', env: { ...process.env, BENCH_ROUNDS: String(rounds) }, cwd: join(repo, 'apps/daemon') });
+  if (daemonBench.status !== 0) throw new Error(`benchmark aborted: apps/daemon/bench/daemons.mjs failed: ${daemonBench.stderr.trim()}`);
+  const daemonTable = daemonBench.stdout.trim();
+
   // Scale: N running containers (no log holder: --log-driver none; the log holder is measured apart).
   const ids = [];
   const scaleStarted = Date.now();
@@ -209,6 +214,8 @@ try {
   console.log('');
   console.log(driverTable.replace(/^execdriver driver benchmark/, 'driver beside bare runc'));
   console.log(`targets: run and exec within 10% of bare runc, stats >= 10x faster than runc events --stats, 20 parallel within 20%`);
+  console.log('');
+  console.log(daemonTable);
   console.log('');
   console.log(`scale: ${scale} containers started with run -d --log-driver none, three at a time: ${scaleStart.toFixed(0)} ms of wall time per container`);
   for (const note of notes) console.log(`note: ${note}`);
