@@ -19,7 +19,9 @@ const repo = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(repo, 'apps/cli/dist/cli.js');
 const base = mkdtempSync(join(tmpdir(), 'execdriver-bench-'));
 const prefix = `execdriver-bench-${process.pid}`;
-const env = { ...process.env, EXECDRIVER_STATE_ROOT: join(base, 'state'), EXECDRIVER_DATA_ROOT: join(base, 'data'), EXECDRIVER_CGROUP_PREFIX: prefix };
+// A default bridge of the benchmark's own, removed with its rules at the end.
+const bridge = `edb${(process.pid % 46656).toString(36)}x`;
+const env = { ...process.env, EXECDRIVER_STATE_ROOT: join(base, 'state'), EXECDRIVER_DATA_ROOT: join(base, 'data'), EXECDRIVER_CGROUP_PREFIX: prefix, EXECDRIVER_BRIDGE: bridge };
 const startedAt = Date.now();
 const notes = [];
 const cleanups = [];
@@ -88,16 +90,17 @@ try {
 
   const runCandidates = [
     { label: 'execdriver run --rm busybox true', command: ed('run', '--rm', 'busybox', 'true') },
+    { label: 'execdriver run --rm --network none busybox true', command: ed('run', '--rm', '--network', 'none', 'busybox', 'true') },
     { label: 'bare runc run (same rootfs)', command: ['runc', ['--root', runcRoot, 'run', '--bundle', bundle, 'bench']] },
   ];
   const podmanSkip = ensure('podman', 'podman');
   if (podmanSkip) notes.push(`podman skipped: ${podmanSkip}`);
   else {
     const podmanRoot = ['--root', join(base, 'podman', 'root'), '--runroot', join(base, 'podman', 'run'), '--runtime', 'runc'];
-    runCandidates.push({
-      label: 'podman run --rm --network none --rootfs',
-      command: ['podman', [...podmanRoot, 'run', '--rm', '--network', 'none', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096', '--rootfs', rootfs, 'true']],
-    });
+    const podmanRun = [...podmanRoot, 'run', '--rm', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=4096:4096'];
+    runCandidates.push({ label: 'podman run --rm --network none --rootfs', command: ['podman', [...podmanRun, '--network', 'none', '--rootfs', rootfs, 'true']] });
+    // Podman's default network (its bridge, through the same CNI plugins), beside our default bridge.
+    runCandidates.push({ label: 'podman run --rm --rootfs (bridge)', command: ['podman', [...podmanRun, '--rootfs', rootfs, 'true']] });
   }
   const dockerSkip = ensure('dockerd', 'docker.io') ?? (has('docker') ? undefined : 'no docker CLI');
   if (dockerSkip) notes.push(`docker skipped: ${dockerSkip}`);
@@ -128,7 +131,8 @@ try {
   }
   const run = interleave(runCandidates);
   const byLabel = (label) => run.find((result) => result.label.startsWith(label))?.median;
-  row('run --rm busybox true', run[0].median, `runc ${fmt(byLabel('bare runc'))}, podman ${fmt(byLabel('podman'))}, docker ${fmt(byLabel('docker'))}`, `<= podman (${fmt(byLabel('podman'))})`);
+  row('run --rm busybox true (bridge)', run[0].median, `podman (bridge) ${fmt(byLabel('podman run --rm --rootfs (bridge)'))}`, `<= podman (bridge) (${fmt(byLabel('podman run --rm --rootfs (bridge)'))})`);
+  row('run --rm --network none busybox true', run[1].median, `runc ${fmt(byLabel('bare runc'))}, podman ${fmt(byLabel('podman run --rm --network none'))}, docker ${fmt(byLabel('docker'))}`, `<= podman (${fmt(byLabel('podman run --rm --network none'))})`);
 
   // CLI start-up, with one running container to list and inspect.
   check(...ed('run', '-d', '--name', 'bench-inspect', 'busybox', 'sleep', '1000'));
@@ -241,5 +245,8 @@ try {
     console.log(`note: ${point} was still mounted after the benchmark removed its containers`);
     spawnSync('umount', ['-l', point], { stdio: 'ignore' });
   }
+  spawnSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
+  const { removeBridgeRules } = await import(join(repo, 'packages/network/dist/index.js'));
+  await removeBridgeRules(bridge);
   rmSync(base, { recursive: true, force: true });
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { bridgeRuleComment, removeBridgeRules } from '@execdriver/network';
 import { findLeftovers } from '@execdriver/testkit';
 
 /** The built binary under test. */
@@ -110,6 +111,9 @@ export async function createHarness(name: string): Promise<Harness> {
     }
     left.push(...findLeftovers(marker));
     spawnSync('ip', ['link', 'del', bridge]);
+    await removeBridgeRules(bridge);
+    const rules = spawnSync('iptables-save', { encoding: 'utf8' }).stdout.split('\n').filter((line) => line.includes(bridgeRuleComment(bridge)));
+    left.push(...rules.map((line) => `iptables: ${line}`));
     await rm(base, { recursive: true, force: true }).catch((error: Error) => left.push(`rm ${base}: ${error.message}`));
     return left;
   };

@@ -112,6 +112,47 @@ describe('bridge networks (real containers, CNI plugins)', () => {
     expect(harness.leftovers()).toEqual([]);
   }, 90_000);
 
+  it('forwards and masquerades with one set of rules per network, made by its first container and gone with it', async () => {
+    // An "outside" host in a namespace of its own, reached through the host: it says which address it saw.
+    const tag = (process.pid % 10000).toString(36);
+    const outside = `edt-out-${tag}`;
+    const hostEnd = `edvo${tag}`;
+    const third = 200 + (process.pid % 50);
+    const sh = (command: string) => execFileSync('sh', ['-c', command], { encoding: 'utf8' });
+    let server: ReturnType<typeof import('node:child_process').spawn> | undefined;
+    try {
+      sh(`ip netns add ${outside} && ip link add ${hostEnd} type veth peer name edvi${tag} && ip link set edvi${tag} netns ${outside} && ip addr add 10.231.${third}.1/30 dev ${hostEnd} && ip link set ${hostEnd} up && ip netns exec ${outside} ip addr add 10.231.${third}.2/30 dev edvi${tag} && ip netns exec ${outside} ip link set edvi${tag} up`);
+      const { spawn } = await import('node:child_process');
+      server = spawn('ip', ['netns', 'exec', outside, process.execPath, '-e', "require('net').createServer((s) => s.end(s.remoteAddress + '\\n')).listen(7777, '0.0.0.0', () => console.log('ready'))"], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise((resolve) => server!.stdout!.once('data', resolve));
+      const seen = await cli(['run', '--rm', 'busybox', 'sh', '-c', `nc -w 5 10.231.${third}.2 7777 </dev/null`]);
+      // Masqueraded: the outside host saw the host's address on its link, not the container's (it has no route back to that).
+      expect(seen).toEqual({ exitCode: 0, stdout: `10.231.${third}.1\n`, stderr: '' });
+      const bridge = harness.env.EXECDRIVER_BRIDGE!;
+      const subnet = (JSON.parse((await cli(['network', 'inspect', 'bridge'])).stdout) as { IPAM: { Config: { Subnet: string }[] } }[])[0]!.IPAM.Config[0]!.Subnet;
+      const rules = execFileSync('iptables-save', { encoding: 'utf8' }).split('\n').filter((line) => line.includes(`execdriver:${bridge}`));
+      expect(rules.sort()).toEqual(
+        [
+          `-A FORWARD -i ${bridge} -m comment --comment "execdriver:${bridge}" -j ACCEPT`,
+          `-A FORWARD -o ${bridge} -m conntrack --ctstate RELATED,ESTABLISHED -m comment --comment "execdriver:${bridge}" -j ACCEPT`,
+          `-A POSTROUTING -s ${subnet} ! -o ${bridge} -m comment --comment "execdriver:${bridge}" -j MASQUERADE`,
+        ].sort(),
+      );
+      // No per-container rule is left by the run (the CNI plugins' ipMasq and firewall chains are not used).
+      expect(execFileSync('iptables-save', { encoding: 'utf8' }).split('\n').filter((line) => ids.some((id) => line.includes(id)))).toEqual([]);
+      // A user-defined network has its own rules, removed with it.
+      expect((await cli(['network', 'create', 'rulenet'])).exitCode).toBe(0);
+      const userBridge = (JSON.parse((await cli(['network', 'inspect', 'rulenet'])).stdout) as { Options: Record<string, string> }[])[0]!.Options['com.docker.network.bridge.name']!;
+      expect((await cli(['run', '--rm', '--network', 'rulenet', 'busybox', 'sh', '-c', `nc -w 5 10.231.${third}.2 7777 </dev/null`])).stdout).toBe(`10.231.${third}.1\n`);
+      expect(execFileSync('iptables-save', { encoding: 'utf8' })).toContain(`execdriver:${userBridge}`);
+      expect((await cli(['network', 'rm', 'rulenet'])).exitCode).toBe(0);
+      expect(execFileSync('iptables-save', { encoding: 'utf8' })).not.toContain(`execdriver:${userBridge}`);
+    } finally {
+      server?.kill();
+      execFileSync('sh', ['-c', `ip link del ${hostEnd} 2>/dev/null; ip netns del ${outside} 2>/dev/null; true`]);
+    }
+  }, 60_000);
+
   it('publishes a port on 127.0.0.1:hostPort, shows it in port, ps and inspect, and frees it with the container', async () => {
     const hostPort = 20000 + (process.pid % 20000);
     const id = await runDetached(['--name', 'pub', '-p', `127.0.0.1:${hostPort}:80`, '-p', '90/udp', '--expose', '91', 'busybox', 'sh', '-c', 'while true; do echo published | nc -l -p 80; done']);

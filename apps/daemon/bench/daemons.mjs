@@ -194,7 +194,10 @@ try {
       // Absent, or not a hierarchy.
     }
   }
-  spawnSync('ip', ['link', 'del', `edb${(process.pid % 46656).toString(36)}`], { stdio: 'ignore' });
+  const bridge = `edb${(process.pid % 46656).toString(36)}`;
+  spawnSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
+  const { removeBridgeRules } = await import(fileURLToPath(new URL('../../../packages/network/dist/index.js', import.meta.url)));
+  await removeBridgeRules(bridge);
   const mounted = readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
     .map((line) => line.split(' ')[4])

@@ -5,9 +5,10 @@ export const cniVersion = '1.0.0';
 
 /**
  * The conflist of a bridge network: `bridge` with `host-local` IPAM (its files under
- * `ipamDir`), `portmap` for published ports (SNAT on, so 127.0.0.1 works through route_localnet)
- * and `firewall` so forwarding is allowed even under a DROP policy. An internal network has no
- * default route and no masquerading.
+ * `ipamDir`) and `portmap` for published ports (SNAT on, so 127.0.0.1 works through
+ * route_localnet). Forwarding and masquerading are the network's own rules, made once per network
+ * (bridge-rules.ts), not per container by `ipMasq` and `firewall`. An internal network has no
+ * default route.
  */
 export function bridgeConflist(network: NetworkRecord, ipamDir: string, options: { ports?: boolean } = {}): CniConfigList {
   return {
@@ -18,7 +19,7 @@ export function bridgeConflist(network: NetworkRecord, ipamDir: string, options:
         type: 'bridge',
         bridge: network.bridge,
         isGateway: true,
-        ipMasq: !network.internal,
+        ipMasq: false,
         hairpinMode: true,
         ipam: {
           type: 'host-local',
@@ -29,7 +30,6 @@ export function bridgeConflist(network: NetworkRecord, ipamDir: string, options:
       },
       // Only with ports to publish: one plugin (and its iptables calls) less on each ADD and DEL.
       ...(options.ports === false ? [] : [{ type: 'portmap', capabilities: { portMappings: true }, snat: true }]),
-      { type: 'firewall', backend: 'iptables' },
     ],
   };
 }

@@ -9,6 +9,7 @@ export type NetworkErrorCode =
   | 'AMBIGUOUS_NETWORK'
   | 'NO_FREE_SUBNET'
   | 'NETNS_FAILED'
+  | 'RULES_FAILED'
   | 'NOT_CONNECTED'
   | 'ALREADY_CONNECTED'
   | 'INVALID_PORT'

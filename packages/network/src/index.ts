@@ -7,6 +7,7 @@ export { chooseSubnet, formatSubnet, parseSubnet, subnetsOverlap, type Ipv4Subne
 export { NetworkStore, networkNamePattern, type NetworkDriver, type NetworkRecord } from './network-store.js';
 export { AttachmentStore, type Attachment, type Endpoint } from './attachment.js';
 export { bridgeConflist, loopbackConflist } from './bridge-conflist.js';
+export { bridgeRuleComment, bridgeRules, ensureBridgeRules, removeBridgeRules, type BridgeRule, type BridgeRuleInput } from './bridge-rules.js';
 export { bridgeHostsContent, parseExtraHost, resolvConfWith } from './hosts-file.js';
 export { formatBinding, freePort, parseExposed, parsePublish, portAvailable, type PortBinding, type PortProtocol, type PortRequest } from './ports.js';
 export {

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
-import { open, readdir, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { AttachmentStore, type Attachment, type Endpoint } from './attachment.js';
 import { bridgeConflist, loopbackConflist } from './bridge-conflist.js';
+import { ensureBridgeRules, removeBridgeRules } from './bridge-rules.js';
 import { chooseSubnet, firstHost, formatSubnet, parseIpv4, parseSubnet, subnetContains, subnetsOverlap, type Ipv4Subnet } from './cidr.js';
 import { addNetworkList, deleteNetworkList, type CniListOptions } from './cni-list.js';
 import type { CniPortMapping, CniResult } from './cni-types.js';
@@ -29,6 +30,8 @@ export interface NetworkManagerOptions {
   ip?: string;
   /** Bound on each plugin call. */
   pluginTimeoutMs?: number;
+  /** The `iptables` binary, for each bridge network's forwarding and masquerading rules. */
+  iptables?: string;
 }
 
 /** A network to join at start: by name or id, with `--network-alias` names. */
@@ -196,8 +199,33 @@ export class NetworkManager {
     return record;
   }
 
+  /** Where the note that a bridge's rules were made lives (`<stateRoot>/rules/<bridge>`: gone at reboot, as the rules). */
+  #rulesMarker(bridge: string): string {
+    return join(this.#options.stateRoot, 'rules', bridge);
+  }
+
+  /** The network's forwarding and masquerading rules, made by the first container that joins it (then noted, so later starts make no iptables call). */
+  async #ensureRules(record: NetworkRecord): Promise<void> {
+    if (!record.bridge || !record.subnet) return;
+    const marker = this.#rulesMarker(record.bridge);
+    if (await stat(marker).then(() => true, () => false)) return;
+    await ensureBridgeRules({ bridge: record.bridge, subnet: record.subnet, internal: record.internal }, this.#options.iptables);
+    await mkdir(join(this.#options.stateRoot, 'rules'), { recursive: true, mode: 0o700 });
+    await writeFile(marker, `${record.subnet}\n`, { mode: 0o600 });
+  }
+
+  /**
+   * Deletes a bridge's host interface and rules (a user-defined network's at `network rm`; the
+   * default bridge's only when asked, as `docker0` stays with dockerd).
+   */
+  async removeBridge(bridge: string): Promise<void> {
+    await run(this.#options.ip ?? 'ip', ['link', 'del', bridge], { timeout: 10_000 }).catch(() => undefined);
+    await removeBridgeRules(bridge, this.#options.iptables);
+    await rm(this.#rulesMarker(bridge), { force: true });
+  }
+
   async #removeBridge(record: NetworkRecord): Promise<void> {
-    if (record.bridge) await run(this.#options.ip ?? 'ip', ['link', 'del', record.bridge], { timeout: 10_000 }).catch(() => undefined);
+    if (record.bridge) await this.removeBridge(record.bridge);
     await rm(join(this.ipamDir, record.name), { recursive: true, force: true });
   }
 
@@ -246,6 +274,7 @@ export class NetworkManager {
       if (record.driver !== 'bridge') throw new NetworkError('INVALID_NETWORK', `network ${record.name} (${record.driver}) is not a bridge network: use --network ${record.name === 'none' ? 'none' : 'host'} alone`, { network: record.name });
       networks.push({ record, aliases: join_.aliases ?? [] });
     }
+    for (const { record } of networks) await this.#ensureRules(record);
     const ports = await this.#bindPorts(request.ports ?? [], request.containerId);
     const attachment: Attachment = {
       containerId: request.containerId,
@@ -335,6 +364,7 @@ export class NetworkManager {
     const record = await this.find(network);
     if (record.driver !== 'bridge') throw new NetworkError('INVALID_NETWORK', `container cannot be connected to network ${record.name} (${record.driver})`, { network: record.name });
     if (attachment.endpoints.some((endpoint) => endpoint.networkId === record.id)) throw new NetworkError('ALREADY_CONNECTED', `endpoint with name ${attachment.containerName} already exists in network ${record.name}`, { network: record.name });
+    await this.#ensureRules(record);
     const used = new Set(attachment.endpoints.map((endpoint) => endpoint.ifName));
     let index = 0;
     while (used.has(`eth${index}`)) index += 1;
