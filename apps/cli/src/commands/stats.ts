@@ -166,16 +166,18 @@ export const statsCommandSpec: CommandSpec = {
       }
     };
     // The first sample only primes CPU %; docker stats shows figures from the second on.
-    for (const { id } of await targets()) {
+    const first = await targets();
+    for (const { id } of first) {
       const stats = await read(id);
       if (stats && stats !== 'stopped') previous.set(id, toSample(stats));
     }
     const live = stream && format === undefined && process.stdout.isTTY;
     for (;;) {
-      await sleep(1000);
+      // Streaming: a row a second, as docker stats. --no-stream: one row, its CPU % over a fifth of a second, for the containers just listed.
+      await sleep(stream ? 1000 : 200);
       const rows: { row: StatsRow; reference: string }[] = [];
       const documents: DockerStats[] = [];
-      for (const { id, reference, name } of await targets()) {
+      for (const { id, reference, name } of stream ? await targets() : first) {
         const stats = await read(id);
         if (!stats) continue;
         if (stats === 'stopped') {
