@@ -14,6 +14,7 @@ import { socketPathOf, type DaemonFlags } from './flags.js';
 import { compileRoutes, matchRoute, plainCall, splitVersion, upgradeCall, type Call, type CompiledRoute } from './http.js';
 import { imageRoutes } from './images.js';
 import { createLogger, type Logger } from './log.js';
+import { LogCopiers } from './log-copiers.js';
 import { Monitor } from './monitor.js';
 import { systemRoutes } from './system.js';
 
@@ -91,8 +92,19 @@ export async function startDaemon(flags: DaemonFlags, options: { daemonPath: str
     await writeFile(flags.pidfile, `${process.pid}`);
   }
   const engine = createEngine({ stateRoot: flags.execRoot, dataRoot: flags.dataRoot, cgroupPrefix: flags.cgroupPrefix, runc: flags.runc, bridge: flags.bridge, cniPath: flags.cniPath }, options.daemonPath);
-  const monitor = new Monitor(engine, log);
-  const context: DaemonContext = { engine, monitor, execs: new ExecStore(), consoles: new Consoles(engine, monitor), log, flags };
+  const logCopiers = new LogCopiers(engine, log);
+  const monitor = new Monitor(engine, log, { settled: (id) => logCopiers.settled(id) });
+  const context: DaemonContext = { engine, monitor, execs: new ExecStore(), consoles: new Consoles(engine, monitor), logCopiers, log, flags };
+  // Live restore: the output of the non-tty containers left running is read again, before any request.
+  try {
+    const { containers } = await engine.list();
+    for (const container of containers) {
+      if (!isActive(container) || container.record.command.process.tty) continue;
+      if (await logCopiers.resume(container)) log.info('log copier resumed', { id: container.id });
+    }
+  } catch (error) {
+    log.warn('could not resume the log copiers of the last run', { error: errorMessage(error) });
+  }
   const routes: CompiledRoute[] = compileRoutes([...systemRoutes(context), ...containerRoutes(context), ...execRoutes(context), ...imageRoutes(context)]);
 
   const dispatch = async (request: http.IncomingMessage, makeCall: (route: { path: string; version: string; params: Record<string, string>; query: URLSearchParams }) => Call, fallback: (status: number, message: string) => void) => {
