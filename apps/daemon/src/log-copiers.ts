@@ -67,6 +67,24 @@ export class LogCopiers {
     return true;
   }
 
+  /**
+   * Live restore: reads again the output of every running non-tty container that has output FIFOs
+   * (started by this daemon's last run); resolves to their ids. One container's failure is logged, not thrown.
+   */
+  async resumeAll(): Promise<string[]> {
+    const driver = await this.#engine.driver();
+    const resumed: string[] = [];
+    for (const summary of await driver.list()) {
+      if (summary.tty || (summary.status !== 'running' && summary.status !== 'paused')) continue;
+      try {
+        if (await this.resume(await this.#engine.find(summary.id))) resumed.push(summary.id);
+      } catch (error) {
+        this.#log.warn('cannot resume a log copier', { id: summary.id, error: errorMessage(error) });
+      }
+    }
+    return resumed;
+  }
+
   /** Whether the container's output is being copied now. */
   copying(id: string): boolean {
     return this.#copies.has(id);

@@ -116,7 +116,9 @@ describe('non-tty containers of the daemon: output on FIFOs, copied by the daemo
     expect(ancestors(pid).some((entry) => entry.pid === daemonPid)).toBe(false);
 
     await harness.restart();
-    expect(harness.log()).toContain('"log copier resumed"');
+    // Any request but _ping waits for the copiers to resume; the log says when it is done.
+    expect((await docker(['inspect', '-f', '{{.State.Running}}', id])).stdout).toBe('true\n');
+    await waitFor('the daemon to say it resumed the copier', () => (harness.log().includes(`"msg":"log copier resumed","id":"${id}"`) ? true : undefined));
     await writeFile(join(shared, 'go2'), '');
     expect(await docker(['wait', id])).toEqual({ exitCode: 0, stdout: '3\n', stderr: '' });
     const logs = await docker(['logs', id]);

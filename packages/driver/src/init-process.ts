@@ -9,7 +9,7 @@ import { DriverError } from './errors.js';
 import { recordExit, releaseContainer } from './exit-record.js';
 import type { HookChannel, HookEvent } from './hook-bridge.js';
 import { OomFeed } from './oom-feed.js';
-import { closeReaders, fifoStream, openOutputFifos, type OutputReaders } from './output-fifo.js';
+import { closeReaders, fifoStream, openOutputFifos, outputClosed, type OutputReaders } from './output-fifo.js';
 import { processStartTime } from './process-identity.js';
 import { lastRuncLogMessage, type RuncIo, type RuncProcess } from './runc.js';
 import type { ContainerRecord } from './state-store.js';
@@ -92,6 +92,7 @@ export async function launchInit(
         const oomEvents = (): AsyncIterable<OomEvent> => oomFeed.subscribe();
 
         let startRecorded: Promise<void> | undefined;
+        let outputRead: Promise<void> | undefined;
         const markStarted = (startedPid: number): Promise<void> => {
           if (startRecorded) return startRecorded;
           started = true;
@@ -110,6 +111,7 @@ export async function launchInit(
             // The shim holds the FIFOs: the readers end once it is gone.
             const output = readers ? { stdout: fifoStream(readers.stdout), stderr: fifoStream(readers.stderr) } : undefined;
             readers = undefined;
+            if (output) outputRead = outputClosed(output);
             resolveStart({ id: command.id, pid, exited, warnings: record.warnings, ...(output ? { output } : {}) });
           });
           return startRecorded;
@@ -164,6 +166,8 @@ export async function launchInit(
             rejectStart(error);
             throw error;
           }
+          // As dockerd: the exit is recorded once the reader has the last output (bounded).
+          if (outputRead) await outputRead;
           const status = await recordExit(context, command.id, shimCode, (kills) => oomFeed.finish(kills));
           oomFeed.finish(0);
           // runc delete releases the cgroups; it runs under the id's lock so clean() waits for it.

@@ -66,6 +66,20 @@ export function fifoStream(fd: number): Readable {
   return socket;
 }
 
+/** How long an exit waits for the reader of its output (dockerd waits 2 s for its copiers). */
+const outputWaitMs = 2000;
+
+/** Resolves once both streams closed (read to their end, or destroyed), or after 2 s. */
+export function outputClosed(output: ContainerOutput): Promise<void> {
+  const closed = (stream: Readable) => new Promise<void>((resolve) => (stream.destroyed ? resolve() : stream.once('close', () => resolve())));
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, outputWaitMs);
+    timer.unref();
+  });
+  return Promise.race([Promise.all([closed(output.stdout), closed(output.stderr)]).then(() => undefined), timeout]).finally(() => clearTimeout(timer));
+}
+
 export function closeReaders(readers: OutputReaders): void {
   for (const fd of [readers.stdout, readers.stderr]) {
     try {
