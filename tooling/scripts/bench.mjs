@@ -1,7 +1,9 @@
 // One benchmark for the whole project (`pnpm bench`, issue 15): the CLI beside podman, dockerd and bare
 // runc on the same busybox root filesystem; CLI start-up (`ps`, `inspect`, `version`) beside `node -e 0`;
 // the driver beside bare runc (packages/driver/bench/driver.mjs, run as a child); and scale with 100
-// running containers; the daemon beside dockerd and podman's service (apps/daemon/bench/daemons.mjs, a child). Prints medians of interleaved rounds side by side. Every timed command must exit
+// running containers; the daemon beside dockerd and podman's service (apps/daemon/bench/daemons.mjs) and its
+// memory per running non-tty container by process (tooling/scripts/bench-daemon-memory.mjs), both run as
+// children. Prints medians of interleaved rounds side by side. Every timed command must exit
 // 0, or the benchmark stops with the command and its stderr; no figure is ever a failure. A missing peer
 // is installed from Debian (apt-get) or skipped with a printed reason. Needs root, runc and `pnpm build`.
 // Knobs: BENCH_ROUNDS (default 9), BENCH_SCALE (containers, default 100), BENCH_STATS_SECONDS (default 10).
@@ -156,6 +158,15 @@ try {
   if (daemonBench.status !== 0) throw new Error(`benchmark aborted: apps/daemon/bench/daemons.mjs failed: ${daemonBench.stderr.trim()}`);
   const daemonTable = daemonBench.stdout.trim();
 
+  // Memory: the daemon per running non-tty container (its own script: a private execdriverd, 10 containers).
+  let memoryLine = '';
+  if (!has('docker')) notes.push('daemon memory skipped: no docker CLI');
+  else {
+    const memoryBench = spawnSync(process.execPath, [join(repo, 'tooling/scripts/bench-daemon-memory.mjs')], { encoding: 'utf8', env: process.env });
+    if (memoryBench.status !== 0) throw new Error(`benchmark aborted: tooling/scripts/bench-daemon-memory.mjs failed: ${memoryBench.stderr.trim()}`);
+    memoryLine = memoryBench.stdout.trim();
+  }
+
   // Scale: N running containers (no log holder: --log-driver none; the log holder is measured apart).
   const ids = [];
   const scaleStarted = Date.now();
@@ -218,6 +229,10 @@ try {
   console.log('');
   console.log(driverTable.replace(/^execdriver driver benchmark/, 'driver beside bare runc'));
   console.log(`targets: run and exec within 10% of bare runc, stats >= 10x faster than runc events --stats, 20 parallel within 20%`);
+  if (memoryLine) {
+    console.log('');
+    console.log(`memory: ${memoryLine} (target: no Node process per container)`);
+  }
   console.log('');
   console.log(daemonTable);
   console.log('');

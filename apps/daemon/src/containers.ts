@@ -2,11 +2,12 @@ import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { toDockerStats, type Sample } from '@execdriver/cgroups';
-import { DriverError } from '@execdriver/driver';
-import { containerEvent, containerStatus, copyLogs, EngineError, formatTimestamp, inspectContainer, isActive, nowNanoseconds, parseTimestamp, processTable, readLogs, startWithLogHolder, toSample, type Container } from '@execdriver/engine';
+import { DriverError, type StartedContainer } from '@execdriver/driver';
+import { containerEvent, containerStatus, copyLogs, EngineError, formatTimestamp, inspectContainer, isActive, nowNanoseconds, parseTimestamp, processTable, readLogs, toSample, type Container } from '@execdriver/engine';
 import { startFailure } from './consoles.js';
 import type { DaemonContext } from './context.js';
 import { toCreateRequest } from './create-request.js';
+import { describeFailure } from './helpers.js';
 import { DaemonError } from './errors.js';
 import { parseFilters, queryBoolean, queryInteger, type Call, type Hijacked, type Route } from './http.js';
 import { StdStream, streamWriter } from './streams.js';
@@ -100,21 +101,29 @@ async function create(context: DaemonContext, call: Call): Promise<void> {
   call.send(201, { Id: record.id, Warnings: warnings });
 }
 
-/** Starts a container (a tty one through a console holder); AutoRemove ones go once they exited. */
+/**
+ * Starts a container: a tty one through a console holder; a non-tty one with its output on two
+ * FIFOs its shim holds, copied to its json-file log by this daemon (no process of ours per
+ * container). AutoRemove ones go once they exited.
+ */
 export async function startContainer(context: DaemonContext, container: Container): Promise<void> {
   if (container.record.command.process.tty) {
     await context.consoles.start(container);
   } else {
+    let started: StartedContainer;
     try {
-      // A log holder starts it, its output going to its json-file log (as the CLI's detached runs).
-      await startWithLogHolder(context.engine, container.id);
+      started = await context.engine.start(container.record, { fifos: true });
     } catch (error) {
-      if (!(error instanceof EngineError && error.code === 'START_FAILED')) throw error;
-      const exitCode = error.exitCode ?? 125;
-      // The log holder removed the container whose start failed; an AutoRemove one's waiters hear it.
-      if (container.record.autoRemove) context.monitor.removed(container, exitCode);
-      throw startFailure(error.message, exitCode);
+      const { message, exitCode } = describeFailure(error);
+      // As dockerd: a container whose start failed stays (Created), an AutoRemove one goes and its waiters hear it.
+      if (container.record.autoRemove) {
+        await context.engine.remove(container.id, { force: true }).catch(() => undefined);
+        context.monitor.removed(container, exitCode);
+      }
+      throw startFailure(message, exitCode);
     }
+    started.exited.catch(() => undefined);
+    if (started.output) context.logCopiers.copy(container.record, started.output);
   }
   context.monitor.started(container);
 }
@@ -291,6 +300,8 @@ async function wait(context: DaemonContext, call: Call): Promise<void> {
         context.monitor.off(`exit:${container.id}`, onExit);
       }
     }
+    // As dockerd: the exit is told once the log has the container's last lines.
+    await context.logCopiers.settled(container.id);
     output.end(`${JSON.stringify({ StatusCode: exitCode ?? 0, Error: null })}\n`);
   } catch (error) {
     output.end(`${JSON.stringify({ StatusCode: 255, Error: { Message: (error as Error).message } })}\n`);
@@ -308,7 +319,7 @@ async function followOutput(context: DaemonContext, container: Container, target
   if (previous?.finishedAt && container.startedAt && Date.parse(previous.startedAt) < Date.parse(container.startedAt)) startMs = Math.max(startMs, Date.parse(previous.finishedAt) + 1);
   const since = from === 'start' && container.startedAt ? BigInt(startMs) * 1_000_000n : nowNanoseconds();
   try {
-    for await (const entry of readLogs(context.engine, container.id, { follow: true, since, signal, pollMs: 50 })) targets[entry.stream]?.write(entry.log);
+    for await (const entry of readLogs(context.engine, container.id, { follow: true, since, signal, pollMs: 50, settled: () => context.logCopiers.settled(container.id) })) targets[entry.stream]?.write(entry.log);
   } catch (error) {
     // Removed meanwhile (AutoRemove): what was read is all there is.
     if (!(error instanceof EngineError && error.code === 'NO_SUCH_CONTAINER')) throw error;
@@ -390,6 +401,7 @@ async function logs(context: DaemonContext, call: Call): Promise<void> {
       stdout: wantStdout,
       stderr: wantStderr,
       signal: abort.signal,
+      settled: () => context.logCopiers.settled(container.id),
       ...(tail !== undefined ? { tail } : {}),
       ...(since !== undefined ? { since } : {}),
       ...(until !== undefined ? { until } : {}),

@@ -4,6 +4,7 @@ import type { Logger } from './log.js';
 import type { Monitor } from './monitor.js';
 import type { ExecStore } from './exec.js';
 import type { Consoles } from './consoles.js';
+import type { LogCopiers } from './log-copiers.js';
 
 /** What every route gets: the engine on the daemon's roots, what the daemon tracks, and its settings. */
 export interface DaemonContext {
@@ -11,6 +12,8 @@ export interface DaemonContext {
   monitor: Monitor;
   execs: ExecStore;
   consoles: Consoles;
+  /** The log copiers of running non-tty containers. */
+  logCopiers: LogCopiers;
   log: Logger;
   flags: DaemonFlags;
 }

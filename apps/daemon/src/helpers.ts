@@ -11,7 +11,7 @@ export function isHelperCommand(name: string | undefined): boolean {
 }
 
 /** dockerd's message and exit code of a start that failed (127 not found, 126 not invokable, else 125). */
-function describeFailure(error: unknown): { message: string; exitCode: number } {
+export function describeFailure(error: unknown): { message: string; exitCode: number } {
   const exitCode = error instanceof DriverError ? (error.code === 'COMMAND_NOT_FOUND' ? 127 : error.code === 'COMMAND_NOT_INVOKABLE' ? 126 : 125) : 125;
   return { message: `failed to create task for container: ${errorMessage(error)}: unknown`, exitCode };
 }

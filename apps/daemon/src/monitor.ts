@@ -38,11 +38,15 @@ export class Monitor extends EventEmitter {
   readonly #readers = new Map<string, number>();
   readonly #history: DockerEvent[] = [];
 
-  constructor(engine: Engine, log: Logger) {
+  readonly #settled: (id: string) => Promise<void>;
+
+  /** `settled`: resolves once a container's log has its last lines (its exit is told after). */
+  constructor(engine: Engine, log: Logger, options: { settled?: (id: string) => Promise<void> } = {}) {
     super();
     this.setMaxListeners(0);
     this.#engine = engine;
     this.#log = log;
+    this.#settled = options.settled ?? (async () => undefined);
   }
 
   emitEvent(type: DockerEvent['Type'], action: string, id: string, attributes: Record<string, string> = {}): void {
@@ -111,6 +115,7 @@ export class Monitor extends EventEmitter {
   async #watchExit(container: Pick<Container, 'id' | 'name' | 'record'>): Promise<void> {
     try {
       const status = await this.#engine.wait(container.id);
+      await this.#settled(container.id);
       this.containerEvent('die', container, { exitCode: String(status.exitCode) });
       this.emit(`exit:${container.id}`, status.exitCode);
       if (container.record.autoRemove && !container.record.command.process.tty) await this.autoRemove(container, status.exitCode);

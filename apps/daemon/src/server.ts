@@ -14,6 +14,7 @@ import { socketPathOf, type DaemonFlags } from './flags.js';
 import { compileRoutes, matchRoute, plainCall, splitVersion, upgradeCall, type Call, type CompiledRoute } from './http.js';
 import { imageRoutes } from './images.js';
 import { createLogger, type Logger } from './log.js';
+import { LogCopiers } from './log-copiers.js';
 import { Monitor } from './monitor.js';
 import { systemRoutes } from './system.js';
 
@@ -91,8 +92,11 @@ export async function startDaemon(flags: DaemonFlags, options: { daemonPath: str
     await writeFile(flags.pidfile, `${process.pid}`);
   }
   const engine = createEngine({ stateRoot: flags.execRoot, dataRoot: flags.dataRoot, cgroupPrefix: flags.cgroupPrefix, runc: flags.runc, bridge: flags.bridge, cniPath: flags.cniPath }, options.daemonPath);
-  const monitor = new Monitor(engine, log);
-  const context: DaemonContext = { engine, monitor, execs: new ExecStore(), consoles: new Consoles(engine, monitor), log, flags };
+  const logCopiers = new LogCopiers(engine, log);
+  const monitor = new Monitor(engine, log, { settled: (id) => logCopiers.settled(id) });
+  const context: DaemonContext = { engine, monitor, execs: new ExecStore(), consoles: new Consoles(engine, monitor), logCopiers, log, flags };
+  /** Live restore under way (see below): requests other than _ping wait for it. */
+  let restored: Promise<void> | undefined;
   const routes: CompiledRoute[] = compileRoutes([...systemRoutes(context), ...containerRoutes(context), ...execRoutes(context), ...imageRoutes(context)]);
 
   const dispatch = async (request: http.IncomingMessage, makeCall: (route: { path: string; version: string; params: Record<string, string>; query: URLSearchParams }) => Call, fallback: (status: number, message: string) => void) => {
@@ -106,6 +110,7 @@ export async function startDaemon(flags: DaemonFlags, options: { daemonPath: str
       if (match === undefined) throw new DaemonError('NOT_FOUND', 'page not found');
       if (match === 'methodMismatch') throw new DaemonError('NOT_FOUND', `page not found (no ${method} ${path})`);
       call = makeCall({ path, version, params: match.params, query: url.searchParams });
+      if (path !== '/_ping' && restored) await restored;
       await match.route.handler(call);
       log.debug('request', { method, path: url.pathname, ms: Date.now() - started });
     } catch (error) {
@@ -146,6 +151,15 @@ export async function startDaemon(flags: DaemonFlags, options: { daemonPath: str
     servers.push(server);
     log.info('API listen on', { socket: path });
   }
+
+  // Live restore: the output of the non-tty containers left running is read again before other
+  // requests are served (dockerd restores before it serves); started once listening, so _ping answers at once.
+  restored = logCopiers.resumeAll().then(
+    (ids) => {
+      for (const id of ids) log.info('log copier resumed', { id });
+    },
+    (error: unknown) => log.warn('could not resume the log copiers of the last run', { error: errorMessage(error) }),
+  );
 
   // Containers this daemon left running with AutoRemove are removed once they exit; ones that exited meanwhile, now.
   void (async () => {

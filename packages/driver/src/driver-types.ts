@@ -2,6 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { CgroupStats, NetworkInterfaceStats, OomEvent } from '@execdriver/cgroups';
 import type { Command, CommandInput, ContainerStatus, ExitStatus, ProcessConfig, ProcessConfigInput, RuntimeSpec } from '@execdriver/spec';
 import type { Terminal } from '@execdriver/terminal';
+import type { ContainerOutput } from './output-fifo.js';
 
 /** Where a container's standard streams go. */
 export interface ContainerIo {
@@ -17,6 +18,14 @@ export interface ContainerIo {
    * state directory, stdin is /dev/null, and nothing ties the container to this process.
    */
   logs?: boolean;
+  /**
+   * Detached output on FIFOs: stdout and stderr go to stdout.fifo and stderr.fifo (0600) in the
+   * container's state directory, held open read-write by the shim for the whole run (the
+   * container never gets EPIPE; it blocks once a pipe is full and nobody reads), stdin is
+   * /dev/null, and nothing ties the container to this process. The started container's `output`
+   * reads them; `openOutput(id)` reopens them from another process (after a restart).
+   */
+  fifos?: boolean;
 }
 
 /** The original's DriverCallback: (processConfig, pid, oomEvents). */
@@ -112,6 +121,8 @@ export interface StartedContainer {
   warnings: string[];
   /** Settles with the exit status, once the process has exited and runc released the container. */
   exited: Promise<ExitStatus>;
+  /** With `fifos`: the output, ending once the shim is gone and all of it was read. */
+  output?: ContainerOutput;
 }
 
 /** The execution driver: the original's interface over runc, Promise-based. */
@@ -156,4 +167,10 @@ export interface Driver {
   supportsHooks(): boolean;
   /** Paths of a detached container's logs. */
   logPaths(id: string): { stdout: string; stderr: string };
+  /**
+   * The output FIFOs of a container started with `fifos` (another process's start, or one before
+   * a restart): readers ending once its shim is gone; undefined when it has none. Output written
+   * while nobody read is there, up to the pipe's capacity, as long as the shim still runs.
+   */
+  openOutput(id: string): ContainerOutput | undefined;
 }

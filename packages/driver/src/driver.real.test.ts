@@ -141,6 +141,52 @@ describe('driver on real containers', () => {
     await driver.clean(cmd.id);
   });
 
+  test('fifos: output on FIFOs the shim holds; the container gets no EPIPE when the reader goes; openOutput reads on', async () => {
+    const go = join(rootfs.rootfs, `fifo-go-${process.pid}`);
+    const go2 = `${go}-2`;
+    const inside = `/fifo-go-${process.pid}`;
+    try {
+      const cmd = command(['sh', '-c', `echo one; until [ -e ${inside} ]; do sleep 0.05; done; seq 1 1000; echo err >&2; touch ${inside}-written; until [ -e ${inside}-2 ]; do sleep 0.05; done; echo last; exit 5`]);
+      const started = await driver.start(cmd, { fifos: true });
+      const fifo = join(stateRoot, 'containers', cmd.id, 'stdout.fifo');
+      expect(statSync(fifo).isFIFO()).toBe(true);
+      expect(statSync(fifo).mode & 0o777).toBe(0o600);
+      expect(started.output).toBeDefined();
+      const first = await new Promise<string>((resolve) => started.output!.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString())));
+      expect(first).toBe('one\n');
+      // The reader goes; the container writes on (into the pipe the shim holds), no SIGPIPE.
+      started.output!.stdout.destroy();
+      started.output!.stderr.destroy();
+      await writeFile(go, '');
+      // Written while nobody reads (the container says so), then read from a new reader.
+      for (let waited = 0; !existsSync(`${go}-written`); waited += 50) {
+        if (waited > 20_000) throw new Error('the container did not write');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const output = driver.openOutput(cmd.id);
+      expect(output).toBeDefined();
+      const read = (stream: NodeJS.ReadableStream) =>
+        new Promise<string>((resolve) => {
+          let text = '';
+          stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          stream.once('end', () => resolve(text));
+        });
+      const stdout = read(output!.stdout);
+      const stderr = read(output!.stderr);
+      await writeFile(go2, '');
+      await expect(started.exited).resolves.toEqual({ exitCode: 5, oomKilled: false });
+      // The readers end once the shim is gone, with all that was written.
+      expect(await stdout).toBe(`${Array.from({ length: 1000 }, (_, index) => index + 1).join('\n')}\nlast\n`);
+      expect(await stderr).toBe('err\n');
+      await driver.clean(cmd.id);
+      expect(driver.openOutput(cmd.id)).toBeUndefined();
+    } finally {
+      await rm(go, { force: true });
+      await rm(go2, { force: true });
+      await rm(`${go}-written`, { force: true });
+    }
+  });
+
   test('a signal gives 128 + n', async () => {
     // PID 1 of a pid namespace ignores signals sent from inside it, so the signal comes from outside.
     const cmd = command(['sleep', '100']);

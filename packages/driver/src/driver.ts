@@ -26,6 +26,7 @@ import { readHostFacts } from './host-facts.js';
 import { installHookScript } from './hook-bridge.js';
 import { IdLock } from './id-lock.js';
 import { launchInit } from './init-process.js';
+import { closeReaders, fifoStream, openFifoReader, type ContainerOutput } from './output-fifo.js';
 import { processStartTime } from './process-identity.js';
 import { Runc } from './runc.js';
 import { normalizeSignal } from './signals.js';
@@ -114,6 +115,18 @@ class RuncDriver implements Driver {
     assertId(id);
     const paths = this.#context.store.paths(id);
     return { stdout: paths.stdoutLog, stderr: paths.stderrLog };
+  }
+
+  openOutput(id: string): ContainerOutput | undefined {
+    assertId(id);
+    const paths = this.#context.store.paths(id);
+    const stdout = openFifoReader(paths.stdoutFifo);
+    const stderr = stdout === undefined ? undefined : openFifoReader(paths.stderrFifo);
+    if (stdout === undefined || stderr === undefined) {
+      if (stdout !== undefined) closeReaders({ stdout, stderr: stdout });
+      return undefined;
+    }
+    return { stdout: fifoStream(stdout), stderr: fifoStream(stderr) };
   }
 
   async run(command: CommandInput, io: ContainerIo = {}, hooks: Hooks = {}, options: StartOptions = {}): Promise<ExitStatus> {

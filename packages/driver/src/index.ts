@@ -13,6 +13,7 @@ export type {
   StartedContainer,
   StartOptions,
 } from './driver-types.js';
+export type { ContainerOutput } from './output-fifo.js';
 export { DriverError, type DriverErrorCode, type DriverErrorOptions, type RuncFailure } from './errors.js';
 export { toDriverError, classifyRuncFailure, fromRuncFailure, type RuncFailureKind } from './to-driver-error.js';
 export { Runc, lastRuncLogMessage, runcEnvironment, type RuncIo, type RuncOptions, type RuncProcess } from './runc.js';

@@ -9,6 +9,7 @@ import { DriverError } from './errors.js';
 import { recordExit, releaseContainer } from './exit-record.js';
 import type { HookChannel, HookEvent } from './hook-bridge.js';
 import { OomFeed } from './oom-feed.js';
+import { closeReaders, fifoStream, openOutputFifos, outputClosed, type OutputReaders } from './output-fifo.js';
 import { processStartTime } from './process-identity.js';
 import { lastRuncLogMessage, type RuncIo, type RuncProcess } from './runc.js';
 import type { ContainerRecord } from './state-store.js';
@@ -26,8 +27,9 @@ export async function runCallbacks(kind: string, callbacks: readonly (() => void
   }
 }
 
-function toRuncIo(command: Command, io: ContainerIo, paths: { stdoutLog: string; stderrLog: string }): RuncIo {
+function toRuncIo(command: Command, io: ContainerIo, paths: { stdoutLog: string; stderrLog: string; stdoutFifo: string; stderrFifo: string }): RuncIo {
   if (command.process.tty) return { kind: 'terminal', cols: command.process.consoleSize?.width ?? 80, rows: command.process.consoleSize?.height ?? 24 };
+  if (io.fifos) return { kind: 'fifos', stdout: paths.stdoutFifo, stderr: paths.stderrFifo };
   if (io.logs) return { kind: 'files', stdout: paths.stdoutLog, stderr: paths.stderrLog };
   return { kind: 'pipes', stdin: io.stdin !== undefined, stdout: io.stdout !== undefined, stderr: io.stderr !== undefined };
 }
@@ -64,9 +66,13 @@ export async function launchInit(
   const { runc, store, lock } = context;
   const paths = store.paths(command.id);
   let spawned: RuncProcess;
+  // Output FIFOs: our read ends are open before the shim runs, so a quick exit's output waits for us.
+  let readers: OutputReaders | undefined;
   try {
+    if (io.fifos && !command.process.tty) readers = await openOutputFifos({ stdout: paths.stdoutFifo, stderr: paths.stderrFifo });
     spawned = await runc.run(command.id, { bundle: paths.dir, keep: true, pidFile: paths.pidFile, log: paths.runcLog, exitFile: paths.exitCode }, toRuncIo(command, io, paths));
   } catch (error) {
+    if (readers) closeReaders(readers);
     channel?.close();
     await store.remove(command.id);
     throw toDriverError(error, `container ${command.id}`);
@@ -86,6 +92,7 @@ export async function launchInit(
         const oomEvents = (): AsyncIterable<OomEvent> => oomFeed.subscribe();
 
         let startRecorded: Promise<void> | undefined;
+        let outputRead: Promise<void> | undefined;
         const markStarted = (startedPid: number): Promise<void> => {
           if (startRecorded) return startRecorded;
           started = true;
@@ -101,7 +108,11 @@ export async function launchInit(
                 // As in the original, an error of Start is ignored: the process already runs.
               }
             }
-            resolveStart({ id: command.id, pid, exited, warnings: record.warnings });
+            // The shim holds the FIFOs: the readers end once it is gone.
+            const output = readers ? { stdout: fifoStream(readers.stdout), stderr: fifoStream(readers.stderr) } : undefined;
+            readers = undefined;
+            if (output) outputRead = outputClosed(output);
+            resolveStart({ id: command.id, pid, exited, warnings: record.warnings, ...(output ? { output } : {}) });
           });
           return startRecorded;
         };
@@ -142,6 +153,7 @@ export async function launchInit(
           }
           if (started) await startRecorded;
           if (!started) {
+            if (readers) closeReaders(readers);
             const log = await readFile(paths.runcLog, 'utf8').catch(() => '');
             await removeContainer(context, command.id).catch(() => undefined);
             const runcMessage = lastRuncLogMessage(log);
@@ -154,6 +166,8 @@ export async function launchInit(
             rejectStart(error);
             throw error;
           }
+          // As dockerd: the exit is recorded once the reader has the last output (bounded).
+          if (outputRead) await outputRead;
           const status = await recordExit(context, command.id, shimCode, (kills) => oomFeed.finish(kills));
           oomFeed.finish(0);
           // runc delete releases the cgroups; it runs under the id's lock so clean() waits for it.

@@ -31,6 +31,11 @@ export type RuncIo =
   | { kind: 'pipes'; stdin: boolean; stdout: boolean; stderr: boolean }
   /** stdout and stderr appended to files, stdin /dev/null: nothing ties the process to us. */
   | { kind: 'files'; stdout: string; stderr: string }
+  /**
+   * stdout and stderr on FIFOs the spawned process holds open read-write (it never sees EPIPE or
+   * SIGPIPE when the reader goes away; a write blocks once the pipe is full), stdin /dev/null.
+   */
+  | { kind: 'fifos'; stdout: string; stderr: string }
   /** A pseudo-terminal of this size (@execdriver/terminal). */
   | { kind: 'terminal'; cols: number; rows: number };
 
@@ -40,7 +45,7 @@ export interface RuncProcess {
   pid: number | undefined;
   /** Its exit status; a signal gives 128 + n. Never rejects. */
   exited: Promise<number>;
-  /** With `pipes` and `files`. */
+  /** With `pipes`, `files` and `fifos`. */
   child?: ChildProcess;
   /** With `terminal`. */
   terminal?: Terminal;
@@ -204,9 +209,11 @@ export class Runc {
       return { pid: terminal.pid, exited: terminal.exited.then((exit) => exit.exitCode), terminal, args: options.args };
     }
     let child: ChildProcess;
-    if (io.kind === 'files') {
-      const stdout = openSync(io.stdout, 'a', 0o600);
-      const stderr = openSync(io.stderr, 'a', 0o600);
+    if (io.kind === 'files' || io.kind === 'fifos') {
+      // A FIFO opened read-write does not wait for a reader.
+      const flags = io.kind === 'files' ? 'a' : 'r+';
+      const stdout = openSync(io.stdout, flags, 0o600);
+      const stderr = openSync(io.stderr, flags, 0o600);
       try {
         child = spawn(file, args, { detached: options.detached, stdio: ['ignore', stdout, stderr], env });
       } finally {

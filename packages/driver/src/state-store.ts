@@ -77,6 +77,8 @@ export function containerPaths(stateRoot: string, id: string) {
     runcLog: join(dir, 'runc.log'),
     stdoutLog: join(dir, 'stdout.log'),
     stderrLog: join(dir, 'stderr.log'),
+    stdoutFifo: join(dir, 'stdout.fifo'),
+    stderrFifo: join(dir, 'stderr.fifo'),
     hookEvents: join(dir, 'hook-events'),
     hookAnswer: join(dir, 'hook-answer'),
     processFile: (name: string) => join(dir, `process-${name}.json`),

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createDriver, DriverError, type ContainerIo, type ContainerSummary, type Driver, type DriverOptions, type Hooks, type StartedContainer } from '@execdriver/driver';
+import { createDriver, DriverError, type ContainerIo, type ContainerOutput, type ContainerSummary, type Driver, type DriverOptions, type Hooks, type StartedContainer } from '@execdriver/driver';
 import { ImageStore, containerLayerPaths, defaultProcessArgs, mountContainerLayer, remappedImageRootfs, removeContainerLayer, unmountUnder, type Image, type ImageUser } from '@execdriver/images';
 import { toHostId } from '@execdriver/namespaces';
 import { NetworkManager } from '@execdriver/network';
@@ -565,6 +565,14 @@ export class Engine {
   /** Files of the container's output, as the driver writes them for detached containers and consoles. */
   async logPaths(id: string): Promise<{ stdout: string; stderr: string }> {
     return (await this.driver()).logPaths(id);
+  }
+
+  /**
+   * The output of a running container started with `{ fifos: true }` (by this process before, or
+   * another): readers of its FIFOs, ending once it is gone; undefined when it has none.
+   */
+  async openOutput(id: string): Promise<ContainerOutput | undefined> {
+    return (await this.driver()).openOutput(id);
   }
 
   #secured: Promise<void> | undefined;

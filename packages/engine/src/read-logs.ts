@@ -34,6 +34,8 @@ export interface ReadLogsOptions {
   stderr?: boolean;
   signal?: AbortSignal;
   pollMs?: number;
+  /** With `follow`: awaited once the container is seen stopped, before the last looks (the writer of its log finishing its last lines). */
+  settled?: () => Promise<void>;
 }
 
 function parseEntry(line: string): LogEntry | undefined {
@@ -173,6 +175,7 @@ export async function* readLogs(engine: Engine, reference: string, options: Read
         const current = await engine.find(container.id).catch(() => undefined);
         // Stopped: one more look after the writer had time to flush its last lines.
         if (!current || !isActive(current)) {
+          if (stoppedChecks === 0 && options.settled) await options.settled();
           stoppedChecks += 1;
           if (stoppedChecks > 2) return;
         } else stoppedChecks = 0;

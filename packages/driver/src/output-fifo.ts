@@ -1,0 +1,91 @@
+import { execFile } from 'node:child_process';
+import { closeSync, constants, lstatSync, openSync } from 'node:fs';
+import net from 'node:net';
+import type { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import { DriverError } from './errors.js';
+
+const run = promisify(execFile);
+
+/** The read ends of a detached container's output FIFOs. */
+export interface ContainerOutput {
+  stdout: Readable;
+  stderr: Readable;
+}
+
+/** Raw read ends, opened before the shim holds the FIFOs (so output of a quick exit is kept). */
+export interface OutputReaders {
+  stdout: number;
+  stderr: number;
+}
+
+/** Makes the FIFOs (root-only, 0600): coreutils' mkfifo, as Node has none. */
+export async function makeOutputFifos(paths: { stdout: string; stderr: string }): Promise<void> {
+  try {
+    await run('mkfifo', ['-m', '600', paths.stdout, paths.stderr]);
+  } catch (error) {
+    throw new DriverError('IO_FAILED', `cannot make the output FIFOs ${paths.stdout} and ${paths.stderr}: ${(error as Error).message}`, { path: paths.stdout, cause: error });
+  }
+}
+
+/** Makes the FIFOs and opens their read ends. @throws DriverError IO_FAILED naming the FIFO */
+export async function openOutputFifos(paths: { stdout: string; stderr: string }): Promise<OutputReaders> {
+  await makeOutputFifos(paths);
+  const stdout = openFifoReader(paths.stdout);
+  const stderr = openFifoReader(paths.stderr);
+  if (stdout === undefined || stderr === undefined) {
+    for (const fd of [stdout, stderr]) if (fd !== undefined) closeSync(fd);
+    throw new DriverError('IO_FAILED', `cannot open the output FIFO ${stdout === undefined ? paths.stdout : paths.stderr}`, { path: stdout === undefined ? paths.stdout : paths.stderr });
+  }
+  return { stdout, stderr };
+}
+
+/**
+ * Opens the read end of a FIFO without blocking (O_NONBLOCK: no writer needed). Holding it keeps
+ * what is written until it is read, even once every writer is gone. undefined when it is not
+ * there (or not a FIFO: a container started another way).
+ */
+export function openFifoReader(path: string): number | undefined {
+  try {
+    if (!lstatSync(path).isFIFO()) return undefined;
+    // libuv adds O_CLOEXEC: no other child inherits it.
+    return openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A stream over a FIFO read end, read by the event loop (a libuv pipe, not the thread pool): it
+ * ends once every writer is gone (the shim holds one until it exits) and the FIFO is empty.
+ * Call once a writer holds it: with none, it ends at once.
+ */
+export function fifoStream(fd: number): Readable {
+  const socket = new net.Socket({ fd, readable: true, writable: false });
+  socket.on('error', () => undefined);
+  return socket;
+}
+
+/** How long an exit waits for the reader of its output (dockerd waits 2 s for its copiers). */
+const outputWaitMs = 2000;
+
+/** Resolves once both streams closed (read to their end, or destroyed), or after 2 s. */
+export function outputClosed(output: ContainerOutput): Promise<void> {
+  const closed = (stream: Readable) => new Promise<void>((resolve) => (stream.destroyed ? resolve() : stream.once('close', () => resolve())));
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, outputWaitMs);
+    timer.unref();
+  });
+  return Promise.race([Promise.all([closed(output.stdout), closed(output.stderr)]).then(() => undefined), timeout]).finally(() => clearTimeout(timer));
+}
+
+export function closeReaders(readers: OutputReaders): void {
+  for (const fd of [readers.stdout, readers.stderr]) {
+    try {
+      closeSync(fd);
+    } catch {
+      // Already closed.
+    }
+  }
+}
