@@ -18,6 +18,11 @@ export interface TakeSampleOptions {
   pid?: number;
   procRoot?: string;
   sysRoot?: string;
+  /**
+   * The host counters to use instead of reading them: a caller sampling many containers in one
+   * tick reads them once for all (as dockerd's stats collector does), not once per container.
+   */
+  host?: { systemCpuUsageNanoseconds: number; onlineCpus: number };
 }
 
 /** Reads `cgroup.stats()`, the host CPU counters and, given a pid, the network counters. */
@@ -25,8 +30,8 @@ export async function takeSample(cgroup: Cgroup, options: TakeSampleOptions = {}
   const stats = await cgroup.stats();
   const sample: Sample = {
     stats,
-    systemCpuUsageNanoseconds: readSystemCpuUsage({ procRoot: options.procRoot }),
-    onlineCpus: readOnlineCpuCount({ sysRoot: options.sysRoot }),
+    systemCpuUsageNanoseconds: options.host?.systemCpuUsageNanoseconds ?? readSystemCpuUsage({ procRoot: options.procRoot }),
+    onlineCpus: options.host?.onlineCpus ?? readOnlineCpuCount({ sysRoot: options.sysRoot }),
   };
   if (options.pid !== undefined) sample.networks = readNetworkStats(options.pid, { procRoot: options.procRoot });
   return sample;

@@ -1,7 +1,7 @@
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CgroupError, openCgroup, takeSample, type Cgroup } from '@execdriver/cgroups';
+import { CgroupError, openCgroup, readOnlineCpuCount, readSystemCpuUsage, takeSample, type Cgroup } from '@execdriver/cgroups';
 import { isValidContainerId, parseCommand, type Command, type CommandInput, type ExitStatus, type ProcessConfigInput, type RuntimeSpec } from '@execdriver/spec';
 import { buildSpec, prepareBundle } from './bundle.js';
 import { removeContainer } from './container-cleanup.js';
@@ -98,6 +98,8 @@ class RuncDriver implements Driver {
   readonly #cgroups = new Map<string, Cgroup>();
   /** The host's memory (os.totalmem() reads /proc/meminfo on each call), as Docker reads it once. */
   #hostMemory: number | undefined;
+  /** The host's CPU counters, read at most every 100 ms: stats of many containers in one tick share them (dockerd's collector reads them once a tick). */
+  #hostCounters: { at: number; systemCpuUsageNanoseconds: number; onlineCpus: number } | undefined;
 
   constructor(context: DriverContext) {
     this.#context = context;
@@ -284,7 +286,15 @@ class RuncDriver implements Driver {
   async stats(id: string): Promise<ContainerStats> {
     assertId(id);
     const record = await requireStatus(this.#context, id, 'processes');
-    const sampleOptions = { ...(record.pid ? { pid: record.pid } : {}), procRoot: this.#context.procRoot };
+    const now = Date.now();
+    if (!this.#hostCounters || now - this.#hostCounters.at > 100 || now < this.#hostCounters.at) {
+      try {
+        this.#hostCounters = { at: now, systemCpuUsageNanoseconds: readSystemCpuUsage({ procRoot: this.#context.procRoot }), onlineCpus: readOnlineCpuCount() };
+      } catch (error) {
+        throw toDriverError(error, `container ${id}`);
+      }
+    }
+    const sampleOptions = { ...(record.pid ? { pid: record.pid } : {}), procRoot: this.#context.procRoot, host: this.#hostCounters };
     let sample: Awaited<ReturnType<typeof takeSample>> | undefined;
     try {
       const cached = this.#cgroups.get(record.cgroupsPath);

@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cpuPercent, memoryUsageWithoutCache, toDockerStats, type DockerStats, type Sample } from '@execdriver/cgroups';
 import { DriverError, type ContainerStats } from '@execdriver/driver';
@@ -25,11 +26,17 @@ export interface StatsRow {
   pids: number;
 }
 
+let hostMemory: number | undefined;
+/** The host's memory, read once (os.totalmem() reads /proc/meminfo on every call). */
+function machineMemory(): number {
+  return (hostMemory ??= totalmem());
+}
+
 /** The figures of one `docker stats` line, computed as the docker CLI does. */
 export function toStatsRow(id: string, previous: Sample | undefined, current: Sample, memoryLimitBytes: number, name = id): StatsRow {
   const usage = memoryUsageWithoutCache(current.stats.memory) ?? 0;
   const networks = Object.values(current.networks ?? {});
-  const docker = toDockerStats(previous, current, { id, name });
+  const docker = toDockerStats(previous, current, { id, name, machineMemoryBytes: machineMemory() });
   let blockReadBytes = 0;
   let blockWriteBytes = 0;
   for (const entry of docker.blkio_stats.io_service_bytes_recursive ?? []) {
@@ -172,15 +179,26 @@ export const statsCommandSpec: CommandSpec = {
       if (stats && stats !== 'stopped') previous.set(id, toSample(stats));
     }
     const live = stream && format === undefined && process.stdout.isTTY;
+    // Listing every container each second costs more than their stats: the list is taken afresh every
+    // few seconds, and at once when a listed container is gone or stopped.
+    let listed = first;
+    let tick = 0;
     for (;;) {
       // Streaming: a row a second, as docker stats. --no-stream: one row, its CPU % over a fifth of a second, for the containers just listed.
       await sleep(stream ? 1000 : 200);
       const rows: { row: StatsRow; reference: string }[] = [];
       const documents: DockerStats[] = [];
-      for (const { id, reference, name } of stream ? await targets() : first) {
+      if (stream && !named && tick++ % 3 === 2) listed = await targets();
+      else if (stream && named) listed = await targets();
+      let changed = false;
+      for (const { id, reference, name } of listed) {
         const stats = await read(id);
-        if (!stats) continue;
+        if (!stats) {
+          changed = true;
+          continue;
+        }
         if (stats === 'stopped') {
+          if (!all) changed = true;
           rows.push({ row: stoppedStatsRow(id, name), reference });
           documents.push(stoppedDockerStats(id, name));
           previous.delete(id);
@@ -189,7 +207,7 @@ export const statsCommandSpec: CommandSpec = {
         const sample = toSample(stats);
         const before = previous.get(id);
         rows.push({ row: toStatsRow(id, before, sample, stats.memoryLimitBytes, name), reference });
-        documents.push(toDockerStats(before, sample, { id, name: `/${name}` }));
+        documents.push(toDockerStats(before, sample, { id, name: `/${name}`, machineMemoryBytes: machineMemory() }));
         previous.set(id, sample);
       }
       if (format === 'api') context.stdout.write(documents.map((document) => `${JSON.stringify(document)}\n`).join(''));
@@ -197,6 +215,10 @@ export const statsCommandSpec: CommandSpec = {
         context.stdout.write(formatEach(format, rows.map(({ row, reference }) => toStatsTemplateRow(row, reference)), { headers: statsHeaders }));
       } else context.stdout.write(`${live ? '\x1b[2J\x1b[H' : ''}${formatTable(header, rows.map(({ row }) => tableLine(row)))}`);
       if (!stream) return 0;
+      if (changed && !named) {
+        listed = await targets();
+        tick = 0;
+      }
     }
   },
 };
