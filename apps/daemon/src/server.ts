@@ -16,6 +16,7 @@ import { imageRoutes } from './images.js';
 import { createLogger, type Logger } from './log.js';
 import { Monitor } from './monitor.js';
 import { systemRoutes } from './system.js';
+import { resourceRoutes } from './resource-routes.js';
 
 /** The gid of a group in /etc/group; undefined when there is none. */
 async function groupId(name: string): Promise<number | undefined> {
@@ -93,7 +94,7 @@ export async function startDaemon(flags: DaemonFlags, options: { daemonPath: str
   const engine = createEngine({ stateRoot: flags.execRoot, dataRoot: flags.dataRoot, cgroupPrefix: flags.cgroupPrefix, runc: flags.runc, bridge: flags.bridge, cniPath: flags.cniPath }, options.daemonPath);
   const monitor = new Monitor(engine, log);
   const context: DaemonContext = { engine, monitor, execs: new ExecStore(), consoles: new Consoles(engine, monitor), log, flags };
-  const routes: CompiledRoute[] = compileRoutes([...systemRoutes(context), ...containerRoutes(context), ...execRoutes(context), ...imageRoutes(context)]);
+  const routes: CompiledRoute[] = compileRoutes([...resourceRoutes(context), ...systemRoutes(context), ...containerRoutes(context), ...execRoutes(context), ...imageRoutes(context)]);
 
   const dispatch = async (request: http.IncomingMessage, makeCall: (route: { path: string; version: string; params: Record<string, string>; query: URLSearchParams }) => Call, fallback: (status: number, message: string) => void) => {
     const started = Date.now();

@@ -25,6 +25,7 @@ export {
   toStateArgs,
   toPauseArgs,
   toResumeArgs,
+  toUpdateArgs,
   type GlobalOptions,
   type RunOptions,
   type ExecOptions,
