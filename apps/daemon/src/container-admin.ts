@@ -1,4 +1,4 @@
-import { commitContainer, containerEvent, parseRestartPolicy, renameContainer, updateContainer, type ContainerUpdate } from '@execdriver/engine';
+import { commitContainer, containerEvent, normalizeName, parseRestartPolicy, renameContainer, updateContainer, type ContainerUpdate } from '@execdriver/engine';
 import type { Resources } from '@execdriver/spec';
 import type { DaemonContext } from './context.js';
 import { DaemonError } from './errors.js';
@@ -8,7 +8,10 @@ import { objectField } from './request-fields.js';
 /** `POST /containers/{id}/rename?name=`: 204; Docker's 409 when the name is taken. */
 async function rename(context: DaemonContext, call: Call): Promise<void> {
   const container = await context.engine.find(call.params.id!);
-  const record = await renameContainer(context.engine, container.id, call.query.get('name') ?? '');
+  const name = call.query.get('name') ?? '';
+  // dockerd's words exactly (the engine's message also names the value, for the CLI).
+  if (name !== '' && normalizeName(name) === container.name) throw new DaemonError('BAD_PARAMETER', 'Renaming a container with the same name as its current name');
+  const record = await renameContainer(context.engine, container.id, name);
   context.engine.events.append(containerEvent(record, 'rename', { oldName: `/${container.name}` }));
   call.send(204);
 }

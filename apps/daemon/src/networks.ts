@@ -65,7 +65,9 @@ async function create(context: DaemonContext, call: Call): Promise<void> {
   if (!Array.isArray(configs)) throw new DaemonError('BAD_PARAMETER', `invalid IPAM.Config ${JSON.stringify(configs)}: expected a list`);
   if (configs.length > 1) throw new DaemonError('UNSUPPORTED', `IPAM.Config: only one subnet per network is supported (got ${configs.length})`);
   const config = objectField(configs[0], 'IPAM.Config[0]') ?? {};
-  if (config.IPRange !== undefined && config.IPRange !== '') throw new DaemonError('UNSUPPORTED', `IPAM.Config[0].IPRange ${JSON.stringify(config.IPRange)} is not supported`);
+  if (config.IPRange !== undefined && config.IPRange !== null && config.IPRange !== '') throw new DaemonError('UNSUPPORTED', `IPAM.Config[0].IPRange ${JSON.stringify(config.IPRange)} is not supported`);
+  const aux = objectField(config.AuxiliaryAddresses, 'IPAM.Config[0].AuxiliaryAddresses') ?? {};
+  if (Object.keys(aux).length > 0) throw new DaemonError('UNSUPPORTED', `IPAM.Config[0].AuxiliaryAddresses ${JSON.stringify(aux)} is not supported`);
   const subnet = typeof config.Subnet === 'string' && config.Subnet !== '' ? config.Subnet : undefined;
   const gateway = typeof config.Gateway === 'string' && config.Gateway !== '' ? config.Gateway : undefined;
   if (gateway !== undefined && subnet === undefined) throw new DaemonError('BAD_PARAMETER', 'every ip-range or gateway must have a corresponding subnet');
@@ -149,7 +151,8 @@ async function prune(context: DaemonContext, call: Call): Promise<void> {
     context.engine.events.append({ Type: 'network', Action: 'destroy', Actor: { ID: network.id, Attributes: { name: network.name, type: network.driver } } });
     deleted.push(network.name);
   }
-  call.send(200, { NetworksDeleted: deleted });
+  // Docker's nil list when nothing went: null.
+  call.send(200, { NetworksDeleted: deleted.length === 0 ? null : deleted });
 }
 
 export function networkRoutes(context: DaemonContext): Route[] {

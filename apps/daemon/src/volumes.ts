@@ -57,7 +57,8 @@ async function remove(context: DaemonContext, call: Call): Promise<void> {
 async function prune(context: DaemonContext, call: Call): Promise<void> {
   const filters = Object.fromEntries(parseFilters(call.query.get('filters')));
   const report = await pruneVolumes(context.engine, { filters });
-  call.send(200, { VolumesDeleted: report.volumesDeleted, SpaceReclaimed: report.spaceReclaimedBytes });
+  // Docker's nil list when nothing went: null.
+  call.send(200, { VolumesDeleted: report.volumesDeleted.length === 0 ? null : report.volumesDeleted, SpaceReclaimed: report.spaceReclaimedBytes });
 }
 
 export function volumeRoutes(context: DaemonContext): Route[] {
