@@ -260,7 +260,21 @@ describe('rename, update, commit', () => {
     const tooSmall = await fails(['update', '--memory', '1k', 'upd']);
     expect(tooSmall.stderr).toContain('memory');
     expect(await ok(['exec', 'upd', 'sh', '-c', 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max'])).toBe(`${64 * 1024 * 1024}\n`);
+    expect((await fails(['update', '--memory', '64m', 'nosuch'])).stderr).toContain('No such container: nosuch');
+    await ok(['update', '--restart', 'on-failure:2', 'upd']);
+    expect(await ok(['inspect', '-f', '{{.HostConfig.RestartPolicy.Name}} {{.HostConfig.RestartPolicy.MaximumRetryCount}}', 'upd'])).toBe('on-failure 2\n');
     await ok(['rm', '-f', 'upd']);
+  });
+
+  it('docker update of a stopped container applies at its next start', async () => {
+    await ok(['create', '--name', 'upd-later', 'busybox', 'sleep', '600']);
+    try {
+      await ok(['update', '--memory', '32m', 'upd-later']);
+      await ok(['start', 'upd-later']);
+      expect(await ok(['exec', 'upd-later', 'sh', '-c', 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max'])).toBe(`${32 * 1024 * 1024}\n`);
+    } finally {
+      await harness.docker(['rm', '-f', 'upd-later']);
+    }
   });
 
   it('docker commit makes an image that docker run runs; docker image prune -f removes dangling ones', async () => {
