@@ -1,6 +1,7 @@
 import { DriverError } from '@execdriver/driver';
 import { EngineError } from '@execdriver/engine';
 import { ImageError } from '@execdriver/images';
+import { NetworkError } from '@execdriver/network';
 import { SpecError } from '@execdriver/spec';
 
 export type DaemonErrorCode =
@@ -12,6 +13,8 @@ export type DaemonErrorCode =
   | 'NOT_FOUND'
   /** The object's state forbids the operation (attach to a stopped container...): 409. */
   | 'CONFLICT'
+  /** The operation is refused for this object (a pre-defined network): 403. */
+  | 'FORBIDDEN'
   /** A command-line flag of execdriverd that is wrong or unknown. */
   | 'BAD_FLAG'
   /** The API socket cannot be made or is taken. */
@@ -41,6 +44,8 @@ const engineStatus: Record<string, number> = {
   INVALID_REQUEST: 400,
   CONTAINER_RUNNING: 409,
   CONTAINER_NOT_RUNNING: 409,
+  NO_SUCH_VOLUME: 404,
+  VOLUME_IN_USE: 409,
 };
 const imageStatus: Record<string, number> = {
   INVALID_REFERENCE: 400,
@@ -60,11 +65,25 @@ const driverStatus: Record<string, number> = {
   COMMAND_NOT_FOUND: 400,
   COMMAND_NOT_INVOKABLE: 400,
 };
+/** Docker's status for network errors: an unknown network 404, a name taken 409, one in use or pre-defined 403. */
+const networkStatus: Record<string, number> = {
+  NO_SUCH_NETWORK: 404,
+  NETWORK_EXISTS: 409,
+  NETWORK_IN_USE: 403,
+  AMBIGUOUS_NETWORK: 400,
+  INVALID_SUBNET: 400,
+  INVALID_NETWORK: 400,
+  NOT_CONNECTED: 400,
+  ALREADY_CONNECTED: 403,
+  NO_FREE_SUBNET: 400,
+  PORT_IN_USE: 409,
+};
 const daemonStatus: Record<DaemonErrorCode, number> = {
   BAD_PARAMETER: 400,
   UNSUPPORTED: 400,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  FORBIDDEN: 403,
   BAD_FLAG: 400,
   LISTEN_FAILED: 500,
   START_FAILED: 500,
@@ -79,6 +98,7 @@ export function httpStatusOf(error: unknown): number {
   if (error instanceof EngineError) return engineStatus[error.code] ?? 500;
   if (error instanceof ImageError) return imageStatus[error.code] ?? 500;
   if (error instanceof DriverError) return driverStatus[error.code] ?? 500;
+  if (error instanceof NetworkError) return networkStatus[error.code] ?? 500;
   if (error instanceof SpecError) return 400;
   return 500;
 }

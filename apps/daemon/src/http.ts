@@ -36,7 +36,7 @@ export interface Call {
   bodyStream(): Readable;
   send(status: number, body?: unknown, headers?: Record<string, string>): void;
   /** A streamed response (200 and headers now, then the body as it comes). */
-  stream(contentType: string): Writable;
+  stream(contentType: string, headers?: Record<string, string>): Writable;
   hijack(contentType: string): Hijacked;
   /** Whether a response has started. */
   readonly responded: boolean;
@@ -110,8 +110,8 @@ export function plainCall(request: IncomingMessage, response: ServerResponse, ro
       response.writeHead(status, { ...commonHeaders, ...(type ? { 'Content-Type': type } : {}), ...(data ? { 'Content-Length': String(data.length) } : {}), ...headers });
       response.end(request.method === 'HEAD' ? undefined : data);
     },
-    stream(contentType) {
-      response.writeHead(200, { ...commonHeaders, 'Content-Type': contentType });
+    stream(contentType, headers = {}) {
+      response.writeHead(200, { ...commonHeaders, 'Content-Type': contentType, ...headers });
       response.flushHeaders();
       return response;
     },
@@ -191,8 +191,8 @@ export function upgradeCall(request: IncomingMessage, socket: Duplex, head: Buff
       writeHead(status, { ...(type ? { 'Content-Type': type } : {}), 'Content-Length': String(data?.length ?? 0), Connection: 'close', ...headers });
       socket.end(data);
     },
-    stream(contentType) {
-      writeHead(200, { 'Content-Type': contentType, Connection: 'close' });
+    stream(contentType, headers = {}) {
+      writeHead(200, { 'Content-Type': contentType, Connection: 'close', ...headers });
       return socket;
     },
     hijack(contentType) {

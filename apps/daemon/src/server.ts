@@ -17,6 +17,7 @@ import { createLogger, type Logger } from './log.js';
 import { LogCopiers } from './log-copiers.js';
 import { Monitor } from './monitor.js';
 import { systemRoutes } from './system.js';
+import { resourceRoutes } from './resource-routes.js';
 
 /** The gid of a group in /etc/group; undefined when there is none. */
 async function groupId(name: string): Promise<number | undefined> {
@@ -97,7 +98,7 @@ export async function startDaemon(flags: DaemonFlags, options: { daemonPath: str
   const context: DaemonContext = { engine, monitor, execs: new ExecStore(), consoles: new Consoles(engine, monitor), logCopiers, log, flags };
   /** Live restore under way (see below): requests other than _ping wait for it. */
   let restored: Promise<void> | undefined;
-  const routes: CompiledRoute[] = compileRoutes([...systemRoutes(context), ...containerRoutes(context), ...execRoutes(context), ...imageRoutes(context)]);
+  const routes: CompiledRoute[] = compileRoutes([...resourceRoutes(context), ...systemRoutes(context), ...containerRoutes(context), ...execRoutes(context), ...imageRoutes(context)]);
 
   const dispatch = async (request: http.IncomingMessage, makeCall: (route: { path: string; version: string; params: Record<string, string>; query: URLSearchParams }) => Call, fallback: (status: number, message: string) => void) => {
     const started = Date.now();

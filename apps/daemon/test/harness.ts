@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -26,6 +26,8 @@ export interface DaemonHarness {
   stateRoot: string;
   dataRoot: string;
   marker: string;
+  /** The default bridge network's host interface, this harness's own. */
+  bridge: string;
   /** The environment of the CLI on the same roots, and of the docker CLI pointed at the daemon. */
   env: Record<string, string>;
   daemon: ChildProcess;
@@ -83,14 +85,16 @@ export async function startDaemonHarness(name: string): Promise<DaemonHarness> {
   const dockerConfig = join(base, 'docker-config');
   await mkdir(dockerConfig);
   const dockerHost = `unix://${socket}`;
-  const env = { EXECDRIVER_STATE_ROOT: stateRoot, EXECDRIVER_DATA_ROOT: dataRoot, EXECDRIVER_CGROUP_PREFIX: marker, DOCKER_HOST: dockerHost, DOCKER_CONFIG: dockerConfig };
+  // A default bridge of this test file's own (15 characters at most), deleted by cleanup, as the CLI's harness.
+  const bridge = `edd${(process.pid % 100000).toString(36)}${Date.now().toString(36).slice(-5)}`;
+  const env = { EXECDRIVER_STATE_ROOT: stateRoot, EXECDRIVER_DATA_ROOT: dataRoot, EXECDRIVER_CGROUP_PREFIX: marker, EXECDRIVER_BRIDGE: bridge, DOCKER_HOST: dockerHost, DOCKER_CONFIG: dockerConfig };
   let log = '';
   let daemon!: ChildProcess;
   let startupMs = 0;
 
   const launch = async () => {
     daemon = spawn(process.execPath, ['--', daemonPath, '-H', dockerHost, '--data-root', dataRoot, '--exec-root', stateRoot, '--pidfile', join(base, 'execdriverd.pid'), '--log-level', 'debug'], {
-      env: { ...process.env, EXECDRIVER_CGROUP_PREFIX: marker },
+      env: { ...process.env, EXECDRIVER_CGROUP_PREFIX: marker, EXECDRIVER_BRIDGE: bridge },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     daemon.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
@@ -137,6 +141,7 @@ export async function startDaemonHarness(name: string): Promise<DaemonHarness> {
     stateRoot,
     dataRoot,
     marker,
+    bridge,
     env,
     get daemon() {
       return daemon;
@@ -157,6 +162,9 @@ export async function startDaemonHarness(name: string): Promise<DaemonHarness> {
       if (existsSync(socket)) left.push(`socket left: ${socket}`);
       const ids = (await cli(['ps', '-aq', '--no-trunc'])).stdout.split('\n').filter((id) => id !== '');
       if (ids.length > 0) await cli(['rm', '-f', ...ids]);
+      const networks = (await cli(['network', 'ls', '--format', '{{.Name}}'])).stdout.split('\n').filter((network) => network !== '' && !['bridge', 'host', 'none'].includes(network));
+      if (networks.length > 0) left.push(...networks.map((network) => `network: ${network}`));
+      if (networks.length > 0) await cli(['network', 'rm', ...networks]);
       for (let attempt = 0; attempt < 30 && entries(join(stateRoot, 'consoles')).some((file) => file.endsWith('.sock')); attempt += 1) await sleep(100);
       left.push(
         ...entries(join(stateRoot, 'containers')).map((id) => `state: ${id}`),
@@ -172,11 +180,23 @@ export async function startDaemonHarness(name: string): Promise<DaemonHarness> {
           if ((error as NodeJS.ErrnoException).code !== 'ENOENT') left.push(`cgroup: ${dir} (${(error as Error).message})`);
         }
       }
+      left.push(...networkLeftovers(stateRoot));
       left.push(...findLeftovers(marker));
+      spawnSync('ip', ['link', 'del', bridge]);
       await rm(base, { recursive: true, force: true }).catch((error: Error) => left.push(`rm ${base}: ${error.message}`));
       return left;
     },
   };
+}
+
+/** Network namespaces, attachments and leased addresses left in the state root (as the CLI's harness checks). */
+export function networkLeftovers(stateRoot: string): string[] {
+  const network = join(stateRoot, 'network');
+  return [
+    ...entries(join(network, 'netns')).map((id) => `netns: ${id}`),
+    ...entries(join(network, 'attachments')).map((file) => `attachment: ${file}`),
+    ...entries(join(network, 'ipam')).flatMap((name) => entries(join(network, 'ipam', name)).filter((file) => /^\d+\.\d+\.\d+\.\d+$/.test(file)).map((file) => `ipam: ${name}/${file}`)),
+  ];
 }
 
 /** Polls `check` until it returns a value (not undefined) or the time is up. */

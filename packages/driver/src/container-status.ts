@@ -27,6 +27,8 @@ export const allowedInStatus = {
   exec: ['running'],
   /** getPids, stats: the container has processes. */
   processes: ['running', 'paused'],
+  /** update: new cgroup limits. */
+  update: ['running', 'paused'],
 } as const satisfies Record<string, readonly ContainerStatus[]>;
 
 export type StatusOperation = keyof typeof allowedInStatus;

@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import type { CgroupStats, NetworkInterfaceStats, OomEvent } from '@execdriver/cgroups';
-import type { Command, CommandInput, ContainerStatus, ExitStatus, ProcessConfig, ProcessConfigInput, RuntimeSpec } from '@execdriver/spec';
+import type { Command, CommandInput, ContainerStatus, ExitStatus, ProcessConfig, ProcessConfigInput, Resources, RuntimeSpec } from '@execdriver/spec';
 import type { Terminal } from '@execdriver/terminal';
 import type { ContainerOutput } from './output-fifo.js';
 
@@ -155,6 +155,12 @@ export interface Driver {
   inspect(id: string): Promise<ContainerSummary>;
   getPids(id: string): Promise<number[]>;
   stats(id: string): Promise<ContainerStats>;
+  /**
+   * New cgroup limits for a running (or paused) container (`runc update`): the whole resources
+   * of its command as they are to be now. Resolves to the warnings of settings left out on this host.
+   * @throws DriverError CONTAINER_NOT_RUNNING, RUNC_FAILED, INVALID_COMMAND (resources that do not fit the host)
+   */
+  update(id: string, resources: Resources): Promise<{ warnings: string[] }>;
   /**
    * Every container of this state root. A container whose record is broken never breaks the
    * list: it is left out, or listed as a BrokenContainer with `includeBroken`.

@@ -1,8 +1,10 @@
+import { writeFile, rm } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CgroupError, openCgroup, readOnlineCpuCount, readSystemCpuUsage, takeSample, type Cgroup } from '@execdriver/cgroups';
-import { isValidContainerId, parseCommand, type Command, type CommandInput, type ExitStatus, type ProcessConfigInput, type RuntimeSpec } from '@execdriver/spec';
+import { OciError, toLinuxResources } from '@execdriver/oci';
+import { isValidContainerId, parseCommand, type Command, type CommandInput, type ExitStatus, type ProcessConfigInput, type Resources, type RuntimeSpec } from '@execdriver/spec';
 import { buildSpec, prepareBundle } from './bundle.js';
 import { removeContainer } from './container-cleanup.js';
 import { readStatus, requireStatus, toSummary } from './container-status.js';
@@ -271,6 +273,32 @@ class RuncDriver implements Driver {
     await this.#context.lock.run(id, () => removeContainer(this.#context, id));
     const watched = this.#context.watched.get(id);
     if (watched) await watched.catch(() => undefined);
+  }
+
+  async update(id: string, resources: Resources): Promise<{ warnings: string[] }> {
+    assertId(id);
+    return this.#context.lock.run(id, async () => {
+      await requireStatus(this.#context, id, 'update');
+      const { host } = this.#context;
+      let converted: ReturnType<typeof toLinuxResources>;
+      try {
+        converted = toLinuxResources(resources, { cgroupMode: host.cgroupMode, blkioWeightSupported: host.blkioWeightSupported, onlineCpus: host.onlineCpus });
+      } catch (error) {
+        if (error instanceof OciError) throw new DriverError('INVALID_COMMAND', `container ${id}: ${error.message}`, { cause: error });
+        throw error;
+      }
+      const paths = this.#context.store.paths(id);
+      const file = join(paths.dir, `update-${process.pid}-${Date.now()}.json`);
+      await writeFile(file, JSON.stringify(converted.resources), { mode: 0o600 });
+      try {
+        await this.#context.runc.update(id, file, paths.runcLog);
+      } catch (error) {
+        throw fromRuncFailure(error, id);
+      } finally {
+        await rm(file, { force: true });
+      }
+      return { warnings: converted.warnings.map((warning) => warning.message) };
+    });
   }
 
   async getPids(id: string): Promise<number[]> {

@@ -26,6 +26,7 @@ export {
   toStateArgs,
   toPauseArgs,
   toResumeArgs,
+  toUpdateArgs,
   type GlobalOptions,
   type RunOptions,
   type ExecOptions,

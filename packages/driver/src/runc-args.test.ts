@@ -1,10 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { toDeleteArgs, toExecArgs, toGlobalArgs, toKillArgs, toRunArgs } from './runc-args.js';
+import { toDeleteArgs, toExecArgs, toGlobalArgs, toKillArgs, toRunArgs, toUpdateArgs } from './runc-args.js';
 import { lastRuncLogMessage } from './runc.js';
 import { normalizeSignal } from './signals.js';
 import { DriverError } from './errors.js';
 
 describe('runc argument builders', () => {
+  test('update reads the resources from a file', () => expect(toUpdateArgs('c1', '/state/c1/update.json')).toEqual(['update', '--resources', '/state/c1/update.json', 'c1']));
+
   test.each([
     [{}, []],
     [{ root: '/run/x' }, ['--root', '/run/x']],

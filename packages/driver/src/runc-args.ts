@@ -67,3 +67,5 @@ export function toDeleteArgs(id: string, options: { force?: boolean } = {}): str
 export const toStateArgs = (id: string): string[] => ['state', id];
 export const toPauseArgs = (id: string): string[] => ['pause', id];
 export const toResumeArgs = (id: string): string[] => ['resume', id];
+/** `runc update --resources FILE ID`: the OCI `linux.resources` of a running container, from a JSON file. */
+export const toUpdateArgs = (id: string, resourcesFile: string): string[] => ['update', '--resources', resourcesFile, id];

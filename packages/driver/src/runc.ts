@@ -12,6 +12,7 @@ import {
   toKillArgs,
   toPauseArgs,
   toResumeArgs,
+  toUpdateArgs,
   toRunArgs,
   toStateArgs,
   type ExecOptions,
@@ -180,6 +181,11 @@ export class Runc {
 
   async resume(id: string, log?: string): Promise<void> {
     await this.execute(toResumeArgs(id), log);
+  }
+
+  /** `runc update`: new cgroup limits for a running container, read from `resourcesFile` (OCI linux.resources JSON). */
+  async update(id: string, resourcesFile: string, log?: string): Promise<void> {
+    await this.execute(toUpdateArgs(id, resourcesFile), log);
   }
 
   async delete(id: string, options: { force?: boolean; log?: string } = {}): Promise<void> {

@@ -1,13 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { lstat, mkdir, mkdtemp, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { lstat, mkdir, mkdtemp, open, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, posix } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
 import { containerLayerPaths, remappedImageRootfs } from '@execdriver/images';
 import { toHostId } from '@execdriver/namespaces';
 import { isActive } from './container.js';
 import type { Engine } from './engine.js';
 import { EngineError } from './errors.js';
 import { runInRoot, spawnInRoot } from './in-root.js';
+import { scanTarFile, type TarEntry } from './tar-entries.js';
 import { exitOf } from './volume-mounts.js';
 
 /**
@@ -79,16 +84,153 @@ export async function archiveFromContainer(engine: Engine, reference: string, pa
   });
 }
 
+/** What `HEAD /containers/{id}/archive` tells of a path (Docker's ContainerPathStat, its mode as Go's os.FileMode). */
+export interface ContainerPathStat {
+  name: string;
+  size: number;
+  mode: number;
+  /** RFC 3339 with nanoseconds. */
+  mtime: string;
+  /** For a symlink: its target fully resolved inside the container (absolute); else empty. */
+  linkTarget: string;
+}
+
+const pathStatScript = `
+p="$1"
+if [ ! -e "$p" ] && [ ! -L "$p" ]; then echo missing; exit 0; fi
+t=""
+if [ -L "$p" ]; then t=$(readlink -f "$p") || t=""; fi
+stat -c '%f %s %Y' "$p" || exit 1
+date -r "$p" -u +%N 2>/dev/null || echo 0
+printf '%s\n' "$t"
+`;
+
+/** Go's os.FileMode of a raw st_mode: type bits on top, permission and setuid/setgid/sticky bits. */
+export function goFileMode(stMode: number): number {
+  const type = stMode & 0o170000;
+  const typeBits: Record<number, number> = { 0o040000: 2 ** 31, 0o120000: 2 ** 27, 0o010000: 2 ** 25, 0o140000: 2 ** 24, 0o060000: 2 ** 26, 0o020000: 2 ** 26 + 2 ** 21 };
+  let mode = (typeBits[type] ?? 0) + (stMode & 0o777);
+  if (stMode & 0o4000) mode += 2 ** 23;
+  if (stMode & 0o2000) mode += 2 ** 22;
+  if (stMode & 0o1000) mode += 2 ** 20;
+  return mode;
+}
+
+/** A container path as Docker resolves it: absolute (relative ones from `/`), a trailing `/` or `/.` kept. */
+function containerPath(path: string): string {
+  return path.startsWith('/') ? path : `/${path}`;
+}
+
+/**
+ * Docker's `HEAD /containers/{id}/archive?path=`: the path's last component is not followed (a
+ * symlink is described as one, with its resolved target), unless the path ends in `/` or `/.`.
+ * @throws EngineError COPY_FAILED `Could not find the file <path> in container <name>`
+ */
+export async function statContainerPath(engine: Engine, reference: string, path: string): Promise<ContainerPathStat> {
+  return withRoot(engine, reference, async (root) => {
+    const absolute = containerPath(path);
+    const result = await runInRoot({ busybox: engine.busybox, root }, pathStatScript, [absolute]);
+    if (result.exitCode !== 0) throw new EngineError('COPY_FAILED', `cannot stat ${path} in container ${reference}: ${result.stderr.trim() || `exit ${result.exitCode}`}`);
+    const [line = '', nanos = '0', linkTarget = ''] = result.stdout.split('\n');
+    if (line === 'missing') throw new EngineError('COPY_FAILED', `Could not find the file ${path} in container ${reference}`);
+    const [rawMode = '0', size = '0', seconds = '0'] = line.split(' ');
+    const fraction = /^\d{9}$/.test(nanos) ? nanos.replace(/0+$/, '') : '';
+    const mtime = `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19)}${fraction ? `.${fraction}` : ''}Z`;
+    const trimmed = absolute.replace(/\/+$/, '');
+    const name = absolute === '/' ? '/' : posix.basename(absolute.endsWith('/.') ? absolute : trimmed) || '/';
+    return { name, size: Number(size), mode: goFileMode(Number.parseInt(rawMode, 16)), mtime, linkTarget };
+  });
+}
+
+const conflictScript = `
+cd "$1" || exit 2
+while IFS= read -r line; do
+  k=\${line%"\${line#?}"}
+  p=\${line#?}
+  if [ "$k" = d ]; then
+    if [ -L "$p" ] || { [ -e "$p" ] && [ ! -d "$p" ]; }; then echo "non-directory $p"; exit 0; fi
+  elif [ ! -L "$p" ] && [ -d "$p" ]; then echo "directory $p"; exit 0; fi
+done
+`;
+
+/** The first member that would replace a directory with a non-directory or the reverse, inside the root. */
+async function firstConflict(root: string, busybox: string, directory: string, entries: readonly TarEntry[]): Promise<{ existing: 'directory' | 'non-directory'; path: string } | undefined> {
+  const lines = entries
+    .map((entry) => ({ ...entry, name: entry.name.replace(/^(\.?\/)+/, '').replace(/\/+$/, '') }))
+    .filter((entry) => entry.name !== '' && entry.name !== '.' && !entry.name.includes('\n'))
+    .map((entry) => `${entry.directory ? 'd' : 'f'}${entry.name}\n`)
+    .join('');
+  const checker = spawnInRoot({ busybox, root, stdio: ['pipe', 'pipe', 'pipe'] }, conflictScript, [directory]);
+  let stdout = '';
+  checker.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const stderr = collect(checker);
+  checker.stdin!.on('error', () => undefined);
+  checker.stdin!.end(lines);
+  const code = await exitOf(checker);
+  if (code !== 0) throw new EngineError('COPY_FAILED', `cannot look into ${directory} of the container: ${stderr() || `exit ${code}`}`);
+  const match = /^(directory|non-directory) (.*)\n?$/.exec(stdout);
+  return match ? { existing: match[1] as 'directory' | 'non-directory', path: posix.join(directory, match[2]!) } : undefined;
+}
+
+/** Writes a request body to a private file, gunzipped when it is gzip (Docker takes identity or gzip tar streams). */
+async function spoolArchive(input: Readable, dir: string): Promise<string> {
+  const raw = join(dir, 'raw.tar');
+  await pipeline(input, createWriteStream(raw, { mode: 0o600 }));
+  const handle = await open(raw, 'r');
+  const magic = Buffer.alloc(2);
+  try {
+    await handle.read(magic, 0, 2, 0);
+  } finally {
+    await handle.close();
+  }
+  if (magic[0] !== 0x1f || magic[1] !== 0x8b) return raw;
+  const plain = join(dir, 'archive.tar');
+  await pipeline(createReadStream(raw), createGunzip(), createWriteStream(plain, { mode: 0o600 })).catch((error: unknown) => {
+    throw new EngineError('COPY_FAILED', `cannot decompress the archive: ${(error as Error).message}`, { cause: error });
+  });
+  return plain;
+}
+
 /**
  * Extracts a tar stream into a directory of the container (Docker's PUT /containers/{id}/archive
- * and `cp - CONTAINER:DIR`).
- * @throws EngineError COPY_FAILED when the destination is not a directory
+ * and `cp - CONTAINER:DIR`); the directory is resolved inside the container's root, symlinks
+ * included, and nothing is written outside it.
+ * Options (the API's): `noOverwriteDirNonDir` refuses an archive that would replace a directory
+ * with a non-directory or the reverse, before anything is written; `asContainerRoot` makes every
+ * member owned by the container's root (its remapped root in a user namespace), as Docker does
+ * unless the client asks for `copyUIDGID`. Either option spools the archive to a private file first.
+ * @throws EngineError COPY_FAILED when the destination is not a directory or the archive does not fit
  */
-export async function extractToContainer(engine: Engine, reference: string, directory: string, input: Readable): Promise<void> {
-  await withRoot(engine, reference, async (root) => {
-    const info = await statIn(root, engine.busybox, directory, true);
-    if (info.kind !== 'directory') throw new EngineError('COPY_FAILED', `Could not find the file ${directory} in container ${reference}`);
-    await untarIn(root, engine.busybox, directory, input, reference);
+export async function extractToContainer(engine: Engine, reference: string, directory: string, input: Readable, options: { noOverwriteDirNonDir?: boolean; asContainerRoot?: boolean } = {}): Promise<void> {
+  await withRoot(engine, reference, async (root, { remapOwner }) => {
+    const target = containerPath(directory);
+    const info = await statIn(root, engine.busybox, target, true);
+    if (info.kind === 'missing') throw new EngineError('COPY_FAILED', `Could not find the file ${directory} in container ${reference}`);
+    if (info.kind !== 'directory') throw new EngineError('COPY_FAILED', `extraction point ${directory} in container ${reference} is not a directory`);
+    if (!options.noOverwriteDirNonDir && !options.asContainerRoot) {
+      await untarIn(root, engine.busybox, target, input, reference);
+      return;
+    }
+    const spool = await mkdtemp(join(tmpdir(), 'execdriver-archive-'));
+    try {
+      const file = await spoolArchive(input, spool);
+      const handle = await open(file, 'r+');
+      let entries: TarEntry[];
+      try {
+        entries = await scanTarFile(handle, options.asContainerRoot ? { owner: remapOwner ?? { uid: 0, gid: 0 } } : {});
+      } finally {
+        await handle.close();
+      }
+      if (options.noOverwriteDirNonDir) {
+        const conflict = await firstConflict(root, engine.busybox, info.resolved, entries);
+        if (conflict) {
+          throw new EngineError('COPY_FAILED', conflict.existing === 'directory' ? `cannot overwrite directory "${conflict.path}" with non-directory` : `cannot overwrite non-directory "${conflict.path}" with directory`);
+        }
+      }
+      await untarIn(root, engine.busybox, target, createReadStream(file), reference);
+    } finally {
+      await rm(spool, { recursive: true, force: true });
+    }
   });
 }
 

@@ -1,4 +1,4 @@
-import { connectContainer, disconnectContainer, type Engine } from '@execdriver/engine';
+import { connectContainer, disconnectContainer, toDockerNetwork, type Engine } from '@execdriver/engine';
 import type { NetworkRecord } from '@execdriver/network';
 import type { CommandSpec } from '../command-spec.js';
 import type { Context } from '../context.js';
@@ -14,37 +14,6 @@ interface Subcommand {
   minArgs: number;
   maxArgs?: number;
   run(context: Context, engine: Engine, parsed: ParsedArguments): Promise<number>;
-}
-
-/** Docker's `network inspect` document. */
-async function inspectDocument(engine: Engine, network: NetworkRecord) {
-  const containers: Record<string, unknown> = {};
-  for (const { attachment, endpoint } of await engine.networks.endpointsOf(network.id)) {
-    containers[attachment.containerId] = {
-      Name: attachment.containerName,
-      EndpointID: `${attachment.containerId.slice(0, 32)}${network.id.slice(0, 32)}`,
-      MacAddress: endpoint.macAddress,
-      IPv4Address: endpoint.ipAddress ? `${endpoint.ipAddress}/${endpoint.prefixLength}` : '',
-      IPv6Address: '',
-    };
-  }
-  return {
-    Name: network.name,
-    Id: network.id,
-    Created: network.created,
-    Scope: 'local',
-    Driver: network.driver,
-    EnableIPv6: false,
-    IPAM: { Driver: 'default', Options: network.predefined ? null : {}, Config: network.subnet ? [{ Subnet: network.subnet, Gateway: network.gateway }] : [] },
-    Internal: network.internal,
-    Attachable: false,
-    Ingress: false,
-    ConfigFrom: { Network: '' },
-    ConfigOnly: false,
-    Containers: containers,
-    Options: network.bridge ? { 'com.docker.network.bridge.name': network.bridge, ...(network.name === 'bridge' ? { 'com.docker.network.bridge.default_bridge': 'true' } : {}) } : {},
-    Labels: network.labels,
-  };
 }
 
 function parseLabels(values: readonly string[]): Record<string, string> {
@@ -125,7 +94,7 @@ const subcommands: Record<string, Subcommand> = {
       let failed = false;
       for (const reference of parsed.positionals) {
         try {
-          documents.push(await inspectDocument(engine, await engine.networks.find(reference)));
+          documents.push(await toDockerNetwork(engine, await engine.networks.find(reference)));
         } catch (error) {
           failed = true;
           context.stderr.write(`execdriver: ${(error as Error).message}\n`);
