@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { bridgeRuleComment, removeBridgeRules } from '@execdriver/network';
-import { findLeftovers } from '@execdriver/testkit';
+import { findLeftovers, networkLeftovers, removeTestBridge } from '@execdriver/testkit';
+
+export { networkLeftovers };
 
 /** The built binary under test. */
 export const cliPath = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -110,10 +111,7 @@ export async function createHarness(name: string): Promise<Harness> {
       }
     }
     left.push(...findLeftovers(marker));
-    spawnSync('ip', ['link', 'del', bridge]);
-    await removeBridgeRules(bridge);
-    const rules = spawnSync('iptables-save', { encoding: 'utf8' }).stdout.split('\n').filter((line) => line.includes(bridgeRuleComment(bridge)));
-    left.push(...rules.map((line) => `iptables: ${line}`));
+    left.push(...removeTestBridge(bridge));
     await rm(base, { recursive: true, force: true }).catch((error: Error) => left.push(`rm ${base}: ${error.message}`));
     return left;
   };
@@ -121,15 +119,6 @@ export async function createHarness(name: string): Promise<Harness> {
   return { env, stateRoot, dataRoot, marker, cli, cleanup, reset, leftovers };
 }
 
-/** Network namespaces and attachments left in the state root, and IPAM address files (one per leased address). */
-export function networkLeftovers(stateRoot: string): string[] {
-  const network = join(stateRoot, 'network');
-  return [
-    ...entries(join(network, 'netns')).map((id) => `netns: ${id}`),
-    ...entries(join(network, 'attachments')).map((file) => `attachment: ${file}`),
-    ...entries(join(network, 'ipam')).flatMap((name) => entries(join(network, 'ipam', name)).filter((file) => /^\d+\.\d+\.\d+\.\d+$/.test(file)).map((file) => `ipam: ${name}/${file}`)),
-  ];
-}
 
 /** Polls `check` until it returns a value (not undefined) or the time is up. */
 export async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { findLeftovers } from '@execdriver/testkit';
+import { findLeftovers, networkLeftovers, removeTestBridge } from '@execdriver/testkit';
+
+export { networkLeftovers };
 
 /** The built daemon and CLI under test. */
 export const daemonPath = fileURLToPath(new URL('../dist/execdriverd.js', import.meta.url));
@@ -182,22 +184,13 @@ export async function startDaemonHarness(name: string): Promise<DaemonHarness> {
       }
       left.push(...networkLeftovers(stateRoot));
       left.push(...findLeftovers(marker));
-      spawnSync('ip', ['link', 'del', bridge]);
+      left.push(...removeTestBridge(bridge));
       await rm(base, { recursive: true, force: true }).catch((error: Error) => left.push(`rm ${base}: ${error.message}`));
       return left;
     },
   };
 }
 
-/** Network namespaces, attachments and leased addresses left in the state root (as the CLI's harness checks). */
-export function networkLeftovers(stateRoot: string): string[] {
-  const network = join(stateRoot, 'network');
-  return [
-    ...entries(join(network, 'netns')).map((id) => `netns: ${id}`),
-    ...entries(join(network, 'attachments')).map((file) => `attachment: ${file}`),
-    ...entries(join(network, 'ipam')).flatMap((name) => entries(join(network, 'ipam', name)).filter((file) => /^\d+\.\d+\.\d+\.\d+$/.test(file)).map((file) => `ipam: ${name}/${file}`)),
-  ];
-}
 
 /** Polls `check` until it returns a value (not undefined) or the time is up. */
 export async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {

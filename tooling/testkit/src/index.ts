@@ -4,3 +4,4 @@ export { findLeftovers, removeCgroupDirs } from './leaks.js';
 export { officialValidator, officialSchemaRoot, referenceFile, type OfficialVersion, type SchemaCheck } from './schemas.js';
 export { v2vmTool, type V2vmTool } from './v2vm.js';
 export { readmeExample, checkReadmeExample, type ReadmeExampleResult } from './readme.js';
+export { bridgeRuleLines, networkLeftovers, removeTestBridge } from './network-leaks.js';
