@@ -244,6 +244,40 @@ describe('execdriverd driven by the docker CLI 28 (DOCKER_HOST=unix://...)', () 
     expect((await docker(['ps', '-aq'])).stdout).toBe('');
   });
 
+  it('survives kill -9: a tty container keeps its terminal (exec, attach), a container that exited meanwhile has its exit code', async () => {
+    expect((await docker(['run', '-dit', '--name', 'ttybox', 'busybox', 'sh'])).exitCode).toBe(0);
+    expect((await docker(['run', '-d', '--name', 'ender', 'busybox', 'sh', '-c', 'until [ -e /tmp/go ]; do sleep 0.1; done; exit 7'])).exitCode).toBe(0);
+    const killed = new Promise((resolve) => harness.daemon.once('exit', resolve));
+    harness.daemon.kill('SIGKILL');
+    await killed;
+    // While the daemon is down: the CLI (same state) makes one container exit.
+    expect((await harness.cli(['exec', 'ender', 'touch', '/tmp/go'])).exitCode).toBe(0);
+    await waitFor('ender to exit while the daemon is down', async () => ((await harness.cli(['ps', '-a', '--filter', 'name=ender', '--format', '{{.State}}'])).stdout === 'exited\n' ? true : undefined), 20_000);
+    expect((await harness.cli(['ps', '--format', '{{.Names}}'])).stdout).toBe('ttybox\n');
+
+    await harness.restart();
+    expect((await docker(['ps', '--format', '{{.Names}}'])).stdout).toBe('ttybox\n');
+    expect(await docker(['wait', 'ender'])).toEqual({ exitCode: 0, stdout: '7\n', stderr: '' });
+    expect((await docker(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', 'ender'])).stdout).toBe('exited 7\n');
+    expect((await docker(['exec', 'ttybox', 'echo', 'alive'])).stdout).toBe('alive\n');
+    // docker attach to the tty container: what is typed reaches its shell, its output comes back.
+    const pty = await import('@lydell/node-pty');
+    const terminal = pty.spawn('docker', ['attach', 'ttybox'], { cols: 80, rows: 24, env: { ...process.env, ...harness.env } as Record<string, string> });
+    let output = '';
+    terminal.onData((data) => (output += data));
+    const exited = new Promise<number>((resolve) => terminal.onExit(({ exitCode }) => resolve(exitCode)));
+    await waitFor('the attached shell to answer', async () => {
+      if (output.includes('at-2')) return true;
+      terminal.write('echo at-$((1+1))\r');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return undefined;
+    }, 20_000);
+    terminal.write('exit 4\r');
+    expect(await exited).toBe(4);
+    expect(await docker(['wait', 'ttybox'])).toEqual({ exitCode: 0, stdout: '4\n', stderr: '' });
+    expect((await docker(['rm', 'ttybox', 'ender'])).exitCode).toBe(0);
+  });
+
   it('stops cleanly on SIGTERM, leaving containers running; a new daemon serves them', async () => {
     expect((await docker(['run', '-d', '--name', 'survivor', 'busybox', 'sleep', '60'])).exitCode).toBe(0);
     expect(await harness.stop()).toBe(0);
