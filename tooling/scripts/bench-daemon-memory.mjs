@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { benchBridge, check, pss, removeBridge } from './bench-kit.mjs';
 
 const count = Number(process.env.BENCH_MEMORY_CONTAINERS ?? 10);
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -19,27 +20,15 @@ const cliPath = join(repo, 'apps/cli/dist/cli.js');
 const base = mkdtempSync(join(tmpdir(), 'execdriver-bench-memory-'));
 const prefix = `execdriver-bench-memory-${process.pid}`;
 const socket = join(base, 'd.sock');
-const roots = { EXECDRIVER_STATE_ROOT: join(base, 'state'), EXECDRIVER_DATA_ROOT: join(base, 'data'), EXECDRIVER_CGROUP_PREFIX: prefix };
+const bridge = benchBridge('m');
+const roots = { EXECDRIVER_STATE_ROOT: join(base, 'state'), EXECDRIVER_DATA_ROOT: join(base, 'data'), EXECDRIVER_CGROUP_PREFIX: prefix, EXECDRIVER_BRIDGE: bridge };
 const env = { ...process.env, ...roots, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: join(base, 'docker-config') };
 
 if (process.getuid?.() !== 0) throw new Error('the memory benchmark needs root (it runs containers)');
 for (const path of [daemonPath, cliPath]) if (!existsSync(path)) throw new Error(`${path} is missing: run pnpm build first`);
 
-function check(file, args) {
-  const result = spawnSync(file, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
-  if (result.error) throw new Error(`benchmark aborted: ${file} ${args.join(' ')}: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`benchmark aborted: ${file} ${args.join(' ')} failed (${result.signal ?? `exit ${result.status}`}): ${String(result.stderr).trim()}`);
-  return result.stdout;
-}
-const docker = (...args) => check('docker', args);
-const cli = (...args) => check(process.execPath, [cliPath, ...args]);
-
-/** Proportional set size of a process, KiB. */
-function pss(pid) {
-  const match = /^Pss:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-  if (!match) throw new Error(`benchmark aborted: no Pss in /proc/${pid}/smaps_rollup`);
-  return Number(match[1]);
-}
+const docker = (...args) => check('docker', args, { env, timeout: 60_000 });
+const cli = (...args) => check(process.execPath, [cliPath, ...args], { env, timeout: 60_000 });
 function processInfo(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return {
@@ -74,7 +63,7 @@ const printing = ['busybox', 'sh', '-c', 'while true; do echo tick; sleep 1; don
 let daemon;
 try {
   daemon = spawn(process.execPath, [daemonPath, '-H', `unix://${socket}`, '--data-root', roots.EXECDRIVER_DATA_ROOT, '--exec-root', roots.EXECDRIVER_STATE_ROOT, '--pidfile', join(base, 'pid')], {
-    env: { ...process.env, EXECDRIVER_CGROUP_PREFIX: prefix },
+    env: { ...process.env, EXECDRIVER_CGROUP_PREFIX: prefix, EXECDRIVER_BRIDGE: bridge },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let daemonLog = '';
@@ -138,5 +127,6 @@ try {
       // Absent, or not a hierarchy.
     }
   }
+  await removeBridge(bridge);
   rmSync(base, { recursive: true, force: true });
 }

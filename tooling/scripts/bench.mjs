@@ -13,6 +13,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { benchBridge, check, has, median, removeBridge, time } from './bench-kit.mjs';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 9);
 const scale = Number(process.env.BENCH_SCALE ?? 100);
@@ -22,7 +23,7 @@ const cli = join(repo, 'apps/cli/dist/cli.js');
 const base = mkdtempSync(join(tmpdir(), 'execdriver-bench-'));
 const prefix = `execdriver-bench-${process.pid}`;
 // A default bridge of the benchmark's own, removed with its rules at the end.
-const bridge = `edb${(process.pid % 46656).toString(36)}x`;
+const bridge = benchBridge('c');
 const env = { ...process.env, EXECDRIVER_STATE_ROOT: join(base, 'state'), EXECDRIVER_DATA_ROOT: join(base, 'data'), EXECDRIVER_CGROUP_PREFIX: prefix, EXECDRIVER_BRIDGE: bridge };
 const startedAt = Date.now();
 const notes = [];
@@ -31,24 +32,6 @@ const cleanups = [];
 if (process.getuid?.() !== 0) throw new Error('pnpm bench needs root (it runs containers)');
 if (!existsSync(cli)) throw new Error(`${cli} is missing: run pnpm build first`);
 
-/** Runs a command to its end; anything but exit 0 aborts the benchmark with the command and its stderr. */
-function check(file, args, options = {}) {
-  const result = spawnSync(file, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20, ...options });
-  if (result.error) throw new Error(`benchmark aborted: ${file} ${args.join(' ')}: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`benchmark aborted: ${file} ${args.join(' ')} failed (${result.signal ?? `exit ${result.status}`}): ${String(result.stderr).trim()}`);
-  return result.stdout;
-}
-function time(file, args, options) {
-  const started = process.hrtime.bigint();
-  check(file, args, options);
-  return Number(process.hrtime.bigint() - started) / 1e6;
-}
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 /** Installs a missing peer from Debian; returns a reason when it cannot. */
 function ensure(command, debianPackage) {
   if (has(command)) return undefined;
@@ -260,8 +243,6 @@ try {
     console.log(`note: ${point} was still mounted after the benchmark removed its containers`);
     spawnSync('umount', ['-l', point], { stdio: 'ignore' });
   }
-  spawnSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
-  const { removeBridgeRules } = await import(join(repo, 'packages/network/dist/index.js'));
-  await removeBridgeRules(bridge);
+  await removeBridge(bridge);
   rmSync(base, { recursive: true, force: true });
 }

@@ -8,60 +8,33 @@
 // Knobs: BENCH_ROUNDS (default 9), BENCH_RUNNING (default 10).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { benchBridge, check, has, median, ping, pss as pssOf, removeBridge, time } from '../../../tooling/scripts/bench-kit.mjs';
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 9);
 const running = Number(process.env.BENCH_RUNNING ?? 10);
 const daemonPath = fileURLToPath(new URL('../dist/execdriverd.js', import.meta.url));
 const base = mkdtempSync(join(tmpdir(), 'execdriverd-bench-'));
 const prefix = `execdriverd-bench-${process.pid}`;
+const bridge = benchBridge('d');
 const notes = [];
 const cleanups = [];
 
 if (process.getuid?.() !== 0) throw new Error('the daemon benchmark needs root (it runs containers)');
 if (!existsSync(daemonPath)) throw new Error(`${daemonPath} is missing: run pnpm build first`);
 
-function check(file, args, options = {}) {
-  const result = spawnSync(file, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20, ...options });
-  if (result.error) throw new Error(`benchmark aborted: ${file} ${args.join(' ')}: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`benchmark aborted: ${file} ${args.join(' ')} failed (${result.signal ?? `exit ${result.status}`}): ${String(result.stderr).trim()}`);
-  return result.stdout;
-}
-function time(file, args, options) {
-  const started = process.hrtime.bigint();
-  check(file, args, options);
-  return Number(process.hrtime.bigint() - started) / 1e6;
-}
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 const pss = (pid) => {
   try {
-    return Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+    return pssOf(pid);
   } catch {
     return 0;
   }
 };
 const parentOf = (pid) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1]);
 const commOf = (pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-
-function ping(socketPath) {
-  return new Promise((resolve) => {
-    const request = http.request({ socketPath, path: '/_ping', method: 'GET' }, (response) => {
-      response.resume();
-      resolve(response.statusCode === 200);
-    });
-    request.on('error', () => resolve(false));
-    request.end();
-  });
-}
 
 /** Starts a daemon and waits for its socket (30 s); resolves to its process and how long it took to answer, or a reason. */
 async function startDaemon(label, file, args, socket, env = process.env) {
@@ -88,7 +61,7 @@ try {
   // execdriverd on roots of its own; its built-in busybox is the root filesystem every daemon runs.
   const ours = join(base, 'execdriverd');
   const oursSocket = join(ours, 'run', 'd.sock');
-  const oursEnv = { ...process.env, EXECDRIVER_CGROUP_PREFIX: prefix, EXECDRIVER_BRIDGE: `edb${(process.pid % 46656).toString(36)}` };
+  const oursEnv = { ...process.env, EXECDRIVER_CGROUP_PREFIX: prefix, EXECDRIVER_BRIDGE: bridge };
   const started = await startDaemon('execdriverd', process.execPath, ['--', daemonPath, '-H', `unix://${oursSocket}`, '--data-root', join(ours, 'data'), '--exec-root', join(ours, 'state'), '--pidfile', join(ours, 'pid')], oursSocket, oursEnv);
   if (started.reason) throw new Error(`benchmark aborted: ${started.reason}`);
   const oursDocker = { ...process.env, DOCKER_HOST: `unix://${oursSocket}`, DOCKER_CONFIG: join(ours, 'docker-config') };
@@ -194,10 +167,7 @@ try {
       // Absent, or not a hierarchy.
     }
   }
-  const bridge = `edb${(process.pid % 46656).toString(36)}`;
-  spawnSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
-  const { removeBridgeRules } = await import(fileURLToPath(new URL('../../../packages/network/dist/index.js', import.meta.url)));
-  await removeBridgeRules(bridge);
+  await removeBridge(bridge);
   const mounted = readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
     .map((line) => line.split(' ')[4])
