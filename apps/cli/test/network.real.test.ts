@@ -72,13 +72,15 @@ afterAll(async () => {
 
 describe('bridge networks (real containers, CNI plugins)', () => {
   it('puts a container on the default bridge network (Docker 172.17.0.0/16 unless taken), with its address in /etc/hosts', async () => {
-    const result = await cli(['run', '--rm', '--hostname', 'box', 'busybox', 'sh', '-c', 'ip -o -4 addr show eth0; grep box /etc/hosts; ip route | grep default']);
+    const result = await cli(['run', '--rm', '--hostname', 'box', 'busybox', 'sh', '-c', 'ip -o -4 addr show eth0; grep box /etc/hosts; ip route | grep default; ip -o -4 addr show lo; ping -c 1 -W 2 127.0.0.1 >/dev/null && echo lo-ok']);
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
     const address = /inet (\d+\.\d+\.\d+\.\d+)\/(\d+)/.exec(result.stdout);
     expect(address).not.toBeNull();
     expect(result.stdout).toContain(`${address![1]}\tbox`);
     expect(result.stdout).toMatch(/default via \d+\.\d+\.\d+\.1 dev eth0/);
+    // lo is up (brought up as the namespace is made): 127.0.0.1 answers.
+    expect(result.stdout).toMatch(/lo\s+inet 127\.0\.0\.1\/8 .*\nlo-ok\n$/);
     const inspect = JSON.parse((await cli(['network', 'inspect', 'bridge'])).stdout) as { IPAM: { Config: { Subnet: string; Gateway: string }[] }; Options: Record<string, string> }[];
     expect(inspect[0]!.Options['com.docker.network.bridge.name']).toBe(harness.env.EXECDRIVER_BRIDGE);
     expect(inspect[0]!.IPAM.Config[0]!.Gateway).toBe(inspect[0]!.IPAM.Config[0]!.Subnet.replace(/0\/\d+$/, '1'));

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { NetworkError } from './errors.js';
@@ -10,6 +10,10 @@ export interface NetnsOptions {
   /** `unshare` (util-linux) and `umount`; default from PATH. */
   unshare?: string;
   umount?: string;
+  /** Bring the namespace's `lo` up as it is made (`ip link set lo up` run inside it by unshare): what the CNI `loopback` plugin does, without another process. */
+  loopbackUp?: boolean;
+  /** `ip` (iproute2) for `loopbackUp`; default from PATH. */
+  ip?: string;
 }
 
 /**
@@ -23,7 +27,8 @@ export async function createNetns(path: string, options: NetnsOptions = {}): Pro
     throw new NetworkError('NETNS_FAILED', `network namespace file ${path} exists already`, { path }, { cause: error });
   });
   try {
-    await run(options.unshare ?? 'unshare', [`--net=${path}`, 'true'], { timeout: 10_000 });
+    const inside = options.loopbackUp ? [options.ip ?? 'ip', 'link', 'set', 'lo', 'up'] : ['true'];
+    await run(options.unshare ?? 'unshare', [`--net=${path}`, ...inside], { timeout: 10_000 });
   } catch (error) {
     await rm(path, { force: true });
     throw new NetworkError('NETNS_FAILED', `cannot create a network namespace at ${path}: ${(error as { stderr?: string }).stderr?.trim() || (error as Error).message}`, { path }, { cause: error });
@@ -32,6 +37,8 @@ export async function createNetns(path: string, options: NetnsOptions = {}): Pro
 
 /** Unmounts and removes a namespace file; one that is already gone is fine. */
 export async function deleteNetns(path: string, options: NetnsOptions = {}): Promise<void> {
+  // No file, no namespace: nothing to unmount (the common case of a release done already: no umount process).
+  if (!(await lstat(path).then(() => true, () => false))) return;
   try {
     await run(options.umount ?? 'umount', ['--lazy', path], { timeout: 10_000 });
   } catch (error) {

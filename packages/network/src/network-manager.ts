@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { AttachmentStore, type Attachment, type Endpoint } from './attachment.js';
-import { bridgeConflist, loopbackConflist } from './bridge-conflist.js';
+import { bridgeConflist } from './bridge-conflist.js';
 import { ensureBridgeRules, removeBridgeRules } from './bridge-rules.js';
 import { chooseSubnet, firstHost, formatSubnet, parseIpv4, parseSubnet, subnetContains, subnetsOverlap, type Ipv4Subnet } from './cidr.js';
 import { addNetworkList, deleteNetworkList, type CniListOptions } from './cni-list.js';
@@ -288,8 +288,7 @@ export class NetworkManager {
     };
     await this.attachments.write(attachment);
     try {
-      await createNetns(attachment.netns);
-      await addNetworkList(loopbackConflist(), { containerId: request.containerId, netns: attachment.netns, ifName: 'lo' }, this.#cni);
+      await createNetns(attachment.netns, { loopbackUp: true, ...(this.#options.ip ? { ip: this.#options.ip } : {}) });
       for (const [index, { record, aliases }] of networks.entries()) {
         await this.#addEndpoint(attachment, record, `eth${index}`, aliases, index === 0 ? ports : []);
       }
