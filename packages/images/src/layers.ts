@@ -70,5 +70,7 @@ export async function unmountUnder(dir: string, procRoot = '/proc'): Promise<voi
 /** Unmounts the container's layer (when mounted) and removes its directory. Idempotent. */
 export async function removeContainerLayer(dir: string, procRoot = '/proc'): Promise<void> {
   await unmountUnder(dir, procRoot);
-  await rm(dir, { recursive: true, force: true });
+  // A layer unmounted lazily (its container's last process still going) may still change under the
+  // removal (overlay's work directory): ENOTEMPTY/EBUSY are retried a few times before they count.
+  await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
 }
