@@ -4,7 +4,7 @@ import net from 'node:net';
 import { dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { isActive } from '@execdriver/engine';
-import { containerRoutes } from './containers.js';
+import { containerRoutes, startContainer } from './containers.js';
 import { Consoles } from './consoles.js';
 import type { DaemonContext } from './context.js';
 import { DaemonError, errorMessage, httpStatusOf } from './errors.js';
@@ -93,6 +93,7 @@ export async function startDaemon(flags: DaemonFlags, options: { daemonPath: str
   const engine = createEngine({ stateRoot: flags.execRoot, dataRoot: flags.dataRoot, cgroupPrefix: flags.cgroupPrefix, runc: flags.runc, bridge: flags.bridge, cniPath: flags.cniPath }, options.daemonPath);
   const monitor = new Monitor(engine, log);
   const context: DaemonContext = { engine, monitor, execs: new ExecStore(), consoles: new Consoles(engine, monitor), log, flags };
+  monitor.useStarter((container) => startContainer(context, container));
   const routes: CompiledRoute[] = compileRoutes([...systemRoutes(context), ...containerRoutes(context), ...execRoutes(context), ...imageRoutes(context)]);
 
   const dispatch = async (request: http.IncomingMessage, makeCall: (route: { path: string; version: string; params: Record<string, string>; query: URLSearchParams }) => Call, fallback: (status: number, message: string) => void) => {
@@ -148,6 +149,7 @@ export async function startDaemon(flags: DaemonFlags, options: { daemonPath: str
   }
 
   // Containers this daemon left running with AutoRemove are removed once they exit; ones that exited meanwhile, now.
+  // Restart policies go on: running containers are watched, stopped ones restarted as dockerd does at boot.
   void (async () => {
     try {
       const { containers } = await engine.list();
@@ -156,6 +158,7 @@ export async function startDaemon(flags: DaemonFlags, options: { daemonPath: str
         if (isActive(container)) monitor.watch(container);
         else if (container.state === 'exited') await monitor.autoRemove(container, container.exitCode ?? 0);
       }
+      await monitor.recoverRestartPolicies(containers);
     } catch (error) {
       log.warn('could not look at the containers of the last run', { error: errorMessage(error) });
     }
