@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -26,6 +26,8 @@ export interface DaemonHarness {
   stateRoot: string;
   dataRoot: string;
   marker: string;
+  /** The host interface of this daemon's default bridge network (EXECDRIVER_BRIDGE). */
+  bridge: string;
   /** The environment of the CLI on the same roots, and of the docker CLI pointed at the daemon. */
   env: Record<string, string>;
   daemon: ChildProcess;
@@ -41,7 +43,9 @@ export interface DaemonHarness {
   stop(): Promise<number | null>;
   /** Starts the daemon again on the same socket and roots. */
   restart(): Promise<void>;
-  /** Stops the daemon, removes every container, the roots and the cgroup prefix; returns what was left. */
+  /** Network namespaces, attachments and leased addresses left in the state root. */
+  networkLeftovers(): string[];
+  /** Stops the daemon, removes every container, user network, the bridge, the roots and the cgroup prefix; returns what was left. */
   cleanup(): Promise<string[]>;
 }
 
@@ -83,14 +87,16 @@ export async function startDaemonHarness(name: string): Promise<DaemonHarness> {
   const dockerConfig = join(base, 'docker-config');
   await mkdir(dockerConfig);
   const dockerHost = `unix://${socket}`;
-  const env = { EXECDRIVER_STATE_ROOT: stateRoot, EXECDRIVER_DATA_ROOT: dataRoot, EXECDRIVER_CGROUP_PREFIX: marker, DOCKER_HOST: dockerHost, DOCKER_CONFIG: dockerConfig };
+  // A default bridge of this test file's own (15 characters at most), deleted by cleanup.
+  const bridge = `edd${(process.pid % 100000).toString(36)}${Date.now().toString(36).slice(-5)}`;
+  const env = { EXECDRIVER_STATE_ROOT: stateRoot, EXECDRIVER_DATA_ROOT: dataRoot, EXECDRIVER_CGROUP_PREFIX: marker, EXECDRIVER_BRIDGE: bridge, DOCKER_HOST: dockerHost, DOCKER_CONFIG: dockerConfig };
   let log = '';
   let daemon!: ChildProcess;
   let startupMs = 0;
 
   const launch = async () => {
     daemon = spawn(process.execPath, ['--', daemonPath, '-H', dockerHost, '--data-root', dataRoot, '--exec-root', stateRoot, '--pidfile', join(base, 'execdriverd.pid'), '--log-level', 'debug'], {
-      env: { ...process.env, EXECDRIVER_CGROUP_PREFIX: marker },
+      env: { ...process.env, EXECDRIVER_CGROUP_PREFIX: marker, EXECDRIVER_BRIDGE: bridge },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     daemon.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
@@ -137,6 +143,7 @@ export async function startDaemonHarness(name: string): Promise<DaemonHarness> {
     stateRoot,
     dataRoot,
     marker,
+    bridge,
     env,
     get daemon() {
       return daemon;
@@ -150,6 +157,7 @@ export async function startDaemonHarness(name: string): Promise<DaemonHarness> {
     run,
     stop,
     restart: launch,
+    networkLeftovers: () => networkLeftovers(stateRoot),
     async cleanup() {
       const left: string[] = [];
       const code = await stop();
@@ -157,6 +165,9 @@ export async function startDaemonHarness(name: string): Promise<DaemonHarness> {
       if (existsSync(socket)) left.push(`socket left: ${socket}`);
       const ids = (await cli(['ps', '-aq', '--no-trunc'])).stdout.split('\n').filter((id) => id !== '');
       if (ids.length > 0) await cli(['rm', '-f', ...ids]);
+      const networks = (await cli(['network', 'ls', '--format', '{{.Name}}'])).stdout.split('\n').filter((name) => name !== '' && !['bridge', 'host', 'none'].includes(name));
+      if (networks.length > 0) await cli(['network', 'rm', ...networks]);
+      left.push(...networkLeftovers(stateRoot));
       for (let attempt = 0; attempt < 30 && entries(join(stateRoot, 'consoles')).some((file) => file.endsWith('.sock')); attempt += 1) await sleep(100);
       left.push(
         ...entries(join(stateRoot, 'containers')).map((id) => `state: ${id}`),
@@ -173,10 +184,21 @@ export async function startDaemonHarness(name: string): Promise<DaemonHarness> {
         }
       }
       left.push(...findLeftovers(marker));
+      spawnSync('ip', ['link', 'del', bridge]);
       await rm(base, { recursive: true, force: true }).catch((error: Error) => left.push(`rm ${base}: ${error.message}`));
       return left;
     },
   };
+}
+
+/** Network namespaces and attachments left in the state root, and IPAM address files (one per leased address). */
+export function networkLeftovers(stateRoot: string): string[] {
+  const network = join(stateRoot, 'network');
+  return [
+    ...entries(join(network, 'netns')).map((id) => `netns: ${id}`),
+    ...entries(join(network, 'attachments')).map((file) => `attachment: ${file}`),
+    ...entries(join(network, 'ipam')).flatMap((name) => entries(join(network, 'ipam', name)).filter((file) => /^\d+\.\d+\.\d+\.\d+$/.test(file)).map((file) => `ipam: ${name}/${file}`)),
+  ];
 }
 
 /** Polls `check` until it returns a value (not undefined) or the time is up. */
