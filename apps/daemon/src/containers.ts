@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { toDockerStats, type Sample } from '@execdriver/cgroups';
 import { DriverError } from '@execdriver/driver';
 import { containerEvent, containerStatus, copyLogs, dockerNetworkSettings, EngineError, formatTimestamp, inspectContainer, isActive, nowNanoseconds, parseTimestamp, processTable, readLogs, startWithLogHolder, toSample, type Container } from '@execdriver/engine';
-import type { Attachment } from '@execdriver/network';
+import { NetworkError, type Attachment } from '@execdriver/network';
 import { startFailure } from './consoles.js';
 import type { DaemonContext } from './context.js';
 import { toCreateRequest } from './create-request.js';
@@ -103,7 +103,14 @@ async function create(context: DaemonContext, call: Call): Promise<void> {
   const platform = call.query.get('platform');
   if (platform && !/^linux(\/|$)/.test(platform)) throw new DaemonError('BAD_PARAMETER', `unsupported platform ${JSON.stringify(platform)}: execdriverd runs linux containers`);
   const { request, warnings, bindSources } = toCreateRequest(await call.json(), call.query.get('name') ?? undefined);
-  const record = await context.engine.create(request);
+  let record;
+  try {
+    record = await context.engine.create(request);
+  } catch (error) {
+    // A 404 would make the docker CLI take the image for missing (and pull it): dockerd's words, as a bad parameter.
+    if (error instanceof NetworkError && error.code === 'NO_SUCH_NETWORK') throw new DaemonError('BAD_PARAMETER', error.message, { cause: error });
+    throw error;
+  }
   try {
     // As Docker does for `-v /host/path:/dst`: a host directory that is not there is created.
     for (const source of bindSources) await mkdir(source, { recursive: true, mode: 0o755 });

@@ -1,6 +1,7 @@
 import { DriverError } from '@execdriver/driver';
 import { EngineError } from '@execdriver/engine';
 import { ImageError } from '@execdriver/images';
+import { NetworkError } from '@execdriver/network';
 import { SpecError } from '@execdriver/spec';
 
 export type DaemonErrorCode =
@@ -60,6 +61,15 @@ const driverStatus: Record<string, number> = {
   COMMAND_NOT_FOUND: 400,
   COMMAND_NOT_INVOKABLE: 400,
 };
+const networkStatus: Record<string, number> = {
+  NO_SUCH_NETWORK: 404,
+  AMBIGUOUS_NETWORK: 400,
+  NETWORK_EXISTS: 409,
+  INVALID_PORT: 400,
+  INVALID_SUBNET: 400,
+  INVALID_NETWORK: 400,
+  INVALID_HOST: 400,
+};
 const daemonStatus: Record<DaemonErrorCode, number> = {
   BAD_PARAMETER: 400,
   UNSUPPORTED: 400,
@@ -79,6 +89,7 @@ export function httpStatusOf(error: unknown): number {
   if (error instanceof EngineError) return engineStatus[error.code] ?? 500;
   if (error instanceof ImageError) return imageStatus[error.code] ?? 500;
   if (error instanceof DriverError) return driverStatus[error.code] ?? 500;
+  if (error instanceof NetworkError) return networkStatus[error.code] ?? 500;
   if (error instanceof SpecError) return 400;
   return 500;
 }

@@ -237,6 +237,11 @@ export class Monitor extends EventEmitter {
     await pending.done;
   }
 
+  /** The daemon stops: restarts it waits to make are dropped, ones starting a container now finish first. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#pending.keys()].map((id) => this.cancelRestart(id)));
+  }
+
   /**
    * The daemon's start (dockerd's restore at boot): running containers under a restart policy are
    * watched again; stopped ones that ran before are started again when Docker's rules say so at

@@ -172,6 +172,7 @@ export async function startDaemon(flags: DaemonFlags, options: { daemonPath: str
       (closing ??= (async () => {
         for (const target of servers) target.close();
         for (const socket of sockets) socket.destroy();
+        await monitor.close();
         await Promise.all(paths.map((path) => rm(path, { force: true })));
         if (flags.pidfile) await rm(flags.pidfile, { force: true });
         log.info('execdriverd stopped; containers keep running');
