@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EngineError, hasRestartPolicy, nextRestartDelay, shouldRestart, type Container, type ContainerRecord, type Engine } from '@execdriver/engine';
+import { EngineError, hasRestartPolicy, liveMonitor, nextRestartDelay, shouldRestart, type Container, type ContainerRecord, type Engine } from '@execdriver/engine';
 import type { Logger } from './log.js';
 
 /** A Docker event (`GET /events`): `{ Type, Action, Actor: { ID, Attributes }, time, timeNano }`. */
@@ -179,6 +179,8 @@ export class Monitor extends EventEmitter {
       for (let code = exitCode; ; code = 127) {
         const record = await this.#readRecord(id);
         if (!record || pending.cancelled) return;
+        // Started by the CLI on the same roots: its own monitor helper runs the policy.
+        if ((await liveMonitor(this.#engine.stateRoot, id)).pid !== undefined) return;
         if (!shouldRestart(record.restartPolicy, { exitCode: code, restartCount: record.restartCount, manuallyStopped: record.manuallyStopped ?? false })) {
           this.#delays.delete(id);
           return;
@@ -253,6 +255,8 @@ export class Monitor extends EventEmitter {
     for (const container of containers) {
       const { record } = container;
       if (!hasRestartPolicy(record) || container.state === 'dead') continue;
+      // One the CLI started on the same roots has its own monitor helper.
+      if ((await liveMonitor(this.#engine.stateRoot, record.id)).pid !== undefined) continue;
       if (container.state === 'running' || container.state === 'paused') {
         this.watch(container);
         continue;
