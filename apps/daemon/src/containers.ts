@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { toDockerStats, type Sample } from '@execdriver/cgroups';
 import { DriverError, type StartedContainer } from '@execdriver/driver';
-import { containerEvent, containerStatus, copyLogs, EngineError, formatTimestamp, inspectContainer, isActive, nowNanoseconds, parseTimestamp, processTable, readLogs, toSample, type Container } from '@execdriver/engine';
+import { containerEvent, containerStatus, copyLogs, dockerNetworkSettings, EngineError, formatTimestamp, inspectContainer, isActive, nowNanoseconds, parseTimestamp, processTable, readLogs, toSample, type Container } from '@execdriver/engine';
+import { NetworkError, type Attachment } from '@execdriver/network';
 import { startFailure } from './consoles.js';
 import type { DaemonContext } from './context.js';
 import { toCreateRequest } from './create-request.js';
@@ -31,22 +32,35 @@ export function listCommand(args: readonly string[]): string {
   return rest.length === 0 ? path : `${path} ${rest.map((arg) => (arg.includes(' ') ? `'${arg}'` : arg)).join(' ')}`;
 }
 
+/** Docker's `Ports` of a list entry: published ports (`IP`, `PublicPort`), then exposed ones that are not. */
+function listPorts(container: Container, attachment: Attachment | undefined) {
+  const config = container.record.network;
+  if (!config || !attachment) return [];
+  const bound = attachment.ports.map((port) => ({ IP: port.hostIp === '' ? '0.0.0.0' : port.hostIp, PrivatePort: port.containerPort, PublicPort: port.hostPort, Type: port.protocol }));
+  const exposed = config.exposed
+    .filter((spec) => !attachment.ports.some((port) => `${port.containerPort}/${port.protocol}` === spec))
+    .map((spec) => ({ PrivatePort: Number(spec.split('/')[0]), Type: spec.split('/')[1] ?? 'tcp' }));
+  return [...bound, ...exposed];
+}
+
 /** `GET /containers/json`'s entry. */
-function summaryOf(container: Container, now: number) {
-  const network = container.record.command.namespaces.network;
+function summaryOf(container: Container, now: number, attachment: Attachment | undefined, networkIds: ReadonlyMap<string, string>) {
+  const { record } = container;
+  const network = record.command.namespaces.network;
+  const networkMode = record.network ? (record.network.networks[0]?.network ?? 'bridge') : network?.mode === 'container' ? `container:${network.container}` : (network?.mode ?? 'none');
   return {
     Id: container.id,
     Names: [`/${container.name}`],
-    Image: container.record.image,
-    ImageID: container.record.imageId ? `sha256:${container.record.imageId}` : '',
-    Command: listCommand(container.record.command.process.args),
-    Created: Math.floor(Date.parse(container.record.created) / 1000),
-    Ports: [],
-    Labels: container.record.labels,
+    Image: record.image,
+    ImageID: record.imageId ? `sha256:${record.imageId}` : '',
+    Command: listCommand(record.command.process.args),
+    Created: Math.floor(Date.parse(record.created) / 1000),
+    Ports: listPorts(container, isActive(container) ? attachment : undefined),
+    Labels: record.labels,
     State: container.state,
     Status: containerStatus(container, now),
-    HostConfig: { NetworkMode: network?.mode === 'container' ? `container:${network.container}` : (network?.mode ?? 'none') },
-    NetworkSettings: { Networks: {} },
+    HostConfig: { NetworkMode: networkMode },
+    NetworkSettings: { Networks: dockerNetworkSettings(record, isActive(container) ? attachment : undefined, networkIds).Networks },
     Mounts: [],
   };
 }
@@ -81,14 +95,23 @@ async function list(context: DaemonContext, call: Call): Promise<void> {
   const now = Date.now();
   let shown = containers.filter((container) => (all || (limit !== undefined && limit > 0) || isActive(container)) && keep(container));
   if (limit !== undefined && limit > 0) shown = shown.slice(0, limit);
-  call.send(200, shown.map((container) => summaryOf(container, now)));
+  const networkIds = new Map((await context.engine.networks.list()).map((network) => [network.name, network.id]));
+  const attachments = await Promise.all(shown.map((container) => (container.record.network && isActive(container) ? context.engine.networks.attachments.get(container.id).catch(() => undefined) : undefined)));
+  call.send(200, shown.map((container, index) => summaryOf(container, now, attachments[index], networkIds)));
 }
 
 async function create(context: DaemonContext, call: Call): Promise<void> {
   const platform = call.query.get('platform');
   if (platform && !/^linux(\/|$)/.test(platform)) throw new DaemonError('BAD_PARAMETER', `unsupported platform ${JSON.stringify(platform)}: execdriverd runs linux containers`);
   const { request, warnings, bindSources } = toCreateRequest(await call.json(), call.query.get('name') ?? undefined);
-  const record = await context.engine.create(request);
+  let record;
+  try {
+    record = await context.engine.create(request);
+  } catch (error) {
+    // A 404 would make the docker CLI take the image for missing (and pull it): dockerd's words, as a bad parameter.
+    if (error instanceof NetworkError && error.code === 'NO_SUCH_NETWORK') throw new DaemonError('BAD_PARAMETER', error.message, { cause: error });
+    throw error;
+  }
   try {
     // As Docker does for `-v /host/path:/dst`: a host directory that is not there is created.
     for (const source of bindSources) await mkdir(source, { recursive: true, mode: 0o755 });
@@ -146,6 +169,7 @@ async function stop(context: DaemonContext, call: Call): Promise<void> {
   }
   const seconds = queryInteger(call.query, 't') ?? queryInteger(call.query, 'timeout');
   const signal = call.query.get('signal') || undefined;
+  await context.monitor.cancelRestart(container.id);
   await context.engine.stop(container.id, { ...(seconds !== undefined && seconds >= 0 ? { timeoutMs: seconds * 1000 } : {}), ...(signal ? { signal } : {}) });
   context.monitor.containerEvent('stop', container);
   call.send(204);
@@ -153,6 +177,7 @@ async function stop(context: DaemonContext, call: Call): Promise<void> {
 
 async function restart(context: DaemonContext, call: Call): Promise<void> {
   let container = await context.engine.find(call.params.id!);
+  await context.monitor.cancelRestart(container.id);
   if (isActive(container)) {
     const seconds = queryInteger(call.query, 't');
     await context.engine.stop(container.id, seconds !== undefined && seconds >= 0 ? { timeoutMs: seconds * 1000 } : {});
@@ -192,8 +217,10 @@ async function remove(context: DaemonContext, call: Call): Promise<void> {
   if (isActive(container) && !force) {
     throw new DaemonError('CONFLICT', `You cannot remove a ${container.state} container ${container.id}. Stop the container before attempting removal or force remove`);
   }
+  await context.monitor.cancelRestart(container.id);
   try {
-    await context.engine.remove(container.id, { force });
+    // `v=1` (`docker rm -v`): the container's anonymous volumes go with it.
+    await context.engine.remove(container.id, { force, volumes: queryBoolean(call.query, 'v') });
   } catch (error) {
     // Removed meanwhile by someone else (the console holder of an AutoRemove tty container, the CLI): done.
     const gone = await context.engine.find(container.id).then(
@@ -368,6 +395,8 @@ async function attach(context: DaemonContext, call: Call): Promise<void> {
 
 async function logs(context: DaemonContext, call: Call): Promise<void> {
   const container = await context.engine.find(call.params.id!);
+  // dockerd's answer for a container whose log driver keeps nothing (`--log-driver none`).
+  if (container.record.logConfig?.Type === 'none') throw new DaemonError('UNSUPPORTED', 'configured logging driver does not support reading', { status: 501 });
   const wantStdout = queryBoolean(call.query, 'stdout');
   const wantStderr = queryBoolean(call.query, 'stderr');
   if (!wantStdout && !wantStderr) throw new DaemonError('BAD_PARAMETER', 'you must choose at least one stream');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBind, parseSize, parseTmpfs, toCreateRequest } from './create-request.js';
+import { parseBind, parseSize, parseTmpfs, parseVolumeBind, toCreateRequest, toLogConfig, toPortRequests, toRestartPolicy } from './create-request.js';
 
 /** What the docker CLI 28 sends for `docker run busybox` (the fields that are always there). */
 const cliDefaults = {
@@ -16,10 +16,120 @@ const cliDefaults = {
 };
 
 describe('toCreateRequest', () => {
-  it("takes the docker CLI's defaults as an image-default container with no network", () => {
+  it("takes the docker CLI's defaults as an image-default container on the default bridge", () => {
     const { request, warnings } = toCreateRequest(cliDefaults, undefined);
     expect(warnings).toEqual([]);
-    expect(request).toEqual({ image: 'busybox', autoRemove: false, interactive: false, command: { process: { args: [], env: [] }, resources: {}, mounts: [], namespaces: { network: { mode: 'none' } } } });
+    expect(request).toEqual({
+      image: 'busybox',
+      autoRemove: false,
+      interactive: false,
+      command: { process: { args: [], env: [] }, resources: {}, mounts: [], namespaces: { network: { mode: 'new' } } },
+      network: { networks: [{ network: 'bridge', aliases: [] }], ports: [], publishAll: false, exposed: [], extraHosts: [], dns: { servers: [], search: [], options: [] } },
+    });
+  });
+
+  it('maps networking: a user network with aliases and a second network, ports, exposed ports, extra hosts, DNS', () => {
+    const { request } = toCreateRequest(
+      {
+        ...cliDefaults,
+        ExposedPorts: { '80/tcp': {}, '53/udp': {} },
+        HostConfig: {
+          ...cliDefaults.HostConfig,
+          NetworkMode: 'front',
+          PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }, { HostIp: '', HostPort: '' }], '443/tcp': [{ HostIp: '::1', HostPort: '9000-9010' }] },
+          PublishAllPorts: true,
+          ExtraHosts: ['db:10.0.0.5', 'gw=10.0.0.1'],
+          Dns: ['1.1.1.1'],
+          DnsSearch: ['example.com'],
+          DnsOptions: ['ndots:2'],
+        },
+        NetworkingConfig: { EndpointsConfig: { front: { Aliases: ['web', 'www'] }, back: { Aliases: null } } },
+      },
+      undefined,
+    );
+    expect(request.command.namespaces).toEqual({ network: { mode: 'new' } });
+    expect(request.network).toEqual({
+      networks: [
+        { network: 'front', aliases: ['web', 'www'] },
+        { network: 'back', aliases: [] },
+      ],
+      ports: [
+        { containerPort: 80, protocol: 'tcp', hostIp: '127.0.0.1', hostPortStart: 8080, hostPortEnd: 8080 },
+        { containerPort: 80, protocol: 'tcp', hostIp: '', hostPortStart: 0, hostPortEnd: 0 },
+        { containerPort: 443, protocol: 'tcp', hostIp: '::1', hostPortStart: 9000, hostPortEnd: 9010 },
+      ],
+      publishAll: true,
+      exposed: ['80/tcp', '53/udp', '443/tcp'],
+      extraHosts: ['db:10.0.0.5', 'gw=10.0.0.1'],
+      dns: { servers: ['1.1.1.1'], search: ['example.com'], options: ['ndots:2'] },
+    });
+  });
+
+  it('keeps none, host and container: network modes without bridge networking; host discards published ports with a warning', () => {
+    expect(toCreateRequest({ ...cliDefaults, HostConfig: { ...cliDefaults.HostConfig, NetworkMode: 'none' } }, undefined).request).not.toHaveProperty('network');
+    const host = toCreateRequest({ ...cliDefaults, HostConfig: { ...cliDefaults.HostConfig, NetworkMode: 'host', PortBindings: { '80/tcp': [{ HostPort: '80' }] } } }, undefined);
+    expect(host.request.command.namespaces).toEqual({ network: { mode: 'host' } });
+    expect(host.warnings).toEqual(['Published ports are discarded when using host network mode']);
+    expect(toCreateRequest({ ...cliDefaults, HostConfig: { ...cliDefaults.HostConfig, NetworkMode: 'container:web' } }, undefined).request.command.namespaces).toEqual({ network: { mode: 'container', container: 'web' } });
+  });
+
+  it('maps named volumes (Binds, Mounts), anonymous volumes (Config.Volumes) and the lifecycle settings', () => {
+    const { request, bindSources } = toCreateRequest(
+      {
+        ...cliDefaults,
+        Volumes: { '/anon': {}, '/data': {} },
+        StopTimeout: 0,
+        HostConfig: {
+          ...cliDefaults.HostConfig,
+          Binds: ['data:/data:ro', '/host:/h'],
+          Mounts: [
+            { Type: 'volume', Source: 'cache', Target: '/cache', ReadOnly: true, VolumeOptions: { NoCopy: true } },
+            { Type: 'volume', Target: '/scratch' },
+          ],
+          RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 },
+          Init: true,
+          LogConfig: { Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '2' } },
+        },
+      },
+      undefined,
+    );
+    expect(bindSources).toEqual(['/host']);
+    expect(request.volumes).toEqual([
+      { source: 'data', destination: '/data', readonly: true },
+      { source: 'cache', destination: '/cache', readonly: true, nocopy: true },
+      { destination: '/scratch', readonly: false, nocopy: false },
+      { destination: '/anon' },
+    ]);
+    expect(request.restartPolicy).toEqual({ name: 'on-failure', maximumRetryCount: 2 });
+    expect(request.init).toBe(true);
+    expect(request.stopTimeout).toBe(0);
+    expect(request.logConfig).toEqual({ Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '2' } });
+  });
+
+  it('checks restart policies and log configs as dockerd does', () => {
+    expect(toRestartPolicy({ Name: 'no', MaximumRetryCount: 0 })).toBeUndefined();
+    expect(toRestartPolicy({ Name: '', MaximumRetryCount: 0 })).toBeUndefined();
+    expect(toRestartPolicy({ Name: 'always', MaximumRetryCount: 0 })).toEqual({ name: 'always', maximumRetryCount: 0 });
+    expect(toRestartPolicy({ Name: 'unless-stopped' })).toEqual({ name: 'unless-stopped', maximumRetryCount: 0 });
+    expect(toRestartPolicy({ Name: 'on-failure', MaximumRetryCount: 0 })).toEqual({ name: 'on-failure', maximumRetryCount: 0 });
+    expect(() => toRestartPolicy({ Name: 'always', MaximumRetryCount: 3 })).toThrow("maximum retry count cannot be used with restart policy 'always'");
+    expect(() => toRestartPolicy({ Name: 'on-failure', MaximumRetryCount: -1 })).toThrow('maximum retry count cannot be negative');
+    expect(() => toRestartPolicy({ Name: 'sometimes' })).toThrow("invalid restart policy 'sometimes'");
+    expect(toLogConfig({ Type: '', Config: {} })).toBeUndefined();
+    expect(toLogConfig({ Type: 'none', Config: {} })).toEqual({ Type: 'none', Config: {} });
+    expect(toLogConfig({ Type: 'local', Config: { 'max-size': '10m' } })).toEqual({ Type: 'json-file', Config: { 'max-size': '10m' } });
+    expect(() => toLogConfig({ Type: 'syslog', Config: {} })).toThrow("no log driver named 'syslog'");
+    expect(() => toLogConfig({ Type: 'json-file', Config: { 'max-size': 'huge' } })).toThrow('max-size');
+  });
+
+  it('parses port bindings and volume binds, naming the bad value', () => {
+    expect(toPortRequests({ '53/udp': [{ HostIp: '0.0.0.0', HostPort: '5353' }], '80/tcp': null })).toEqual([{ containerPort: 53, protocol: 'udp', hostIp: '', hostPortStart: 5353, hostPortEnd: 5353 }]);
+    expect(() => toPortRequests({ '80/sctp': [] })).toThrow('80/sctp');
+    expect(() => toPortRequests({ '80/tcp': [{ HostPort: '70000' }] })).toThrow('invalid HostConfig.PortBindings 80/tcp HostPort "70000"');
+    expect(parseVolumeBind('/host:/c')).toBeUndefined();
+    expect(parseVolumeBind('vol:/c:nocopy,rw')).toEqual({ source: 'vol', destination: '/c', readonly: false, nocopy: true });
+    expect(() => parseVolumeBind('vol:/c:rslave')).toThrow('unknown option "rslave"');
+    expect(() => parseVolumeBind('vol:relative')).toThrow('the container path must be absolute');
   });
 
   it('maps Config and HostConfig fields onto the Command', () => {
@@ -87,16 +197,15 @@ describe('toCreateRequest', () => {
   });
 
   it.each([
-    [{ HostConfig: { PortBindings: { '80/tcp': [{ HostPort: '8080' }] } } }, 'HostConfig.PortBindings is not supported by execdriverd'],
-    [{ HostConfig: { RestartPolicy: { Name: 'always' } } }, 'HostConfig.RestartPolicy "always"'],
-    [{ HostConfig: { Init: true } }, 'HostConfig.Init'],
-    [{ HostConfig: { NetworkMode: 'mynet' } }, 'HostConfig.NetworkMode "mynet"'],
-    [{ HostConfig: { Binds: ['named:/data'] } }, 'named volumes'],
-    [{ HostConfig: { Mounts: [{ Type: 'volume', Target: '/v' }] } }, 'HostConfig.Mounts type "volume"'],
-    [{ Volumes: { '/data': {} } }, 'Config.Volumes'],
+    [{ HostConfig: { Links: ['db:db'] } }, 'HostConfig.Links is not supported by execdriverd'],
+    [{ HostConfig: { VolumesFrom: ['other'] } }, 'HostConfig.VolumesFrom'],
+    [{ HostConfig: { VolumeDriver: 'nfs' } }, 'HostConfig.VolumeDriver "nfs"'],
+    [{ HostConfig: { Mounts: [{ Type: 'volume', Target: '/v', VolumeOptions: { DriverConfig: { Name: 'nfs' } } }] } }, 'VolumeOptions.DriverConfig'],
+    [{ HostConfig: { Mounts: [{ Type: 'npipe', Target: '/v' }] } }, 'HostConfig.Mounts type "npipe"'],
+    [{ HostConfig: { NetworkMode: 'host', ExtraHosts: ['a:1.2.3.4'] } }, 'HostConfig.ExtraHosts with NetworkMode host'],
+    [{ HostConfig: { NetworkMode: 'none', Dns: ['1.1.1.1'] } }, 'HostConfig.Dns with NetworkMode none'],
+    [{ NetworkingConfig: { EndpointsConfig: { mynet: { IPAMConfig: { IPv4Address: '10.0.0.9' } } } } }, 'NetworkingConfig.EndpointsConfig.mynet.IPAMConfig'],
     [{ Healthcheck: { Test: ['CMD', 'true'] } }, 'Config.Healthcheck'],
-    [{ HostConfig: { LogConfig: { Type: 'syslog' } } }, 'HostConfig.LogConfig.Type "syslog"'],
-    [{ NetworkingConfig: { EndpointsConfig: { mynet: {} } } }, 'NetworkingConfig.EndpointsConfig "mynet"'],
     [{ HostConfig: { SecurityOpt: ['label=disable'] } }, 'HostConfig.SecurityOpt "label=disable"'],
     [{ OpenStdin: true }, 'Config.OpenStdin without Config.Tty'],
   ])('refuses %j: 400 naming the field', (body, message) => {
@@ -108,6 +217,13 @@ describe('toCreateRequest', () => {
     [{ Cmd: 5 }, 'invalid Cmd 5'],
     [{ HostConfig: { Memory: 'lots' } }, 'invalid HostConfig.Memory "lots"'],
     [{ HostConfig: { IpcMode: 'weird' } }, 'invalid HostConfig.IpcMode "weird"'],
+    [{ HostConfig: { NetworkMode: 'none', PortBindings: { '80/tcp': [{ HostPort: '80' }] } } }, 'conflicting options: port publishing and the container type network mode'],
+    [{ HostConfig: { NetworkMode: 'bridge' }, NetworkingConfig: { EndpointsConfig: { bridge: { Aliases: ['x'] } } } }, 'network-scoped alias is supported only for containers in user defined networks'],
+    [{ HostConfig: { NetworkMode: 'none' }, NetworkingConfig: { EndpointsConfig: { front: {} } } }, 'container cannot be connected to network "front" with NetworkMode none'],
+    [{ HostConfig: { ExtraHosts: ['nocolon'] } }, 'invalid HostConfig.ExtraHosts entry "nocolon"'],
+    [{ ExposedPorts: { '99999/tcp': {} } }, 'invalid Config.ExposedPorts port "99999/tcp"'],
+    [{ HostConfig: { Binds: ['relative/path:/data'] } }, 'invalid HostConfig.Binds entry'],
+    [{ StopTimeout: 1.5 }, 'invalid Config.StopTimeout 1.5'],
   ])('rejects bad values %j', (body, message) => {
     expect(() => toCreateRequest({ ...cliDefaults, ...body, HostConfig: { ...cliDefaults.HostConfig, ...(body as { HostConfig?: object }).HostConfig } }, undefined)).toThrow(message);
   });

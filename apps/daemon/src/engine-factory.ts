@@ -64,7 +64,7 @@ function helperLauncher(daemonPath: string, settings: EngineSettings): HelperLau
   };
 }
 
-/** The engine of the daemon and of its helpers: the same roots, bridge and runtime, helpers started as `execdriverd __...`. */
+/** The engine of the daemon and of its helpers: the same roots, bridge and runtime, helpers started as `execdriverd __...`; restart policies are the daemon's. */
 export function createEngine(settings: EngineSettings, daemonPath: string): Engine {
   return new Engine({
     stateRoot: settings.stateRoot,
@@ -74,5 +74,8 @@ export function createEngine(settings: EngineSettings, daemonPath: string): Engi
     ...(settings.bridge ? { defaultBridge: settings.bridge } : {}),
     ...(settings.cniPath ? { cniPluginDirs: settings.cniPath.split(':') } : {}),
     helper: helperLauncher(daemonPath, settings),
+    // The daemon runs restart policies in its own process (its Monitor): no `__monitor` helper per container.
+    restartMonitors: false,
+    recoverRestartPolicies: false,
   });
 }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EngineError, type Container, type Engine } from '@execdriver/engine';
+import { EngineError, hasRestartPolicy, liveMonitor, nextRestartDelay, shouldRestart, type Container, type ContainerRecord, type Engine } from '@execdriver/engine';
 import type { Logger } from './log.js';
 
 /** A Docker event (`GET /events`): `{ Type, Action, Actor: { ID, Attributes }, time, timeNano }`. */
@@ -19,11 +19,25 @@ export interface DockerEvent {
 
 const tombstoneMs = 60_000;
 
+/** A restart this daemon decided and has not finished: cancelled by a stop, kill, restart or rm of the user. */
+interface PendingRestart {
+  cancelled: boolean;
+  wake: () => void;
+  done: Promise<void>;
+}
+
+/** Starts a container as the API's start does (`startContainer`): given by the server once its context exists. */
+export type ContainerStarter = (container: Container) => Promise<void>;
+
 /**
  * What the daemon knows between requests: the containers it started (so `wait next-exit` never
  * misses an exit that came right after the start), exits it saw, containers removed by AutoRemove
  * (so `wait removed` answers after the removal), open output streams (AutoRemove waits for them),
- * and the events it observed.
+ * and the events it observed. It also runs restart policies (`--restart`), in this process: at a
+ * container's exit it decides with Docker's rules (`shouldRestart`), counts the restart, waits
+ * Docker's backoff (100 ms doubling up to a minute, reset after 10 s up) while the container shows
+ * `restarting`, and starts it again as the API does; at the daemon's start it restarts the ones
+ * Docker restarts at boot.
  *
  * TODO(events): the engine's events journal (another change) is the source of truth for events and
  * sees what the CLI does too; until it lands, `/events` streams what this daemon did and saw.
@@ -37,6 +51,10 @@ export class Monitor extends EventEmitter {
   readonly #removed = new Map<string, { exitCode: number; at: number; name: string }>();
   readonly #readers = new Map<string, number>();
   readonly #history: DockerEvent[] = [];
+  /** id -> the last restart delay (Docker's backoff), kept between the runs of one policy. */
+  readonly #delays = new Map<string, number>();
+  readonly #pending = new Map<string, PendingRestart>();
+  #starter: ContainerStarter | undefined;
 
   readonly #settled: (id: string) => Promise<void>;
 
@@ -62,12 +80,19 @@ export class Monitor extends EventEmitter {
     return this.#history.filter((event) => event.time >= sinceSeconds);
   }
 
+  /** How restart policies start containers (the API's start). */
+  useStarter(starter: ContainerStarter): void {
+    this.#starter = starter;
+  }
+
   containerEvent(action: string, container: Pick<Container, 'id' | 'name' | 'record'>, extra: Record<string, string> = {}): void {
     this.emitEvent('container', action, container.id, { ...container.record.labels, image: container.record.image, name: container.name, ...extra });
   }
 
   started(container: Pick<Container, 'id' | 'name' | 'record'>): void {
     this.#starts.set(container.id, Date.now());
+    // A start by the user (not by a restart policy): Docker's backoff starts over.
+    if (!this.#pending.has(container.id)) this.#delays.delete(container.id);
     this.emit(`start:${container.id}`);
     this.containerEvent('start', container);
     void this.#watchExit(container);
@@ -114,13 +139,154 @@ export class Monitor extends EventEmitter {
 
   async #watchExit(container: Pick<Container, 'id' | 'name' | 'record'>): Promise<void> {
     try {
+      if (hasRestartPolicy(container.record)) await this.#runStarted(container.id);
       const status = await this.#engine.wait(container.id);
       await this.#settled(container.id);
       this.containerEvent('die', container, { exitCode: String(status.exitCode) });
       this.emit(`exit:${container.id}`, status.exitCode);
       if (container.record.autoRemove && !container.record.command.process.tty) await this.autoRemove(container, status.exitCode);
+      else if (hasRestartPolicy(container.record)) await this.#restartIfWanted(container.id, status.exitCode);
     } catch (error) {
       this.#log.debug('exit watch ended', { id: container.id, error: (error as Error).message });
+    }
+  }
+
+  /** A run under a restart policy began: the record no longer says `restarting` (the restart that started it is done). */
+  async #runStarted(id: string): Promise<void> {
+    const record = await this.#readRecord(id);
+    if (!record?.restarting) return;
+    record.restarting = false;
+    await this.#engine.records.write(record);
+  }
+
+  async #readRecord(id: string): Promise<ContainerRecord | undefined> {
+    try {
+      return await this.#engine.records.read(id);
+    } catch (error) {
+      if (error instanceof EngineError && error.code === 'NO_SUCH_CONTAINER') return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Docker's restart manager at a container's exit: decides, counts the restart, waits the backoff
+   * (the container shows `restarting`), then starts it as the API does. A start that fails counts
+   * as an exit (127) and the policy goes on. Every step re-reads the record: a stop or kill from
+   * the CLI on the same roots (which marks it manually stopped) ends it too.
+   */
+  async #restartIfWanted(id: string, exitCode: number): Promise<void> {
+    if (this.#pending.has(id)) return;
+    let wake: () => void = () => undefined;
+    let finish: () => void = () => undefined;
+    const pending: PendingRestart = { cancelled: false, wake: () => wake(), done: new Promise<void>((resolve) => (finish = resolve)) };
+    this.#pending.set(id, pending);
+    try {
+      for (let code = exitCode; ; code = 127) {
+        const record = await this.#readRecord(id);
+        if (!record || pending.cancelled) return;
+        // Started by the CLI on the same roots: its own monitor helper runs the policy.
+        if ((await liveMonitor(this.#engine.stateRoot, id)).pid !== undefined) return;
+        if (!shouldRestart(record.restartPolicy, { exitCode: code, restartCount: record.restartCount, manuallyStopped: record.manuallyStopped ?? false })) {
+          this.#delays.delete(id);
+          return;
+        }
+        const last = record.lastExit;
+        const container = await this.#engine.find(id);
+        // Started again meanwhile (by the user, the CLI): that run is watched on its own.
+        if (container.state === 'running' || container.state === 'paused') return;
+        const startedAt = container.startedAt ?? last?.startedAt;
+        const finishedAt = container.finishedAt ?? last?.finishedAt;
+        const uptimeMs = startedAt && finishedAt ? Date.parse(finishedAt) - Date.parse(startedAt) : 0;
+        const delayMs = nextRestartDelay(this.#delays.get(id) ?? 0, uptimeMs);
+        this.#delays.set(id, delayMs);
+        // Docker counts the restart when it decides it (RestartCount shows it while `restarting`).
+        record.restartCount += 1;
+        record.restarting = true;
+        await this.#engine.records.write(record);
+        this.#log.debug('restart policy: restarting', { id, policy: record.restartPolicy?.name, exitCode: code, restartCount: record.restartCount, delayMs });
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delayMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        const fresh = await this.#readRecord(id);
+        if (!fresh || pending.cancelled || fresh.manuallyStopped) return;
+        try {
+          if (!this.#starter) throw new Error('the daemon gave its monitor no way to start containers');
+          const current = await this.#engine.find(id);
+          if (current.state === 'running' || current.state === 'paused') return;
+          await this.#starter(current);
+          return;
+        } catch (error) {
+          if (error instanceof EngineError && error.code === 'CONTAINER_RUNNING') return;
+          this.#log.warn('restart policy: the restart failed', { id, error: (error as Error).message });
+        }
+      }
+    } catch (error) {
+      this.#log.warn('restart policy ended', { id, error: (error as Error).message });
+    } finally {
+      this.#pending.delete(id);
+      finish();
+    }
+  }
+
+  /**
+   * The user acts on the container (stop, kill, restart, rm): a restart this daemon is waiting to
+   * make is dropped; one that is starting the container now is let finish first.
+   */
+  async cancelRestart(id: string): Promise<void> {
+    const pending = this.#pending.get(id);
+    if (!pending) return;
+    pending.cancelled = true;
+    pending.wake();
+    await pending.done;
+  }
+
+  /** The daemon stops: restarts it waits to make are dropped, ones starting a container now finish first. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#pending.keys()].map((id) => this.cancelRestart(id)));
+  }
+
+  /**
+   * The daemon's start (dockerd's restore at boot): running containers under a restart policy are
+   * watched again; stopped ones that ran before are started again when Docker's rules say so at
+   * boot: `always` (even one stopped by the user), `unless-stopped` unless the user stopped it,
+   * `on-failure` after a failure within its retries; one the last daemon was about to restart is.
+   * The restart count starts again at 0, as a start by dockerd at boot does.
+   */
+  async recoverRestartPolicies(containers: readonly Container[]): Promise<void> {
+    for (const container of containers) {
+      const { record } = container;
+      if (!hasRestartPolicy(record) || container.state === 'dead') continue;
+      // One the CLI started on the same roots has its own monitor helper.
+      if ((await liveMonitor(this.#engine.stateRoot, record.id)).pid !== undefined) continue;
+      if (container.state === 'running' || container.state === 'paused') {
+        this.watch(container);
+        continue;
+      }
+      const startedBefore = container.startedAt !== undefined || record.lastExit !== undefined;
+      if (!startedBefore || container.state === 'created') continue;
+      const policy = record.restartPolicy!;
+      const manuallyStopped = record.manuallyStopped ?? false;
+      const wanted =
+        container.state === 'restarting' ||
+        policy.name === 'always' ||
+        (policy.name === 'unless-stopped' && !manuallyStopped) ||
+        (policy.name === 'on-failure' && shouldRestart(policy, { exitCode: container.exitCode ?? 0, restartCount: record.restartCount, manuallyStopped: false }));
+      if (!wanted) continue;
+      try {
+        if (record.restarting) {
+          record.restarting = false;
+          await this.#engine.records.write(record);
+        }
+        if (!this.#starter) throw new Error('the daemon gave its monitor no way to start containers');
+        await this.#starter(await this.#engine.find(container.id));
+        this.#log.info('restart policy: started at daemon start', { id: container.id, policy: policy.name });
+      } catch (error) {
+        this.#log.warn('restart policy: cannot start at daemon start', { id: container.id, error: (error as Error).message });
+      }
     }
   }
 
@@ -128,7 +294,8 @@ export class Monitor extends EventEmitter {
   async autoRemove(container: Pick<Container, 'id' | 'name' | 'record'>, exitCode: number, options: { waitForReaders?: boolean } = {}): Promise<void> {
     if (options.waitForReaders ?? true) for (let waited = 0; (this.#readers.get(container.id) ?? 0) > 0 && waited < 5000; waited += 50) await sleep(50);
     try {
-      await this.#engine.remove(container.id, { force: true });
+      // As Docker's AutoRemove: the container's anonymous volumes go with it.
+      await this.#engine.remove(container.id, { force: true, volumes: true });
     } catch (error) {
       if (!(error instanceof EngineError && error.code === 'NO_SUCH_CONTAINER')) this.#log.warn('auto-remove failed', { id: container.id, error: (error as Error).message });
     }

@@ -4,7 +4,7 @@ import net from 'node:net';
 import { dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { isActive } from '@execdriver/engine';
-import { containerRoutes } from './containers.js';
+import { containerRoutes, startContainer } from './containers.js';
 import { Consoles } from './consoles.js';
 import type { DaemonContext } from './context.js';
 import { DaemonError, errorMessage, httpStatusOf } from './errors.js';
@@ -96,6 +96,7 @@ export async function startDaemon(flags: DaemonFlags, options: { daemonPath: str
   const logCopiers = new LogCopiers(engine, log);
   const monitor = new Monitor(engine, log, { settled: (id) => logCopiers.settled(id) });
   const context: DaemonContext = { engine, monitor, execs: new ExecStore(), consoles: new Consoles(engine, monitor), logCopiers, log, flags };
+  monitor.useStarter((container) => startContainer(context, container));
   /** Live restore under way (see below): requests other than _ping wait for it. */
   let restored: Promise<void> | undefined;
   const routes: CompiledRoute[] = compileRoutes([...resourceRoutes(context), ...systemRoutes(context), ...containerRoutes(context), ...execRoutes(context), ...imageRoutes(context)]);
@@ -163,6 +164,7 @@ export async function startDaemon(flags: DaemonFlags, options: { daemonPath: str
   );
 
   // Containers this daemon left running with AutoRemove are removed once they exit; ones that exited meanwhile, now.
+  // Restart policies go on: running containers are watched, stopped ones restarted as dockerd does at boot.
   void (async () => {
     try {
       const { containers } = await engine.list();
@@ -171,6 +173,7 @@ export async function startDaemon(flags: DaemonFlags, options: { daemonPath: str
         if (isActive(container)) monitor.watch(container);
         else if (container.state === 'exited') await monitor.autoRemove(container, container.exitCode ?? 0);
       }
+      await monitor.recoverRestartPolicies(containers);
     } catch (error) {
       log.warn('could not look at the containers of the last run', { error: errorMessage(error) });
     }
@@ -184,6 +187,7 @@ export async function startDaemon(flags: DaemonFlags, options: { daemonPath: str
       (closing ??= (async () => {
         for (const target of servers) target.close();
         for (const socket of sockets) socket.destroy();
+        await monitor.close();
         await Promise.all(paths.map((path) => rm(path, { force: true })));
         if (flags.pidfile) await rm(flags.pidfile, { force: true });
         log.info('execdriverd stopped; containers keep running');

@@ -85,12 +85,16 @@ describe('execdriverd driven by the docker CLI 28 (DOCKER_HOST=unix://...)', () 
   });
 
   it('refuses a field that matters and is not done with 400 naming it (docker exits 125)', async () => {
-    const ports = await docker(['run', '--rm', '-p', '8080:80', 'busybox', 'true']);
-    expect(ports.exitCode).toBe(125);
-    expect(ports.stderr).toContain('HostConfig.PortBindings is not supported by execdriverd');
-    const restart = await docker(['run', '-d', '--restart', 'always', 'busybox', 'true']);
-    expect(restart.exitCode).toBe(125);
-    expect(restart.stderr).toContain('HostConfig.RestartPolicy "always"');
+    const links = await docker(['run', '--rm', '--link', 'db:db', 'busybox', 'true']);
+    expect(links.exitCode).toBe(125);
+    expect(links.stderr).toContain('HostConfig.Links is not supported by execdriverd');
+    const volumesFrom = await docker(['run', '-d', '--volumes-from', 'other', 'busybox', 'true']);
+    expect(volumesFrom.exitCode).toBe(125);
+    expect(volumesFrom.stderr).toContain('HostConfig.VolumesFrom is not supported by execdriverd');
+    const logDriver = await docker(['run', '-d', '--log-driver', 'syslog', 'busybox', 'true']);
+    expect(logDriver.exitCode).toBe(125);
+    expect(logDriver.stderr).toContain("no log driver named 'syslog'");
+    expect((await docker(['ps', '-aq'])).stdout).toBe('');
   });
 
   it('run -d, ps, logs, exec, top, stats, inspect, stop, rm', async () => {

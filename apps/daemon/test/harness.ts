@@ -45,7 +45,9 @@ export interface DaemonHarness {
   stop(): Promise<number | null>;
   /** Starts the daemon again on the same socket and roots. */
   restart(): Promise<void>;
-  /** Stops the daemon, removes every container, the roots and the cgroup prefix; returns what was left. */
+  /** Network namespaces, attachments and leased addresses left in the state root. */
+  networkLeftovers(): string[];
+  /** Stops the daemon, removes every container, user network, the bridge, the roots and the cgroup prefix; returns what was left. */
   cleanup(): Promise<string[]>;
 }
 
@@ -157,6 +159,7 @@ export async function startDaemonHarness(name: string): Promise<DaemonHarness> {
     run,
     stop,
     restart: launch,
+    networkLeftovers: () => networkLeftovers(stateRoot),
     async cleanup() {
       const left: string[] = [];
       const code = await stop();

@@ -48,6 +48,12 @@ export interface EngineOptions {
   initPath?: string;
   /** Restart containers whose restart policy says so on the first `list()` (default true; needs `helper`). */
   recoverRestartPolicies?: boolean;
+  /**
+   * Whether a start by the user launches a restart monitor helper (`__monitor`) for a container
+   * with a restart policy (default true: the CLI). False: the app runs restart policies itself
+   * (a long-lived daemon), and the engine starts none.
+   */
+  restartMonitors?: boolean;
   /** Where the CNI plugins are (default /usr/lib/cni, /opt/cni/bin). */
   cniPluginDirs?: string[];
   /** The default bridge network's host interface (default execdriver0). */
@@ -143,6 +149,11 @@ export class Engine {
       ...(this.#options.cgroupsPathPrefix ? { cgroupsPathPrefix: this.#options.cgroupsPathPrefix } : {}),
     } satisfies DriverOptions);
     return this.#driver!;
+  }
+
+  /** Whether this engine starts restart monitor helpers (EngineOptions.restartMonitors). */
+  get runsRestartMonitors(): boolean {
+    return this.#options.restartMonitors !== false;
   }
 
   /** The helper launcher. @throws EngineError CONSOLE_FAILED when the app gave none */

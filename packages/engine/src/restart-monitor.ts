@@ -20,11 +20,12 @@ export function hasRestartPolicy(record: Pick<ContainerRecord, 'restartPolicy'>)
 }
 
 /**
- * Starts the container's restart monitor (a detached helper of the app) unless one lives.
+ * Starts the container's restart monitor (a detached helper of the app) unless one lives, or
+ * the engine's app runs restart policies itself (`restartMonitors: false`).
  * @throws EngineError MONITOR_FAILED (no helper launcher), or the launcher's error
  */
 export async function ensureMonitor(engine: Engine, record: ContainerRecord): Promise<void> {
-  if (!hasRestartPolicy(record)) return;
+  if (!hasRestartPolicy(record) || !engine.runsRestartMonitors) return;
   if ((await liveMonitor(engine.stateRoot, record.id)).pid !== undefined) return;
   let helper;
   try {

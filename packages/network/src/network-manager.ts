@@ -462,7 +462,9 @@ export class NetworkManager {
     }
     const known = new Set(attachments.map((attachment) => attachment.containerId));
     for (const file of await readdir(this.netnsDir).catch(() => [] as string[])) {
-      if (known.has(file) || (await this.attachments.get(file))) continue;
+      // A release under way has renamed the attachment away: its DEL still needs the namespace (the
+      // bridge plugin finds the addresses whose masquerade rules it removes there).
+      if (known.has(file) || (await this.attachments.get(file)) || (await this.attachments.releasing(file))) continue;
       await deleteNetns(join(this.netnsDir, file));
       released.push(file);
     }
