@@ -24,6 +24,7 @@ export function decorateContainerInspect<T extends object>(document: T): T {
   const config = view.Config as Plain;
   const graphDriver = view.GraphDriver as Plain;
   const networkSettings = view.NetworkSettings as Plain | undefined;
+  if (state.Health) goType(state.Health as Plain, '*types.Health');
   goType(state, '*types.ContainerState');
   hostConfig.Tmpfs = mapOf(hostConfig.Tmpfs, '');
   hostConfig.Sysctls = mapOf(hostConfig.Sysctls, '');
@@ -41,6 +42,7 @@ export function decorateContainerInspect<T extends object>(document: T): T {
   }
   config.Labels = mapOf(config.Labels, '');
   if (config.ExposedPorts) config.ExposedPorts = mapOf(config.ExposedPorts);
+  if (config.Healthcheck) goType(config.Healthcheck as Plain, '*container.HealthConfig');
   goType(config, '*container.Config');
   return goType(document, 'types.ContainerJSON');
 }
