@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { toDockerStats, type Sample } from '@execdriver/cgroups';
 import { DriverError } from '@execdriver/driver';
-import { containerEvent, containerStatus, copyLogs, EngineError, formatTimestamp, inspectContainer, isActive, nowNanoseconds, parseTimestamp, processTable, readLogs, startWithLogHolder, toSample, type Container } from '@execdriver/engine';
+import { containerEvent, containerStatus, copyLogs, EngineError, formatTimestamp, healthFilterValue, inspectContainer, isActive, nowNanoseconds, parseTimestamp, processTable, readLogs, startWithLogHolder, toSample, type Container } from '@execdriver/engine';
 import { startFailure } from './consoles.js';
 import type { DaemonContext } from './context.js';
 import { toCreateRequest } from './create-request.js';
@@ -19,7 +19,6 @@ export async function inspectDocument(context: DaemonContext, container: Contain
   const document = await inspectContainer(context.engine, container, options);
   return {
     ...document,
-    State: { ...document.State, Health: undefined },
     HostConfig: { ...document.HostConfig, ConsoleSize: [0, 0] },
   };
 }
@@ -51,8 +50,9 @@ function summaryOf(container: Container, now: number) {
 }
 
 function containerFilter(filters: Map<string, string[]>): (container: Container) => boolean {
-  const known = ['status', 'id', 'name', 'label', 'ancestor', 'exited'];
+  const known = ['status', 'id', 'name', 'label', 'ancestor', 'exited', 'health'];
   for (const key of filters.keys()) if (!known.includes(key)) throw new DaemonError('BAD_PARAMETER', `invalid filter '${key}' (available: ${known.join(', ')})`);
+  for (const value of filters.get('health') ?? []) if (!['starting', 'healthy', 'unhealthy', 'none'].includes(value)) throw new DaemonError('BAD_PARAMETER', `Unrecognised filter value for health: ${value}`);
   return (container) => {
     const any = (key: string, test: (value: string) => boolean) => {
       const values = filters.get(key);
@@ -64,6 +64,7 @@ function containerFilter(filters: Map<string, string[]>): (container: Container)
       any('name', (value) => new RegExp(value.replace(/^\//, '')).test(container.name)) &&
       any('ancestor', (value) => value === container.record.image || `sha256:${container.record.imageId}`.startsWith(value) || container.record.imageId === value) &&
       any('exited', (value) => container.state === 'exited' && String(container.exitCode) === value) &&
+      any('health', (value) => value === healthFilterValue(container)) &&
       (filters.get('label') ?? []).every((value) => {
         const [key, expected] = value.split(/=(.*)/s, 2) as [string, string | undefined];
         return key in container.record.labels && (expected === undefined || container.record.labels[key] === expected);

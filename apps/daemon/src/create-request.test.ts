@@ -94,7 +94,6 @@ describe('toCreateRequest', () => {
     [{ HostConfig: { Binds: ['named:/data'] } }, 'named volumes'],
     [{ HostConfig: { Mounts: [{ Type: 'volume', Target: '/v' }] } }, 'HostConfig.Mounts type "volume"'],
     [{ Volumes: { '/data': {} } }, 'Config.Volumes'],
-    [{ Healthcheck: { Test: ['CMD', 'true'] } }, 'Config.Healthcheck'],
     [{ HostConfig: { LogConfig: { Type: 'syslog' } } }, 'HostConfig.LogConfig.Type "syslog"'],
     [{ NetworkingConfig: { EndpointsConfig: { mynet: {} } } }, 'NetworkingConfig.EndpointsConfig "mynet"'],
     [{ HostConfig: { SecurityOpt: ['label=disable'] } }, 'HostConfig.SecurityOpt "label=disable"'],
@@ -110,6 +109,16 @@ describe('toCreateRequest', () => {
     [{ HostConfig: { IpcMode: 'weird' } }, 'invalid HostConfig.IpcMode "weird"'],
   ])('rejects bad values %j', (body, message) => {
     expect(() => toCreateRequest({ ...cliDefaults, ...body, HostConfig: { ...cliDefaults.HostConfig, ...(body as { HostConfig?: object }).HostConfig } }, undefined)).toThrow(message);
+  });
+
+  it("maps Config.Healthcheck, as docker run --health-* sends it, and refuses what dockerd refuses", () => {
+    const healthcheck = { Test: ['CMD-SHELL', 'test -e /tmp/ok'], Interval: 1_000_000_000, Timeout: 0, StartPeriod: 0, StartInterval: 0, Retries: 2 };
+    expect(toCreateRequest({ ...cliDefaults, Healthcheck: healthcheck }, undefined).request.healthcheck).toEqual({ Test: ['CMD-SHELL', 'test -e /tmp/ok'], Interval: 1_000_000_000, Retries: 2 });
+    expect(toCreateRequest({ ...cliDefaults, Healthcheck: { Test: ['NONE'] } }, undefined).request.healthcheck).toEqual({ Test: ['NONE'] });
+    expect(toCreateRequest({ ...cliDefaults, Healthcheck: null }, undefined).request.healthcheck).toBeUndefined();
+    expect(() => toCreateRequest({ ...cliDefaults, Healthcheck: { Test: ['CMD', 'true'], Interval: 1000 } }, undefined)).toThrow('Interval in Healthcheck cannot be less than 1ms');
+    expect(() => toCreateRequest({ ...cliDefaults, Healthcheck: { Test: ['CMD', 'true'], Retries: -1 } }, undefined)).toThrow('Retries in Healthcheck cannot be negative');
+    expect(() => toCreateRequest({ ...cliDefaults, Healthcheck: { Test: ['BOGUS', 'true'] } }, undefined)).toThrow('invalid Healthcheck.Test ["BOGUS","true"]');
   });
 
   it('parses binds, tmpfs options and sizes', () => {

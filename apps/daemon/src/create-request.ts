@@ -1,4 +1,4 @@
-import type { CreateRequest } from '@execdriver/engine';
+import { checkHealthConfig, EngineError, type CreateRequest, type HealthConfig } from '@execdriver/engine';
 import type { CommandInput, Mount } from '@execdriver/spec';
 import { DaemonError } from './errors.js';
 
@@ -91,6 +91,21 @@ function namespaceMode(field: string, text: unknown, newModes: readonly string[]
   throw bad(field, text, `expected ${[...newModes, 'host', 'container:<name|id>'].join(', ')}`);
 }
 
+/**
+ * Config.Healthcheck as the engine's HealthConfig (absent or null: the image's), checked as dockerd
+ * checks it (`Interval in Healthcheck cannot be less than 1ms`).
+ * @throws DaemonError BAD_PARAMETER naming the field and value
+ */
+function healthcheckOf(value: unknown): HealthConfig | undefined {
+  if (value === undefined || value === null) return undefined;
+  try {
+    return checkHealthConfig(value);
+  } catch (error) {
+    if (error instanceof EngineError) throw new DaemonError('BAD_PARAMETER', error.message, { cause: error });
+    throw error;
+  }
+}
+
 /** HostConfig fields that change what a container is and that execdriverd does not do (yet): a 400 naming them, never silence. */
 const unsupportedHostConfig: Record<string, string> = {
   PortBindings: 'published ports need bridge networking, which is not available yet',
@@ -130,8 +145,7 @@ export function toCreateRequest(body: unknown, name: string | undefined): { requ
   if (typeof config.Image !== 'string' || config.Image === '') throw new DaemonError('BAD_PARAMETER', 'no image given (Config.Image)');
 
   if (isSet(config.Volumes)) throw unsupported('Config.Volumes', 'anonymous volumes are not available yet; bind a host path (HostConfig.Binds)');
-  const healthcheck = config.Healthcheck as { Test?: unknown } | null | undefined;
-  if (healthcheck && isSet(healthcheck.Test) && !(Array.isArray(healthcheck.Test) && healthcheck.Test[0] === 'NONE')) throw unsupported('Config.Healthcheck', 'health checks are not available yet');
+  const healthcheck = healthcheckOf(config.Healthcheck);
   if (isSet(config.StopTimeout)) throw unsupported('Config.StopTimeout', 'give the timeout to stop (t=) instead');
   for (const [field, why] of Object.entries(unsupportedHostConfig)) if (isSet(host[field])) throw unsupported(`HostConfig.${field}`, why);
   const restart = host.RestartPolicy as { Name?: string } | undefined | null;
@@ -276,5 +290,6 @@ export function toCreateRequest(body: unknown, name: string | undefined): { requ
   }
   if (isSet(config.Labels)) request.labels = config.Labels as Record<string, string>;
   if (isSet(config.StopSignal)) request.stopSignal = String(config.StopSignal);
+  if (healthcheck) request.healthcheck = healthcheck;
   return { request, warnings, bindSources };
 }

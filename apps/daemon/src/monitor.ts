@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EngineError, type Container, type Engine } from '@execdriver/engine';
+import { EngineError, HealthProber, probeSettings, type Container, type Engine } from '@execdriver/engine';
 import type { Logger } from './log.js';
 
 /** A Docker event (`GET /events`): `{ Type, Action, Actor: { ID, Attributes }, time, timeNano }`. */
@@ -37,6 +37,8 @@ export class Monitor extends EventEmitter {
   readonly #removed = new Map<string, { exitCode: number; at: number; name: string }>();
   readonly #readers = new Map<string, number>();
   readonly #history: DockerEvent[] = [];
+  /** id -> the prober of the container's current run (Docker's health monitor, in this process). */
+  readonly #probers = new Map<string, HealthProber>();
 
   constructor(engine: Engine, log: Logger) {
     super();
@@ -66,12 +68,36 @@ export class Monitor extends EventEmitter {
     this.#starts.set(container.id, Date.now());
     this.emit(`start:${container.id}`);
     this.containerEvent('start', container);
+    this.probeHealth(container, { restart: true });
     void this.#watchExit(container);
   }
 
   /** Follows a running container this daemon did not start now (one of its last run): its exit, its AutoRemove. */
   watch(container: Pick<Container, 'id' | 'name' | 'record'>): void {
     void this.#watchExit(container);
+  }
+
+  /**
+   * Runs the health probes of a running container with a health check in this process, until it
+   * stops (its prober ends with the run). `restart`: a new run, so a prober of the last one goes.
+   */
+  probeHealth(container: Pick<Container, 'id' | 'record'>, options: { restart?: boolean } = {}): void {
+    if (!probeSettings(container.record.healthcheck)) return;
+    const current = this.#probers.get(container.id);
+    if (current && !options.restart) return;
+    void current?.stop();
+    const prober = new HealthProber(this.#engine, container.id, { onError: (error) => this.#log.warn('health probe loop failed', { id: container.id, error: (error as Error).message }) });
+    this.#probers.set(container.id, prober);
+    void prober.done.then(() => {
+      if (this.#probers.get(container.id) === prober) this.#probers.delete(container.id);
+    });
+  }
+
+  /** Stops every health prober of this process (the daemon's shutdown): their leases go to whoever probes next. */
+  async stopHealthProbes(): Promise<void> {
+    const probers = [...this.#probers.values()];
+    this.#probers.clear();
+    await Promise.all(probers.map((prober) => prober.stop()));
   }
 
   /** Whether this daemon started the container within `ms`. */
