@@ -94,6 +94,29 @@ describe('execdriver run --health-* (built binary, real containers)', () => {
     expect(await foreground).toEqual({ exitCode: 0, stdout: 'done\n', stderr: '' });
   }, 180_000);
 
+  it('the runs a restart policy starts (its monitor) and start -a are probed too', async () => {
+    // The first run fails, the monitor starts the second one, which stays (the writable layer keeps /once).
+    const script = 'if [ -e /once ]; then exec sleep 300; else touch /once; exit 1; fi';
+    expect((await cli(['run', '-d', '--network', 'none', '--name', 'hc-policy', '--restart', 'on-failure', '--health-cmd', 'true', '--health-interval', '1s', 'busybox', 'sh', '-c', script])).exitCode).toBe(0);
+    const probed = await waitFor('a probe of the restarted run', async () => {
+      const state = JSON.parse((await cli(['inspect', '-f', '{{json .State}}', 'hc-policy'])).stdout) as { Status: string; StartedAt: string; Health?: { Status: string; Log: { Start: string }[] } };
+      const last = state.Health?.Log.at(-1);
+      return state.Status === 'running' && state.Health?.Status === 'healthy' && last && Date.parse(last.Start) >= Date.parse(state.StartedAt) ? state : undefined;
+    }, 60_000);
+    expect(probed.Health!.Status).toBe('healthy');
+    expect(Number((await cli(['inspect', '-f', '{{.RestartCount}}', 'hc-policy'])).stdout.trim())).toBeGreaterThanOrEqual(1);
+
+    expect((await cli(['create', '--network', 'none', '--name', 'hc-attached', '--health-cmd', 'true', '--health-interval', '1s', 'busybox', 'sh', '-c', 'while [ ! -e /tmp/done ]; do sleep 0.2; done; echo done'])).exitCode).toBe(0);
+    const attached = cli(['start', '-a', 'hc-attached'], { timeoutMs: 120_000 });
+    try {
+      await waitFor('hc-attached running', async () => ((await cli(['inspect', '-f', '{{.State.Status}}', 'hc-attached'])).stdout.trim() === 'running' ? true : undefined), 60_000);
+      await waitForStatus('hc-attached', 'healthy');
+    } finally {
+      await cli(['exec', 'hc-attached', 'touch', '/tmp/done']);
+    }
+    expect(await attached).toEqual({ exitCode: 0, stdout: 'done\n', stderr: '' });
+  }, 180_000);
+
   it('refuses bad flags with the offending value, leaving nothing; rm takes the health files', async () => {
     const conflict = await cli(['run', '-d', '--network', 'none', '--name', 'bad1', '--no-healthcheck', '--health-cmd', 'true', 'busybox', 'sleep', '300']);
     expect(conflict.exitCode).toBe(125);

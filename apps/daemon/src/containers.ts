@@ -173,6 +173,8 @@ async function pause(context: DaemonContext, call: Call, paused: boolean): Promi
   if (!paused && container.state !== 'paused') throw new DaemonError('CONFLICT', `Container ${container.id} is not paused`);
   const driver = await context.engine.driver();
   await (paused ? driver.pause(container.id) : driver.unpause(container.id));
+  // Docker's health check stops at a pause, saying unhealthy until the first probe after the unpause.
+  if (paused) context.engine.health.markPaused(container.id);
   context.monitor.containerEvent(paused ? 'pause' : 'unpause', container);
   call.send(204);
 }

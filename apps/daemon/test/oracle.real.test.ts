@@ -209,6 +209,27 @@ describe.skipIf(!dockerd)('health checks: the same session against dockerd 20.10
     }
   }, 180_000);
 
+  it('pause stops the check, unhealthy until the first probe after the unpause: the same statuses and events', async () => {
+    const since = String(Math.floor(Date.now() / 1000) - 1);
+    await both(['run', '-d', '--name', 'hc-pause', '--health-cmd', 'true', '--health-interval', '1s', 'busybox', 'sleep', '120']);
+    try {
+      await bothWhen('hc-pause', (current) => current.Status === 'healthy');
+      expect((await both(['pause', 'hc-pause'])).ours.exitCode).toBe(0);
+      const paused = await bothWhen('hc-pause', () => true);
+      expect(paused.ours.Status).toBe(paused.theirs.Status);
+      expect(paused.ours.Status).toBe('unhealthy');
+      const pausedText = await statusText('hc-pause');
+      expect(pausedText.ours).toBe(pausedText.theirs);
+      expect((await both(['unpause', 'hc-pause'])).ours.exitCode).toBe(0);
+      await bothWhen('hc-pause', (current) => current.Status === 'healthy');
+      const events = await both(['events', '--since', since, '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'container=hc-pause', '--filter', 'event=health_status', '--format', '{{.Action}}']);
+      expect(events.ours).toEqual(events.theirs);
+      expect(events.ours.stdout).toBe('health_status: healthy\nhealth_status: healthy\n');
+    } finally {
+      await both(['rm', '-f', 'hc-pause']);
+    }
+  }, 180_000);
+
   it('a probe past its timeout, and output past 4096 bytes: the same Log entries', async () => {
     await both(['run', '-d', '--name', 'hc-slow', '--health-cmd', 'echo started; sleep 30', '--health-timeout', '1s', '--health-interval', '1s', 'busybox', 'sleep', '120']);
     await both(['run', '-d', '--name', 'hc-loud', '--health-cmd', 'head -c 5000 /dev/zero | tr "\\000" a; echo err >&2; exit 3', '--health-interval', '1s', 'busybox', 'sleep', '120']);

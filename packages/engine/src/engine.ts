@@ -512,6 +512,7 @@ export class Engine {
     const container = await this.find(reference);
     if (!isActive(container)) throw new EngineError('CONTAINER_NOT_RUNNING', `container ${container.id} is not running`);
     await (await this.driver()).pause(container.id);
+    if (container.health) this.health.markPaused(container.id);
     this.events.append(containerEvent(container.record, 'pause'));
     return container;
   }

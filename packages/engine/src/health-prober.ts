@@ -151,11 +151,18 @@ export class HealthProber {
           throw error;
         }
         if (!isActive(container) || container.startedAt !== run) return;
-        if (container.state !== 'running' || !store.acquire(this.id)) continue;
+        if (!store.acquire(this.id)) continue;
+        if (container.state !== 'running') {
+          // Paused (also by someone else than the engine): what `Engine.pause` does.
+          store.markPaused(this.id);
+          continue;
+        }
         const probeStartMs = now();
         const result = await probe(container, settings);
-        // A result that comes after the monitor stopped is dropped (Docker).
+        // A result that comes after the monitor stopped (the container stopped or was paused meanwhile) is dropped (Docker).
         if (signal.aborted) return;
+        const after = await engine.find(this.id).catch(() => undefined);
+        if (after?.state !== 'running' || after.startedAt !== run) continue;
         const latest = store.read(this.id);
         if (!latest || latest.run !== run) return;
         const next = applyProbeResult(latest, result, { retries: settings.retries, startPeriodMs: settings.startPeriodMs, startedAtMs, probeStartMs });

@@ -132,6 +132,12 @@ export class HealthStore {
     return state;
   }
 
+  /** Docker's CloseMonitorChannel at a pause: the check stops and says `unhealthy` (no event); the first probe after the unpause decides. */
+  markPaused(id: string): void {
+    const state = this.read(id);
+    if (state && state.Status !== 'unhealthy') this.write(id, { ...state, Status: 'unhealthy' });
+  }
+
   remove(id: string): void {
     rmSync(this.path(id), { force: true });
     rmSync(this.lockPath(id), { force: true });

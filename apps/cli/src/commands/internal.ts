@@ -76,6 +76,7 @@ export const monitorCommandSpec: CommandSpec = {
   hidden: true,
   async run(context, parsed) {
     const end = await runMonitor(await context.engine(), parsed.positionals[0]!, {
+      health: true,
       onError: (error) => context.stderr.write(`${new Date().toISOString()} restart failed: ${(error as Error).message}\n`),
     });
     context.stderr.write(`${new Date().toISOString()} monitor ended: ${end}\n`);
