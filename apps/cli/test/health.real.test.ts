@@ -117,6 +117,27 @@ describe('execdriver run --health-* (built binary, real containers)', () => {
     expect(await attached).toEqual({ exitCode: 0, stdout: 'done\n', stderr: '' });
   }, 180_000);
 
+  it("an image's health check (commit keeps the container's): inherited, merged field by field, disabled by --no-healthcheck", async () => {
+    expect((await cli(['create', '--network', 'none', '--name', 'hc-source', '--health-cmd', 'test -e /etc/passwd', '--health-interval', '1s', '--health-retries', '5', 'busybox', 'sleep', '300'])).exitCode).toBe(0);
+    try {
+      expect((await cli(['commit', 'hc-source', 'hc-image'])).exitCode).toBe(0);
+      const config = '{"Test":["CMD-SHELL","test -e /etc/passwd"],"Interval":1000000000,"Retries":5}\n';
+      expect((await cli(['image', 'inspect', '-f', '{{json .Config.Healthcheck}}', 'hc-image'])).stdout).toBe(config);
+      expect((await cli(['run', '-d', '--network', 'none', '--name', 'hc-inherits', 'hc-image', 'sleep', '300'])).exitCode).toBe(0);
+      expect((await cli(['inspect', '-f', '{{json .Config.Healthcheck}}', 'hc-inherits'])).stdout).toBe(config);
+      await waitForStatus('hc-inherits', 'healthy');
+      expect((await cli(['create', '--network', 'none', '--name', 'hc-merged', '--health-interval', '1h', 'hc-image'])).exitCode).toBe(0);
+      expect((await cli(['inspect', '-f', '{{json .Config.Healthcheck}}', 'hc-merged'])).stdout).toBe('{"Test":["CMD-SHELL","test -e /etc/passwd"],"Interval":3600000000000,"Retries":5}\n');
+      // As dockerd: NONE, the image's other fields kept (and no State.Health once started).
+      expect((await cli(['run', '-d', '--network', 'none', '--name', 'hc-off', '--no-healthcheck', 'hc-image', 'sleep', '300'])).exitCode).toBe(0);
+      expect((await cli(['inspect', '-f', '{{json .Config.Healthcheck}} {{json .State.Health}}', 'hc-off'])).stdout).toBe('{"Test":["NONE"],"Interval":1000000000,"Retries":5} null\n');
+    } finally {
+      const ids = (await cli(['ps', '-aq'])).stdout.split('\n').filter((id) => id !== '');
+      if (ids.length > 0) await cli(['rm', '-f', ...ids]);
+      await cli(['rmi', 'hc-image']);
+    }
+  }, 180_000);
+
   it('refuses bad flags with the offending value, leaving nothing; rm takes the health files', async () => {
     const conflict = await cli(['run', '-d', '--network', 'none', '--name', 'bad1', '--no-healthcheck', '--health-cmd', 'true', 'busybox', 'sleep', '300']);
     expect(conflict.exitCode).toBe(125);

@@ -9,7 +9,7 @@ import { isActive, type Container } from './container.js';
 import type { Engine } from './engine.js';
 import { shortId } from './ids.js';
 import { initDestination } from './lifecycle-settings.js';
-import type { HealthConfig } from './health-config.js';
+import { imageHealthConfig, type HealthConfig } from './health-config.js';
 import type { HealthcheckResult, HealthStatus } from './health-state.js';
 
 /**
@@ -337,6 +337,7 @@ export function toDockerImageInspect(image: Image) {
       OnBuild: null,
       Labels: config.Labels ? ({ ...config.Labels } as Record<string, string>) : null,
       ...(config.StopSignal ? { StopSignal: config.StopSignal } : {}),
+      ...(imageHealthConfig(config as Record<string, unknown>) ? { Healthcheck: dockerHealthConfig(imageHealthConfig(config as Record<string, unknown>)!) } : {}),
     },
     Architecture: goArch(process.arch),
     Os: 'linux',
