@@ -237,6 +237,23 @@ describe.skipIf(!dockerd)('health checks: the same session against dockerd 20.10
     }
   }, 180_000);
 
+  it('a CMD probe whose program is not there (API body): -1 and the runtime\'s words, as dockerd', async () => {
+    const body = JSON.stringify({ Image: 'busybox', Cmd: ['sleep', '120'], Healthcheck: { Test: ['CMD', 'nosuch'], Interval: 1_000_000_000 } });
+    const sockets = [harness.socket, oracleHost.replace(/^unix:\/\//, '')];
+    try {
+      for (const socket of sockets) {
+        const created = await harness.run('curl', ['-sf', '--unix-socket', socket, '-H', 'Content-Type: application/json', '-d', body, 'http://localhost/v1.41/containers/create?name=hc-missing']);
+        expect(created.exitCode, created.stderr).toBe(0);
+        expect((await harness.run('curl', ['-sf', '--unix-socket', socket, '-X', 'POST', 'http://localhost/v1.41/containers/hc-missing/start'])).exitCode).toBe(0);
+      }
+      const missing = await bothWhen('hc-missing', (current) => current.Log.length > 0);
+      expect(entry(missing.ours.Log)[0]).toEqual(entry(missing.theirs.Log)[0]);
+      expect(missing.ours.Log[0]).toMatchObject({ ExitCode: -1, Output: expect.stringContaining('executable file not found in $PATH') });
+    } finally {
+      await both(['rm', '-f', 'hc-missing']);
+    }
+  }, 180_000);
+
   it('a probe past its timeout, and output past 4096 bytes: the same Log entries', async () => {
     await both(['run', '-d', '--name', 'hc-slow', '--health-cmd', 'echo started; sleep 30', '--health-timeout', '1s', '--health-interval', '1s', 'busybox', 'sleep', '120']);
     await both(['run', '-d', '--name', 'hc-loud', '--health-cmd', 'head -c 5000 /dev/zero | tr "\\000" a; echo err >&2; exit 3', '--health-interval', '1s', 'busybox', 'sleep', '120']);

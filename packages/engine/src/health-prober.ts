@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Driver } from '@execdriver/driver';
+import { DriverError, type Driver } from '@execdriver/driver';
 import { containerEvent } from './container-events.js';
 import { isActive, type Container } from './container.js';
 import type { Engine } from './engine.js';
@@ -74,10 +74,16 @@ export async function runProbe(driver: Driver, id: string, settings: ProbeSettin
     return { Start: formatRfc3339Nano(start), End: end, ExitCode: exitCode, Output: output };
   } catch (error) {
     hooks.onExit?.(-1);
-    return { Start: formatRfc3339Nano(start), End: formatRfc3339Nano(nowNanoseconds()), ExitCode: -1, Output: (error as Error).message };
+    return { Start: formatRfc3339Nano(start), End: formatRfc3339Nano(nowNanoseconds()), ExitCode: -1, Output: probeFailure(error) };
   } finally {
     if (timer) clearTimeout(timer);
   }
+}
+
+/** Why a probe could not run, in dockerd's words when runc said why (`OCI runtime exec failed: exec failed: ...: unknown`). */
+function probeFailure(error: unknown): string {
+  const runcMessage = error instanceof DriverError ? error.runc?.runcMessage : undefined;
+  return runcMessage ? `OCI runtime exec failed: ${runcMessage}: unknown` : (error as Error).message;
 }
 
 /** The engine's probe: `runProbe` through its driver, journaled as Docker journals a probe (exec_create, exec_start, exec_die). */
