@@ -16,6 +16,11 @@ function mapOf(value: unknown, zero?: unknown): unknown {
   return typeof value === 'object' && value !== null ? goMap(value, zero) : value;
 }
 
+/** A nil pointer field of a Go struct that its JSON leaves out (`omitempty`): `{{.X}}` is nil, `{{json .}}` has no X. */
+function omittedNil(struct: Plain, field: string): void {
+  Object.defineProperty(struct, field, { value: null, enumerable: false, configurable: true, writable: true });
+}
+
 /** `docker inspect`'s document of a container (the engine's, marked for templates). */
 export function decorateContainerInspect<T extends object>(document: T): T {
   const view = document as Plain;
@@ -24,6 +29,9 @@ export function decorateContainerInspect<T extends object>(document: T): T {
   const config = view.Config as Plain;
   const graphDriver = view.GraphDriver as Plain;
   const networkSettings = view.NetworkSettings as Plain | undefined;
+  if (state.Health) goType(state.Health as Plain, '*types.Health');
+  // Go's nil pointers left out of the JSON (omitempty) are still fields a template can name.
+  else omittedNil(state, 'Health');
   goType(state, '*types.ContainerState');
   hostConfig.Tmpfs = mapOf(hostConfig.Tmpfs, '');
   hostConfig.Sysctls = mapOf(hostConfig.Sysctls, '');
@@ -41,6 +49,8 @@ export function decorateContainerInspect<T extends object>(document: T): T {
   }
   config.Labels = mapOf(config.Labels, '');
   if (config.ExposedPorts) config.ExposedPorts = mapOf(config.ExposedPorts);
+  if (config.Healthcheck) goType(config.Healthcheck as Plain, '*container.HealthConfig');
+  else omittedNil(config, 'Healthcheck');
   goType(config, '*container.Config');
   return goType(document, 'types.ContainerJSON');
 }

@@ -16,6 +16,17 @@ describe('parseRunFlags: docker run semantics', () => {
     expect(parsed.cliOptions.entrypoint).toBe('/bin/echo');
   });
 
+  it('reads the --health-* flags as Docker\'s HealthConfig (nanoseconds), --no-healthcheck as NONE', () => {
+    const flags = ['--health-cmd', 'test -e /tmp/ok', '--health-interval', '1s', '--health-timeout', '500ms', '--health-retries', '2', '--health-start-period', '1m', '--health-start-interval', '2s'];
+    expect(parseRunFlags([...flags, 'busybox']).cliOptions.healthcheck).toEqual({ Test: ['CMD-SHELL', 'test -e /tmp/ok'], Interval: 1e9, Timeout: 5e8, Retries: 2, StartPeriod: 6e10, StartInterval: 2e9 });
+    expect(parseRunFlags(['--health-interval', '5s', 'busybox']).cliOptions.healthcheck).toEqual({ Interval: 5e9 });
+    expect(parseRunFlags(['--no-healthcheck', 'busybox']).cliOptions.healthcheck).toEqual({ Test: ['NONE'] });
+    expect(parseRunFlags(['busybox']).cliOptions.healthcheck).toBeUndefined();
+    expect(() => parseRunFlags(['--no-healthcheck', '--health-cmd', 'true', 'busybox'])).toThrow('--no-healthcheck conflicts with --health-* options');
+    expect(() => parseRunFlags(['--health-retries', '-2', 'busybox'])).toThrow('invalid value "-2" for flag --health-retries: --health-retries cannot be negative');
+    expect(() => parseRunFlags(['--health-interval', 'soon', 'busybox'])).toThrow('invalid value "soon" for flag --health-interval');
+  });
+
   it('takes the whole rest as the command with --rootfs', () => {
     const { cliOptions, command } = parseRunFlags(['--rootfs', '/srv/root', 'sh', '-c', 'true']);
     expect(cliOptions).toMatchObject({ image: undefined, rootfsDir: '/srv/root' });

@@ -5,10 +5,11 @@ import type { CommandInput, Mount, NamespaceSetting } from '@execdriver/spec';
 import { mountPropagations, type MountPropagation } from '@execdriver/spec';
 import { usageError } from './errors.js';
 import { networkFlagDefinitions, parseNetworkFlags } from './network-flags.js';
-import type { ContainerNetworkConfig } from '@execdriver/engine';
+import type { ContainerNetworkConfig, HealthConfig } from '@execdriver/engine';
 import { flagBoolean, flagList, flagString, parseArguments, type FlagDefinition, type ParsedArguments } from './flags.js';
 import { parseDecimal, parseInteger, parseSize, parseSizeOrUnlimited } from './units.js';
 import { lifecycleFlagDefinitions, parseLifecycleFlags, type LifecycleOptions } from './lifecycle-flags.js';
+import { healthFlagDefinitions, parseHealthFlags } from './health-flags.js';
 
 /** The flags of `run` (and `spec`), in Docker's names. */
 export const runFlagDefinitions: readonly FlagDefinition[] = [
@@ -61,6 +62,7 @@ export const runFlagDefinitions: readonly FlagDefinition[] = [
   { name: 'shm-size', kind: 'string', valueName: 'bytes', description: 'Size of /dev/shm (default 64m)' },
   { name: 'rootfs', kind: 'string', valueName: 'dir', description: 'Use DIR as the root filesystem (no IMAGE argument then)' },
   ...lifecycleFlagDefinitions,
+  ...healthFlagDefinitions,
   { name: 'log-driver', kind: 'string', description: 'Logging driver for the container: json-file (default) or none' },
   { name: 'log-opt', kind: 'list', description: 'Log driver options (max-size=10m, max-file=3)' },
 ];
@@ -97,6 +99,8 @@ export interface RunCliOptions {
   flagTexts: Record<string, string>;
   /** Restart policy, stop settings, init, labels, cidfile, attach (lifecycle-flags.ts). */
   lifecycle: LifecycleOptions;
+  /** `--health-*`, `--no-healthcheck` (health-flags.ts); undefined: none given (the image's check). */
+  healthcheck: HealthConfig | undefined;
 }
 
 /** The Command as far as flags alone say: no id, root filesystem or file contents yet. */
@@ -152,6 +156,7 @@ function toParsedRun(parsed: ParsedArguments, options: ParseRunFlagsOptions, len
     sigProxy: parsed.flags.get('sig-proxy') !== false,
     bindSources: [],
     lifecycle: parseLifecycleFlags(parsed),
+    healthcheck: parseHealthFlags(parsed),
     network: undefined,
     flagTexts: Object.fromEntries([...parsed.flags].flatMap(([name, value]) => (typeof value === 'string' ? [[`--${name}`, value]] : []))),
   };

@@ -74,6 +74,8 @@ export async function createHarness(name: string): Promise<Harness> {
         clearTimeout(timer);
         resolve({ exitCode: code ?? 128 + (signal === 'SIGKILL' ? 9 : 0), stdout, stderr });
       });
+      // A command that exits without reading its input (a refused flag) closes the pipe: not an error of the test.
+      child.stdin.on('error', () => undefined);
       child.stdin.end(options.input ?? '');
     });
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { toDockerStats, type Sample } from '@execdriver/cgroups';
 import { DriverError, type StartedContainer } from '@execdriver/driver';
-import { containerEvent, containerStatus, copyLogs, dockerNetworkSettings, EngineError, formatTimestamp, inspectContainer, isActive, nowNanoseconds, parseTimestamp, processTable, readLogs, toSample, type Container } from '@execdriver/engine';
+import { containerEvent, containerStatus, copyLogs, dockerNetworkSettings, EngineError, formatTimestamp, healthFilterValue, inspectContainer, isActive, nowNanoseconds, parseTimestamp, processTable, readLogs, toSample, type Container } from '@execdriver/engine';
 import { NetworkError, type Attachment } from '@execdriver/network';
 import { startFailure } from './consoles.js';
 import type { DaemonContext } from './context.js';
@@ -21,7 +21,6 @@ export async function inspectDocument(context: DaemonContext, container: Contain
   const document = await inspectContainer(context.engine, container, options);
   return {
     ...document,
-    State: { ...document.State, Health: undefined },
     HostConfig: { ...document.HostConfig, ConsoleSize: [0, 0] },
   };
 }
@@ -66,8 +65,9 @@ function summaryOf(container: Container, now: number, attachment: Attachment | u
 }
 
 function containerFilter(filters: Map<string, string[]>): (container: Container) => boolean {
-  const known = ['status', 'id', 'name', 'label', 'ancestor', 'exited'];
+  const known = ['status', 'id', 'name', 'label', 'ancestor', 'exited', 'health'];
   for (const key of filters.keys()) if (!known.includes(key)) throw new DaemonError('BAD_PARAMETER', `invalid filter '${key}' (available: ${known.join(', ')})`);
+  for (const value of filters.get('health') ?? []) if (!['starting', 'healthy', 'unhealthy', 'none'].includes(value)) throw new DaemonError('BAD_PARAMETER', `Unrecognised filter value for health: ${value}`);
   return (container) => {
     const any = (key: string, test: (value: string) => boolean) => {
       const values = filters.get(key);
@@ -79,6 +79,7 @@ function containerFilter(filters: Map<string, string[]>): (container: Container)
       any('name', (value) => new RegExp(value.replace(/^\//, '')).test(container.name)) &&
       any('ancestor', (value) => value === container.record.image || `sha256:${container.record.imageId}`.startsWith(value) || container.record.imageId === value) &&
       any('exited', (value) => container.state === 'exited' && String(container.exitCode) === value) &&
+      any('health', (value) => value === healthFilterValue(container)) &&
       (filters.get('label') ?? []).every((value) => {
         const [key, expected] = value.split(/=(.*)/s, 2) as [string, string | undefined];
         return key in container.record.labels && (expected === undefined || container.record.labels[key] === expected);
@@ -206,6 +207,8 @@ async function pause(context: DaemonContext, call: Call, paused: boolean): Promi
   if (!paused && container.state !== 'paused') throw new DaemonError('CONFLICT', `Container ${container.id} is not paused`);
   const driver = await context.engine.driver();
   await (paused ? driver.pause(container.id) : driver.unpause(container.id));
+  // Docker's health check stops at a pause, saying unhealthy until the first probe after the unpause.
+  if (paused) context.engine.health.markPaused(container.id);
   context.monitor.containerEvent(paused ? 'pause' : 'unpause', container);
   call.send(204);
 }

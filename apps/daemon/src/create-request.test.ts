@@ -205,7 +205,6 @@ describe('toCreateRequest', () => {
     [{ HostConfig: { NetworkMode: 'host', ExtraHosts: ['a:1.2.3.4'] } }, 'HostConfig.ExtraHosts with NetworkMode host'],
     [{ HostConfig: { NetworkMode: 'none', Dns: ['1.1.1.1'] } }, 'HostConfig.Dns with NetworkMode none'],
     [{ NetworkingConfig: { EndpointsConfig: { mynet: { IPAMConfig: { IPv4Address: '10.0.0.9' } } } } }, 'NetworkingConfig.EndpointsConfig.mynet.IPAMConfig'],
-    [{ Healthcheck: { Test: ['CMD', 'true'] } }, 'Config.Healthcheck'],
     [{ HostConfig: { SecurityOpt: ['label=disable'] } }, 'HostConfig.SecurityOpt "label=disable"'],
     [{ OpenStdin: true }, 'Config.OpenStdin without Config.Tty'],
   ])('refuses %j: 400 naming the field', (body, message) => {
@@ -226,6 +225,16 @@ describe('toCreateRequest', () => {
     [{ StopTimeout: 1.5 }, 'invalid Config.StopTimeout 1.5'],
   ])('rejects bad values %j', (body, message) => {
     expect(() => toCreateRequest({ ...cliDefaults, ...body, HostConfig: { ...cliDefaults.HostConfig, ...(body as { HostConfig?: object }).HostConfig } }, undefined)).toThrow(message);
+  });
+
+  it("maps Config.Healthcheck, as docker run --health-* sends it, and refuses what dockerd refuses", () => {
+    const healthcheck = { Test: ['CMD-SHELL', 'test -e /tmp/ok'], Interval: 1_000_000_000, Timeout: 0, StartPeriod: 0, StartInterval: 0, Retries: 2 };
+    expect(toCreateRequest({ ...cliDefaults, Healthcheck: healthcheck }, undefined).request.healthcheck).toEqual({ Test: ['CMD-SHELL', 'test -e /tmp/ok'], Interval: 1_000_000_000, Retries: 2 });
+    expect(toCreateRequest({ ...cliDefaults, Healthcheck: { Test: ['NONE'] } }, undefined).request.healthcheck).toEqual({ Test: ['NONE'] });
+    expect(toCreateRequest({ ...cliDefaults, Healthcheck: null }, undefined).request.healthcheck).toBeUndefined();
+    expect(() => toCreateRequest({ ...cliDefaults, Healthcheck: { Test: ['CMD', 'true'], Interval: 1000 } }, undefined)).toThrow('Interval in Healthcheck cannot be less than 1ms');
+    expect(() => toCreateRequest({ ...cliDefaults, Healthcheck: { Test: ['CMD', 'true'], Retries: -1 } }, undefined)).toThrow('Retries in Healthcheck cannot be negative');
+    expect(() => toCreateRequest({ ...cliDefaults, Healthcheck: { Test: ['BOGUS', 'true'] } }, undefined)).toThrow('invalid Healthcheck.Test ["BOGUS","true"]');
   });
 
   it('parses binds, tmpfs options and sizes', () => {

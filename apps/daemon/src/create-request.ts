@@ -1,4 +1,4 @@
-import { parseLogConfig, parseRestartPolicy, volumeNamePattern, type ContainerNetworkConfig, type CreateRequest, type RestartPolicy, type VolumeRequest } from '@execdriver/engine';
+import { checkHealthConfig, EngineError, parseLogConfig, parseRestartPolicy, volumeNamePattern, type ContainerNetworkConfig, type CreateRequest, type HealthConfig, type RestartPolicy, type VolumeRequest } from '@execdriver/engine';
 import { NetworkError, parseExposed, parseExtraHost, type PortRequest } from '@execdriver/network';
 import type { CommandInput, Mount, NetworkSetting } from '@execdriver/spec';
 import { DaemonError } from './errors.js';
@@ -168,6 +168,21 @@ function networkValue<T>(field: string, value: unknown, parse: () => T): T {
   }
 }
 
+/**
+ * Config.Healthcheck as the engine's HealthConfig (absent or null: the image's), checked as dockerd
+ * checks it (`Interval in Healthcheck cannot be less than 1ms`).
+ * @throws DaemonError BAD_PARAMETER naming the field and value
+ */
+function healthcheckOf(value: unknown): HealthConfig | undefined {
+  if (value === undefined || value === null) return undefined;
+  try {
+    return checkHealthConfig(value);
+  } catch (error) {
+    if (error instanceof EngineError) throw new DaemonError('BAD_PARAMETER', error.message, { cause: error });
+    throw error;
+  }
+}
+
 /** HostConfig.PortBindings: `{ "80/tcp": [{ HostIp, HostPort }] }`, HostPort '' (any free port), `8080` or a range `8080-8090`. */
 export function toPortRequests(value: unknown): PortRequest[] {
   if (value === undefined || value === null) return [];
@@ -283,8 +298,7 @@ export function toCreateRequest(body: unknown, name: string | undefined): { requ
   const warnings: string[] = [];
   if (typeof config.Image !== 'string' || config.Image === '') throw new DaemonError('BAD_PARAMETER', 'no image given (Config.Image)');
 
-  const healthcheck = config.Healthcheck as { Test?: unknown } | null | undefined;
-  if (healthcheck && isSet(healthcheck.Test) && !(Array.isArray(healthcheck.Test) && healthcheck.Test[0] === 'NONE')) throw unsupported('Config.Healthcheck', 'health checks are not available yet');
+  const healthcheck = healthcheckOf(config.Healthcheck);
   for (const [field, why] of Object.entries(unsupportedHostConfig)) if (isSet(host[field])) throw unsupported(`HostConfig.${field}`, why);
   if (isSet(host.VolumeDriver) && host.VolumeDriver !== 'local') throw unsupported(`HostConfig.VolumeDriver ${JSON.stringify(host.VolumeDriver)}`, 'volumes use the local driver');
   if (isSet(host.Runtime) && host.Runtime !== 'runc') throw unsupported(`HostConfig.Runtime ${JSON.stringify(host.Runtime)}`, 'execdriverd runs runc');
@@ -443,5 +457,6 @@ export function toCreateRequest(body: unknown, name: string | undefined): { requ
   }
   if (isSet(config.Labels)) request.labels = config.Labels as Record<string, string>;
   if (isSet(config.StopSignal)) request.stopSignal = String(config.StopSignal);
+  if (healthcheck) request.healthcheck = healthcheck;
   return { request, warnings, bindSources };
 }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EngineError, hasRestartPolicy, liveMonitor, nextRestartDelay, shouldRestart, type Container, type ContainerRecord, type Engine } from '@execdriver/engine';
+import { EngineError, HealthProber, hasRestartPolicy, liveMonitor, nextRestartDelay, probeSettings, shouldRestart, type Container, type ContainerRecord, type Engine } from '@execdriver/engine';
 import type { Logger } from './log.js';
 
 /** A Docker event (`GET /events`): `{ Type, Action, Actor: { ID, Attributes }, time, timeNano }`. */
@@ -55,6 +55,8 @@ export class Monitor extends EventEmitter {
   readonly #delays = new Map<string, number>();
   readonly #pending = new Map<string, PendingRestart>();
   #starter: ContainerStarter | undefined;
+  /** id -> the prober of the container's current run (Docker's health monitor, in this process). */
+  readonly #probers = new Map<string, HealthProber>();
 
   readonly #settled: (id: string) => Promise<void>;
 
@@ -95,12 +97,37 @@ export class Monitor extends EventEmitter {
     if (!this.#pending.has(container.id)) this.#delays.delete(container.id);
     this.emit(`start:${container.id}`);
     this.containerEvent('start', container);
+    this.probeHealth(container, { restart: true });
     void this.#watchExit(container);
   }
 
   /** Follows a running container this daemon did not start now (one of its last run): its exit, its AutoRemove. */
   watch(container: Pick<Container, 'id' | 'name' | 'record'>): void {
     void this.#watchExit(container);
+  }
+
+  /**
+   * Runs the health probes of a running container with a health check in this process, until it
+   * stops (its prober ends with the run). `restart`: a new run, so a prober of the last one goes.
+   */
+  probeHealth(container: Pick<Container, 'id' | 'record'>, options: { restart?: boolean } = {}): void {
+    if (!probeSettings(container.record.healthcheck)) return;
+    const current = this.#probers.get(container.id);
+    if (current && !options.restart) return;
+    void current?.stop();
+    const prober = new HealthProber(this.#engine, container.id, { onError: (error) => this.#log.warn('health probe loop failed', { id: container.id, error: (error as Error).message }) });
+    this.#probers.set(container.id, prober);
+    void prober.done.then(() => {
+      if (this.#probers.get(container.id) === prober) this.#probers.delete(container.id);
+    });
+  }
+
+  /** Stops every health prober of this process (the daemon's shutdown): their leases go to whoever probes next. */
+  async stopHealthProbes(): Promise<void> {
+    const probers = [...this.#probers.values()];
+    this.#probers.clear();
+    // A probe under way (up to its timeout) is not waited for long: the next prober takes the lease over from a dead pid.
+    await Promise.race([Promise.all(probers.map((prober) => prober.stop())), sleep(1000)]);
   }
 
   /** Whether this daemon started the container within `ms`. */

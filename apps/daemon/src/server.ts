@@ -169,6 +169,8 @@ export async function startDaemon(flags: DaemonFlags, options: { daemonPath: str
     try {
       const { containers } = await engine.list();
       for (const container of containers) {
+        // Live restore: the health checks of the containers that kept running are this daemon's again.
+        if (container.state === 'running' || container.state === 'paused') monitor.probeHealth(container);
         if (!container.record.autoRemove || container.record.command.process.tty) continue;
         if (isActive(container)) monitor.watch(container);
         else if (container.state === 'exited') await monitor.autoRemove(container, container.exitCode ?? 0);
@@ -186,6 +188,7 @@ export async function startDaemon(flags: DaemonFlags, options: { daemonPath: str
     close: () =>
       (closing ??= (async () => {
         for (const target of servers) target.close();
+        await monitor.stopHealthProbes();
         for (const socket of sockets) socket.destroy();
         await monitor.close();
         await Promise.all(paths.map((path) => rm(path, { force: true })));

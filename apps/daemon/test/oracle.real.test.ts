@@ -223,3 +223,143 @@ describe.skipIf(!dockerd)('the same docker CLI sessions against dockerd 20.10 (o
   });
 });
 
+describe.skipIf(!dockerd)('health checks: the same session against dockerd 20.10 (oracle) and execdriverd', () => {
+  interface Health {
+    Status: string;
+    FailingStreak: number;
+    Log: { Start: string; End: string; ExitCode: number; Output: string }[];
+  }
+
+  /** State.Health on one daemon (`env` for dockerd). */
+  async function health(name: string, env?: Record<string, string>): Promise<Health | null> {
+    const result = env ? await harness.run('docker', ['inspect', '-f', '{{json .State.Health}}', name], { env }) : await harness.docker(['inspect', '-f', '{{json .State.Health}}', name]);
+    expect(result.stderr).toBe('');
+    return JSON.parse(result.stdout) as Health | null;
+  }
+
+  /** Waits on both daemons until the check says `test`, then gives both States.Health. */
+  async function bothWhen(name: string, test: (health: Health) => boolean): Promise<{ ours: Health; theirs: Health }> {
+    const when = (env?: Record<string, string>) =>
+      waitFor(`${name} on ${env ? 'dockerd' : 'execdriverd'}`, async () => {
+        const current = await health(name, env);
+        return current && test(current) ? current : undefined;
+      }, 60_000);
+    const [ours, theirs] = await Promise.all([when(), when({ DOCKER_HOST: oracleHost })]);
+    return { ours, theirs };
+  }
+
+  /** ps's status, the duration normalized (`Up 3 seconds (healthy)` -> `Up X (healthy)`). */
+  async function statusText(name: string): Promise<{ ours: string; theirs: string }> {
+    const { ours, theirs } = await both(['ps', '-a', '--filter', `name=^${name}$`, '--format', '{{.Status}}']);
+    const normalize = (text: string) => text.replace(/^Up .+?( \(|\n)/, 'Up X$1').replace(/\) .+ ago/, ') X ago');
+    return { ours: normalize(ours.stdout), theirs: normalize(theirs.stdout) };
+  }
+
+  const entry = (log: Health['Log']) => log.map((item) => ({ ExitCode: item.ExitCode, Output: item.Output }));
+
+  it('starting, unhealthy after the retries, healthy after exec touch: Status, FailingStreak, Log, ps status and filters agree', async () => {
+    const run = await both(['run', '-d', '--name', 'hc', '--health-cmd', 'test -e /tmp/ok', '--health-interval', '1s', '--health-retries', '2', 'busybox', 'sleep', '120']);
+    expect([run.ours.exitCode, run.theirs.exitCode]).toEqual([0, 0]);
+    await both(['run', '-d', '--name', 'hc-later', '--health-cmd', 'true', '--health-interval', '1h', 'busybox', 'sleep', '120']);
+    await both(['run', '-d', '--name', 'hc-none', '--no-healthcheck', 'busybox', 'sleep', '120']);
+    try {
+      const later = await statusText('hc-later');
+      expect(later.ours).toBe(later.theirs);
+      expect(later.ours).toBe('Up X (health: starting)\n');
+      const starting = await bothWhen('hc-later', () => true);
+      expect(starting.ours).toEqual(starting.theirs);
+      expect((await both(['inspect', '-f', '{{json .State.Health}}', 'hc-none'])).ours.stdout).toBe('null\n');
+      const config = await both(['inspect', '-f', '{{json .Config.Healthcheck}}', 'hc']);
+      expect(config.ours).toEqual(config.theirs);
+
+      const unhealthy = await bothWhen('hc', (current) => current.Status === 'unhealthy');
+      for (const side of [unhealthy.ours, unhealthy.theirs]) {
+        expect(side.FailingStreak).toBeGreaterThanOrEqual(2);
+        expect(new Set(entry(side.Log).map((item) => JSON.stringify(item)))).toEqual(new Set([JSON.stringify({ ExitCode: 1, Output: '' })]));
+      }
+      const unhealthyText = await statusText('hc');
+      expect(unhealthyText.ours).toBe(unhealthyText.theirs);
+
+      expect((await both(['exec', 'hc', 'touch', '/tmp/ok'])).ours.exitCode).toBe(0);
+      const healthy = await bothWhen('hc', (current) => current.Status === 'healthy');
+      expect(healthy.ours.FailingStreak).toBe(healthy.theirs.FailingStreak);
+      expect(entry(healthy.ours.Log).at(-1)).toEqual(entry(healthy.theirs.Log).at(-1));
+      const healthyText = await statusText('hc');
+      expect(healthyText.ours).toBe(healthyText.theirs);
+      expect(healthyText.ours).toBe('Up X (healthy)\n');
+
+      // Each probe is journaled as Docker journals it (exec_create, exec_start, exec_die), around health_status.
+      const actions = await both(['events', '--since', '10m', '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'container=hc', '--format', '{{.Action}}']);
+      // (The user's `docker exec touch` is left out: execdriverd's exec route does not journal its exec events yet.)
+      const distinct = (text: string) => [...new Set(text.split('\n').filter((line) => line !== '' && !line.endsWith(' touch /tmp/ok')))].sort();
+      expect(distinct(actions.ours.stdout)).toEqual(distinct(actions.theirs.stdout));
+      expect(distinct(actions.ours.stdout)).toContain('exec_create: /bin/sh -c test -e /tmp/ok');
+
+      for (const filter of ['health=healthy', 'health=starting', 'health=none', 'health=unhealthy', 'health=bogus']) {
+        const { ours, theirs } = await both(['ps', '-a', '--filter', filter, '--format', '{{.Names}}']);
+        expect(ours, filter).toEqual(theirs);
+      }
+
+      await both(['stop', '-t', '1', 'hc']);
+      const stopped = await bothWhen('hc', () => true);
+      expect(stopped.ours.Status).toBe(stopped.theirs.Status);
+      expect(stopped.ours.FailingStreak).toBe(stopped.theirs.FailingStreak);
+      expect((await statusText('hc')).ours).toBe((await statusText('hc')).theirs);
+    } finally {
+      await both(['rm', '-f', 'hc', 'hc-later', 'hc-none']);
+    }
+  }, 180_000);
+
+  it('pause stops the check, unhealthy until the first probe after the unpause: the same statuses and events', async () => {
+    const since = String(Math.floor(Date.now() / 1000) - 1);
+    await both(['run', '-d', '--name', 'hc-pause', '--health-cmd', 'true', '--health-interval', '1s', 'busybox', 'sleep', '120']);
+    try {
+      await bothWhen('hc-pause', (current) => current.Status === 'healthy');
+      expect((await both(['pause', 'hc-pause'])).ours.exitCode).toBe(0);
+      const paused = await bothWhen('hc-pause', () => true);
+      expect(paused.ours.Status).toBe(paused.theirs.Status);
+      expect(paused.ours.Status).toBe('unhealthy');
+      const pausedText = await statusText('hc-pause');
+      expect(pausedText.ours).toBe(pausedText.theirs);
+      expect((await both(['unpause', 'hc-pause'])).ours.exitCode).toBe(0);
+      await bothWhen('hc-pause', (current) => current.Status === 'healthy');
+      const events = await both(['events', '--since', since, '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'container=hc-pause', '--filter', 'event=health_status', '--format', '{{.Action}}']);
+      expect(events.ours).toEqual(events.theirs);
+      expect(events.ours.stdout).toBe('health_status: healthy\nhealth_status: healthy\n');
+    } finally {
+      await both(['rm', '-f', 'hc-pause']);
+    }
+  }, 180_000);
+
+  it('a CMD probe whose program is not there (API body): -1 and the runtime\'s words, as dockerd', async () => {
+    const body = JSON.stringify({ Image: 'busybox', Cmd: ['sleep', '120'], Healthcheck: { Test: ['CMD', 'nosuch'], Interval: 1_000_000_000 } });
+    const sockets = [harness.socket, oracleHost.replace(/^unix:\/\//, '')];
+    try {
+      for (const socket of sockets) {
+        const created = await harness.run('curl', ['-sf', '--unix-socket', socket, '-H', 'Content-Type: application/json', '-d', body, 'http://localhost/v1.41/containers/create?name=hc-missing']);
+        expect(created.exitCode, created.stderr).toBe(0);
+        expect((await harness.run('curl', ['-sf', '--unix-socket', socket, '-X', 'POST', 'http://localhost/v1.41/containers/hc-missing/start'])).exitCode).toBe(0);
+      }
+      const missing = await bothWhen('hc-missing', (current) => current.Log.length > 0);
+      expect(entry(missing.ours.Log)[0]).toEqual(entry(missing.theirs.Log)[0]);
+      expect(missing.ours.Log[0]).toMatchObject({ ExitCode: -1, Output: expect.stringContaining('executable file not found in $PATH') });
+    } finally {
+      await both(['rm', '-f', 'hc-missing']);
+    }
+  }, 180_000);
+
+  it('a probe past its timeout, and output past 4096 bytes: the same Log entries', async () => {
+    await both(['run', '-d', '--name', 'hc-slow', '--health-cmd', 'echo started; sleep 30', '--health-timeout', '1s', '--health-interval', '1s', 'busybox', 'sleep', '120']);
+    await both(['run', '-d', '--name', 'hc-loud', '--health-cmd', 'head -c 5000 /dev/zero | tr "\\000" a; echo err >&2; exit 3', '--health-interval', '1s', 'busybox', 'sleep', '120']);
+    try {
+      const slow = await bothWhen('hc-slow', (current) => current.Log.length > 0);
+      expect(entry(slow.ours.Log)[0]).toEqual(entry(slow.theirs.Log)[0]);
+      expect(slow.ours.Log[0]).toMatchObject({ ExitCode: -1, Output: 'Health check exceeded timeout (1s)' });
+      const loud = await bothWhen('hc-loud', (current) => current.Log.length > 0);
+      expect(entry(loud.ours.Log)[0]).toEqual(entry(loud.theirs.Log)[0]);
+      expect(loud.ours.Log[0]!.Output).toBe(`${'a'.repeat(4096)}...`);
+    } finally {
+      await both(['rm', '-f', 'hc-slow', 'hc-loud']);
+    }
+  }, 180_000);
+});

@@ -6,6 +6,7 @@ import type { Terminal } from '@execdriver/terminal';
 import { consoleSocketPath, decodeResize, encodeFrame, FrameType, readFrames } from './console-protocol.js';
 import type { Engine } from './engine.js';
 import { openContainerLog } from './log-holder.js';
+import { HealthProber } from './health-prober.js';
 
 export interface ConsoleHolderOptions {
   /** Start the container only once the first client is connected (`run -it`), so it sees all output. */
@@ -14,6 +15,8 @@ export interface ConsoleHolderOptions {
   removeOnFailure?: boolean;
   /** The app's words and exit code for a start that failed (the CLI's 125/126/127). */
   describeFailure: (error: unknown) => { message: string; exitCode: number };
+  /** Run the container's health probes while it runs (the CLI's helpers; the daemon probes in its own process). */
+  health?: boolean;
 }
 
 /** Messages from the holder to the CLI that started it (over the spawn IPC channel). */
@@ -128,7 +131,9 @@ export async function runConsoleHolder(engine: Engine, id: string, options: Cons
       // Already gone.
     }
   }
+  const prober = options.health ? new HealthProber(engine, id) : undefined;
   const status = await started.exited.catch(() => ({ exitCode: 125, oomKilled: false }));
+  await prober?.stop();
   // The network goes before this process does (a release cut short leaves rules behind).
   await engine.networks.release(id).catch(() => undefined);
   const current = terminal as Terminal | undefined;

@@ -4,7 +4,7 @@ import type { Engine } from './engine.js';
 
 /**
  * `docker commit`: a new image from the container's root filesystem, its config the container's
- * (Entrypoint, Cmd, Env, WorkingDir, User, Labels) with Dockerfile `changes` applied on top,
+ * (Entrypoint, Cmd, Env, WorkingDir, User, Labels, Healthcheck) with Dockerfile `changes` applied on top,
  * tagged `reference` when given.
  * @throws EngineError NO_SUCH_CONTAINER; ImageError INVALID_CHANGE, INVALID_REFERENCE, IMAGE_FAILED
  */
@@ -22,6 +22,8 @@ export async function commitContainer(engine: Engine, containerReference: string
     ...(record.command.process.workingDir ? { WorkingDir: record.command.process.workingDir } : {}),
     ...(record.command.process.user ? { User: record.command.process.user } : {}),
     Labels: { ...record.labels },
+    // Docker's image config carries the container's health check (runs of the image inherit it).
+    ...(record.healthcheck ? ({ Healthcheck: { ...record.healthcheck } } as Record<string, unknown>) : {}),
   };
   if (!keepsEntrypoint) delete config.Entrypoint;
   const changed = applyImageChanges(config, options.changes ?? []);

@@ -1,5 +1,6 @@
 import type { ContainerSummary } from '@execdriver/driver';
 import type { ContainerRecord } from './record.js';
+import type { HealthState } from './health-state.js';
 
 /** Docker's container states. `dead`: its process state cannot be known (the driver's record is broken). */
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'dead';
@@ -18,6 +19,8 @@ export interface Container {
   oomKilled: boolean;
   /** The driver's view of the current (or last) process, while the driver keeps it. */
   driver: ContainerSummary | undefined;
+  /** Its health file (a container with a health check that was started): what its prober last wrote. */
+  health?: HealthState;
 }
 
 /** Whether the container's process is alive (running or paused). */

@@ -9,6 +9,8 @@ import { isActive, type Container } from './container.js';
 import type { Engine } from './engine.js';
 import { shortId } from './ids.js';
 import { initDestination } from './lifecycle-settings.js';
+import { imageHealthConfig, type HealthConfig } from './health-config.js';
+import type { HealthcheckResult, HealthStatus } from './health-state.js';
 
 /**
  * Docker's views of containers and images, in the Engine API's JSON shape (plain objects), shared
@@ -36,6 +38,18 @@ export function humanDuration(milliseconds: number): string {
 
 const zeroTime = '0001-01-01T00:00:00Z';
 
+/** Docker's JSON of a HealthConfig: Test, then the durations and Retries that are set (Go's omitempty). */
+function dockerHealthConfig(config: HealthConfig): HealthConfig {
+  return {
+    ...(config.Test ? { Test: [...config.Test] } : {}),
+    ...(config.Interval ? { Interval: config.Interval } : {}),
+    ...(config.Timeout ? { Timeout: config.Timeout } : {}),
+    ...(config.StartPeriod ? { StartPeriod: config.StartPeriod } : {}),
+    ...(config.StartInterval ? { StartInterval: config.StartInterval } : {}),
+    ...(config.Retries ? { Retries: config.Retries } : {}),
+  };
+}
+
 /** The user's command: under `--init` without the init in front (`/sbin/docker-init -- CMD`), as Docker shows Path/Args and ps's COMMAND. */
 export function userCommand(container: Pick<Container, 'record'>): string[] {
   const { args } = container.record.command.process;
@@ -52,11 +66,30 @@ export function commandLine(args: readonly string[]): string {
   return args.map((arg, index) => (index > 0 && arg.includes(' ') ? `'${arg}'` : arg)).join(' ');
 }
 
-/** Docker's Status of a container (`Up 5 seconds`, `Exited (0) 2 minutes ago`, `Created`...). */
+/**
+ * Docker's State.Health of a container: what its prober wrote while it runs, `unhealthy` once it
+ * stopped or paused (dockerd's health monitor closes then, and says so); undefined for a container
+ * without a check (or `NONE`), or one never started since it got one.
+ */
+export function dockerHealth(container: Pick<Container, 'state' | 'health'>): { Status: HealthStatus; FailingStreak: number; Log: HealthcheckResult[] } | undefined {
+  const health = container.health;
+  if (!health) return undefined;
+  return { Status: container.state === 'running' ? health.Status : 'unhealthy', FailingStreak: health.FailingStreak, Log: health.Log.map((entry) => ({ ...entry })) };
+}
+
+/** Docker's status of a container for `ps --filter health=`: its State.Health's Status, or `none`. */
+export function healthFilterValue(container: Pick<Container, 'state' | 'health'>): HealthStatus | 'none' {
+  return dockerHealth(container)?.Status ?? 'none';
+}
+
+/** Docker's Status of a container (`Up 5 seconds`, `Up 3 minutes (healthy)`, `Exited (0) 2 minutes ago`, `Created`...). */
 export function containerStatus(container: Container, now: number): string {
   const { state } = container;
   const ago = (iso: string | undefined) => (iso ? humanDuration(now - Date.parse(iso)) : '');
-  if (state === 'running') return `Up ${ago(container.startedAt)}`;
+  if (state === 'running') {
+    const health = dockerHealth(container)?.Status;
+    return health === undefined ? `Up ${ago(container.startedAt)}` : `Up ${ago(container.startedAt)} (${health === 'starting' ? 'health: starting' : health})`;
+  }
   if (state === 'paused') return `Up ${ago(container.startedAt)} (Paused)`;
   if (state === 'exited') return `Exited (${container.exitCode ?? 255}) ${ago(container.finishedAt ?? container.startedAt)} ago`;
   if (state === 'dead') return 'Dead';
@@ -89,6 +122,7 @@ export function toDockerInspect(container: Container, options: DockerInspectOpti
   const namespaceMode = (setting: { mode: string; container?: string } | undefined) =>
     setting === undefined ? '' : setting.mode === 'container' ? `container:${setting.container}` : setting.mode === 'new' ? 'private' : setting.mode;
   const network = record.network;
+  const health = dockerHealth(container);
   return {
     Id: container.id,
     Created: record.created,
@@ -106,6 +140,7 @@ export function toDockerInspect(container: Container, options: DockerInspectOpti
       Error: '',
       StartedAt: container.startedAt ?? zeroTime,
       FinishedAt: container.finishedAt ?? zeroTime,
+      ...(health ? { Health: health } : {}),
     },
     Image: record.imageId ? `sha256:${record.imageId}` : '',
     ResolvConfPath: '',
@@ -196,6 +231,7 @@ export function toDockerInspect(container: Container, options: DockerInspectOpti
       Labels: { ...record.labels } as Record<string, string>,
       ...(record.stopSignal !== undefined ? { StopSignal: record.stopSignal } : {}),
       ...(record.stopTimeout !== undefined ? { StopTimeout: record.stopTimeout } : {}),
+      ...(record.healthcheck ? { Healthcheck: dockerHealthConfig(record.healthcheck) } : {}),
     },
   };
 }
@@ -301,6 +337,7 @@ export function toDockerImageInspect(image: Image) {
       OnBuild: null,
       Labels: config.Labels ? ({ ...config.Labels } as Record<string, string>) : null,
       ...(config.StopSignal ? { StopSignal: config.StopSignal } : {}),
+      ...(imageHealthConfig(config as Record<string, unknown>) ? { Healthcheck: dockerHealthConfig(imageHealthConfig(config as Record<string, unknown>)!) } : {}),
     },
     Architecture: goArch(process.arch),
     Os: 'linux',

@@ -25,6 +25,8 @@ import type { RestartPolicy } from './restart-policy.js';
 import { applyInit, defaultInitPath, endsRestartPolicy } from './lifecycle-settings.js';
 import { planVolumeMounts, prepareVolumes, type VolumeRequest } from './volume-mounts.js';
 import { VolumeStore } from './volume-store.js';
+import { checkHealthConfig, imageHealthConfig, mergeHealthConfig, probeSettings, type HealthConfig } from './health-config.js';
+import { HealthStore } from './health-state.js';
 
 /** How the engine starts a helper process of the app (console holder, reaper): the app's own entry with these arguments. */
 export type HelperLauncher = (args: readonly string[], options: { logPath?: string; ipc?: boolean }) => ChildProcess;
@@ -87,6 +89,8 @@ export interface CreateRequest {
   logConfig?: LogConfig;
   /** Bridge networking: the networks joined, published ports, extra hosts, DNS (the command's network mode is then `new`). */
   network?: ContainerNetworkConfig;
+  /** Docker's Config.Healthcheck (`--health-cmd`...), checked by checkHealthConfig; merged over the image's. */
+  healthcheck?: HealthConfig;
   /** Checks the completed command; default: the spec's schema. The CLI passes one whose messages name its flags. */
   validate?: (input: CommandInput) => Command;
 }
@@ -120,6 +124,8 @@ export class Engine {
   /** The events journal of this state root (`<stateRoot>/events`), shared by every engine process. */
   readonly events: EventJournal;
   readonly networks: NetworkManager;
+  /** Health files of the containers' runs (`<stateRoot>/health`): Docker's State.Health. */
+  readonly health: HealthStore;
   readonly #options: EngineOptions;
   #driver: Promise<Driver> | undefined;
 
@@ -132,6 +138,7 @@ export class Engine {
     this.volumes = new VolumeStore(join(options.dataRoot, 'volumes'));
     this.names = new NameRegistry(join(options.dataRoot, 'names'), (id) => this.records.exists(id));
     this.events = new EventJournal(join(options.stateRoot, 'events'));
+    this.health = new HealthStore(join(options.stateRoot, 'health'));
     this.networks = new NetworkManager({
       networksRoot: join(options.dataRoot, 'networks'),
       stateRoot: join(options.stateRoot, 'network'),
@@ -249,6 +256,7 @@ export class Engine {
     const volumePlan = planVolumeMounts(this.volumes, request.volumes ?? []);
     if (volumePlan.mounts.length > 0) input.mounts = [...(input.mounts ?? []), ...volumePlan.mounts];
     const command = (request.validate ?? parseCommand)(input);
+    const healthcheck = mergeHealthConfig(request.healthcheck === undefined ? undefined : checkHealthConfig(request.healthcheck), imageHealthConfig(image ? (config as Record<string, unknown>) : undefined));
     const record: ContainerRecord = {
       id,
       name: explicitName ?? '',
@@ -269,6 +277,7 @@ export class Engine {
       ...(request.init ? { init: true } : {}),
       ...(volumePlan.volumes.length > 0 ? { volumes: volumePlan.volumes } : {}),
       ...(request.logConfig ? { logConfig: request.logConfig } : {}),
+      ...(healthcheck ? { healthcheck } : {}),
       ...(request.network ? { network: await checkNetworkConfig(this.networks, request.network, config.ExposedPorts as Record<string, unknown> | undefined) } : {}),
     };
     return { record, image, explicitName };
@@ -369,6 +378,11 @@ export class Engine {
       await this.networks.started(record.id, bundle === undefined ? undefined : join(bundle, 'hosts'));
       void started.exited.then(() => this.networks.release(record.id)).catch(() => undefined);
     }
+    // Docker's initHealthMonitor: each run starts `starting`, without a failing streak (the log of earlier runs kept).
+    if (probeSettings(record.healthcheck)) {
+      const startedAt = await driver.inspect(record.id).then((summary) => summary.startedAt, () => undefined);
+      this.health.reset(record.id, startedAt);
+    }
     this.events.append(containerEvent(record, 'start'));
     if (byUser) await ensureMonitor(this, record);
     // Whoever watches the process journals its end (`die`) as soon as it is recorded.
@@ -401,7 +415,7 @@ export class Engine {
     await this.#secure();
     const [{ records, broken }, summaries] = await Promise.all([this.records.list(), this.driver().then((driver) => driver.list({ includeBroken: true }))]);
     const byId = new Map(summaries.map((summary) => [summary.id, summary.status === 'broken' ? ('broken' as const) : summary]));
-    const containers = records.map((record) => toContainer(record, byId.get(record.id)));
+    const containers = records.map((record) => this.#withHealth(toContainer(record, byId.get(record.id))));
     await Promise.all(containers.map((container) => this.#journalExit(container)));
     // Network namespaces of containers that are done (exited, removed, or their starter died) go now.
     const active = new Set(containers.filter(isActive).map((container) => container.id));
@@ -425,9 +439,16 @@ export class Engine {
       id = findOne(reference, records).id;
     }
     const record = await this.records.read(id);
-    const container = toContainer(record, await this.#driverSummary(id));
+    const container = this.#withHealth(toContainer(record, await this.#driverSummary(id)));
     await this.#journalExit(container);
     return container;
+  }
+
+  /** The container with its health file's state, when it has a health check. */
+  #withHealth(container: Container): Container {
+    if (!probeSettings(container.record.healthcheck)) return container;
+    const health = this.health.read(container.id);
+    return health ? { ...container, health } : container;
   }
 
   /**
@@ -502,6 +523,7 @@ export class Engine {
     const container = await this.find(reference);
     if (!isActive(container)) throw new EngineError('CONTAINER_NOT_RUNNING', `container ${container.id} is not running`);
     await (await this.driver()).pause(container.id);
+    if (container.health) this.health.markPaused(container.id);
     this.events.append(containerEvent(container.record, 'pause'));
     return container;
   }
@@ -563,6 +585,7 @@ export class Engine {
     await removeContainerLayer(dir);
     const paths = consolePaths(this.stateRoot, id);
     await Promise.all([paths.socket, paths.log].map((path) => rm(path, { force: true })));
+    this.health.remove(id);
     if (name) await this.names.release(name, id);
     else await this.names.releaseAll(id);
     this.events.append(containerEvent(record ?? { id, name: name ?? '', image: '', labels: {} }, 'destroy'));

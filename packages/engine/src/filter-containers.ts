@@ -1,9 +1,12 @@
 import { isActive, type Container, type ContainerState } from './container.js';
 import { EngineError } from './errors.js';
 import { findOne } from './lookup.js';
+import { healthFilterValue } from './docker-view.js';
 
 /** Docker's `ps --filter` keys (`containers/json?filters=`) that the engine knows. */
-export const containerFilterKeys = ['id', 'name', 'label', 'status', 'exited', 'ancestor', 'before', 'since', 'volume', 'is-task'] as const;
+export const containerFilterKeys = ['id', 'name', 'label', 'status', 'exited', 'ancestor', 'before', 'since', 'volume', 'is-task', 'health'] as const;
+
+const healthValues: readonly string[] = ['starting', 'healthy', 'unhealthy', 'none'];
 
 const statuses: readonly string[] = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'] satisfies readonly (ContainerState | 'removing')[];
 
@@ -52,6 +55,7 @@ export function filterContainers(containers: readonly Container[], filters: Cont
     if (!(containerFilterKeys as readonly string[]).includes(key)) throw new EngineError('INVALID_REQUEST', `invalid filter '${key}'`);
     for (const value of values) {
       if (key === 'status' && !statuses.includes(value)) throw new EngineError('INVALID_REQUEST', `invalid filter 'status=${value}': Unrecognised filter value for status: ${value}`);
+      if (key === 'health' && !healthValues.includes(value)) throw new EngineError('INVALID_REQUEST', `invalid filter 'health=${value}': Unrecognised filter value for health: ${value}`);
       if (key === 'exited' && !/^-?\d+$/.test(value)) throw new EngineError('INVALID_REQUEST', `invalid filter 'exited=${value}': the exit code must be an integer`);
     }
   }
@@ -70,6 +74,7 @@ export function filterContainers(containers: readonly Container[], filters: Cont
     if (!any('exited', (value) => container.state === 'exited' && container.exitCode === Number(value))) return false;
     if (!any('ancestor', (value) => imageMatches(value, container))) return false;
     if (!any('is-task', (value) => value === 'false')) return false;
+    if (!any('health', (value) => value === healthFilterValue(container))) return false;
     if (!any('volume', (value) => record.command.mounts.some((mount) => mount.destination === value || (mount.type === 'bind' && mount.source === value)))) return false;
     for (const label of filters.label ?? []) {
       const equals = label.indexOf('=');

@@ -37,4 +37,7 @@ export { openContainerLog, runLogHolder, startWithLogHolder } from './log-holder
 export { connectContainer, disconnectContainer, dockerNetworkSettings, dockerPorts, portRequests, portsColumn, type ContainerNetworkConfig } from './container-network.js';
 export { pruneContainers, pruneImages, pruneVolumes, pruneFilterKeys, volumeUsers, type ContainersPruneReport, type ImageDeleteEntry, type ImagesPruneReport, type VolumesPruneReport } from './prune.js';
 export { diskUsage, summarizeDiskUsage, type DiskUsage, type DiskUsageSummary } from './disk-usage.js';
-export { commandLine, containerStatus, humanDuration, userCommand, inspectContainer, processTable, toDockerImageInspect, toDockerInspect, toSample, type DockerInspectOptions } from './docker-view.js';
+export { checkHealthConfig, goDuration, healthDefaults, imageHealthConfig, mergeHealthConfig, probeSettings, type HealthConfig, type ProbeSettings } from './health-config.js';
+export { applyProbeResult, HealthStore, limitProbeOutput, maxHealthLogEntries, maxHealthOutputBytes, type HealthcheckResult, type HealthState, type HealthStatus, type ProbeRules } from './health-state.js';
+export { HealthProber, runProbe, watchHealth, type HealthProberOptions, type ProbeRunner } from './health-prober.js';
+export { commandLine, containerStatus, dockerHealth, healthFilterValue, humanDuration, userCommand, inspectContainer, processTable, toDockerImageInspect, toDockerInspect, toSample, type DockerInspectOptions } from './docker-view.js';

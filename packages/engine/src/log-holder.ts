@@ -4,6 +4,7 @@ import type { Engine } from './engine.js';
 import { EngineError } from './errors.js';
 import type { HolderMessage } from './console-holder.js';
 import { JsonFileWriter } from './json-file.js';
+import { HealthProber } from './health-prober.js';
 import { defaultLogConfig, jsonFileLimits, jsonLogPath, logAttributes } from './log-config.js';
 import type { ContainerRecord } from './record.js';
 
@@ -30,10 +31,11 @@ function discard(): Writable {
 /**
  * The log holder (`execdriver __logs <id>`): a detached process that starts a non-tty container
  * with its stdout and stderr on pipes, writes them to the json-file log as they come (so their
- * order is kept), journals the exit (`die`), removes a `--rm` container, and exits. Its parent
+ * order is kept), runs its health probes when asked (`health`), journals the exit (`die`), removes a
+ * `--rm` container, and exits. Its parent
  * (`startDetached`) hears `started` or `failed` over the IPC channel.
  */
-export async function runLogHolder(engine: Engine, id: string, options: { describeFailure: (error: unknown) => { message: string; exitCode: number } }): Promise<number> {
+export async function runLogHolder(engine: Engine, id: string, options: { describeFailure: (error: unknown) => { message: string; exitCode: number }; health?: boolean }): Promise<number> {
   const record = (await engine.find(id)).record;
   const log = openContainerLog(engine, record);
   let started;
@@ -47,7 +49,10 @@ export async function runLogHolder(engine: Engine, id: string, options: { descri
   }
   tell({ type: 'started', pid: started.pid });
   if (process.connected) process.disconnect();
+  // The CLI's holders probe the container's health while it runs (the daemon probes in its own process).
+  const prober = options.health ? new HealthProber(engine, id) : undefined;
   await started.exited.catch(() => undefined);
+  await prober?.stop();
   // The network goes before this process does: a release cut short by its exit would leave rules the next one cannot find.
   await engine.networks.release(id).catch(() => undefined);
   // The pipes end with the container's last processes; the partial lines left are written at close.

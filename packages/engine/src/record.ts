@@ -10,6 +10,7 @@ import { containerIdPattern } from './ids.js';
 import type { RestartPolicy } from './restart-policy.js';
 import type { ContainerVolume } from './volume-mounts.js';
 import type { LogConfig } from './log-config.js';
+import type { HealthConfig } from './health-config.js';
 
 /** The last known end of a container's process, kept when the driver's own record goes (restart, reboot). */
 export interface ExitRecord {
@@ -63,6 +64,8 @@ export interface ContainerRecord {
   logConfig?: LogConfig;
   /** Bridge networking (`--network bridge` or a user-defined network, `-p`, ...); absent for none, host, container:. */
   network?: ContainerNetworkConfig;
+  /** Docker's Config.Healthcheck, the request's merged over the image's (absent: none). */
+  healthcheck?: HealthConfig;
 }
 
 /** A container directory whose record cannot be read: listed and removable on its own. */

@@ -9,6 +9,7 @@ import { nextRestartDelay, shouldRestart } from './restart-policy.js';
 import { startDetached } from './start-detached.js';
 import { openContainerLog } from './log-holder.js';
 import { Writable } from 'node:stream';
+import { HealthProber } from './health-prober.js';
 
 /** The arguments an app's helper launcher must route to `runMonitor(engine, id)`. */
 export function monitorHelperArgs(id: string): string[] {
@@ -62,6 +63,8 @@ export async function endRestartPolicy(engine: Engine, id: string): Promise<void
 export interface MonitorOptions {
   /** Each restart that failed to start, and why (the app logs it). */
   onError?: (error: unknown) => void;
+  /** Probe the health of the non-tty runs it starts itself (the CLI's monitors; the daemon probes in its own process). */
+  health?: boolean;
 }
 
 /** Why a monitor ended. */
@@ -113,7 +116,7 @@ export async function runMonitor(engine: Engine, id: string, options: MonitorOpt
       status = undefined;
       try {
         if (fresh.command.process.tty) await startDetached(engine, fresh, { monitor: false });
-        else await startHoldingLog(engine, fresh);
+        else await startHoldingLog(engine, fresh, options.health ?? false);
       } catch (error) {
         if (error instanceof EngineError && error.code === 'CONTAINER_RUNNING') continue; // the user started it meanwhile
         // Docker counts a failed start as an exit (127 when the command is gone) and goes on with its policy.
@@ -142,12 +145,17 @@ export async function runMonitor(engine: Engine, id: string, options: MonitorOpt
  * Starts a non-tty container from the monitor itself, its output going to the json-file log
  * through this process (no log holder of its own: one process acts on the container).
  */
-async function startHoldingLog(engine: Engine, record: ContainerRecord): Promise<void> {
+async function startHoldingLog(engine: Engine, record: ContainerRecord, health: boolean): Promise<void> {
   const log = openContainerLog(engine, record);
   const discard = () => new Writable({ write: (_chunk, _encoding, callback) => callback() });
   try {
     const started = await engine.start(record, { stdout: log ? log.stream('stdout') : discard(), stderr: log ? log.stream('stderr') : discard() }, { monitor: false });
-    void started.exited.finally(() => setTimeout(() => log?.close(), 50));
+    // The run's health probes, here too: this process holds the run.
+    const prober = health ? new HealthProber(engine, record.id) : undefined;
+    void started.exited.finally(() => {
+      void prober?.stop();
+      setTimeout(() => log?.close(), 50);
+    });
   } catch (error) {
     log?.close();
     throw error;

@@ -19,6 +19,8 @@ export const consoleCommandSpec: CommandSpec = {
     runConsoleHolder(await context.engine(), parsed.positionals[0]!, {
       waitForClient: parsed.flags.get('wait-for-client') === true,
       removeOnFailure: parsed.flags.get('keep-on-failure') !== true,
+      // The CLI's holder of a container runs its health probes (the daemon runs its own).
+      health: true,
       describeFailure: (caught) => {
         const error = toStartFailure(caught);
         return { message: error instanceof Error ? error.message : String(error), exitCode: exitCodeOf(error, 'run') };
@@ -37,6 +39,7 @@ export const logHolderCommandSpec: CommandSpec = {
   hidden: true,
   run: async (context, parsed) =>
     runLogHolder(await context.engine(), parsed.positionals[0]!, {
+      health: true,
       describeFailure: (caught) => {
         const error = toStartFailure(caught);
         return { message: error instanceof Error ? error.message : String(error), exitCode: exitCodeOf(error, 'run') };
@@ -73,6 +76,7 @@ export const monitorCommandSpec: CommandSpec = {
   hidden: true,
   async run(context, parsed) {
     const end = await runMonitor(await context.engine(), parsed.positionals[0]!, {
+      health: true,
       onError: (error) => context.stderr.write(`${new Date().toISOString()} restart failed: ${(error as Error).message}\n`),
     });
     context.stderr.write(`${new Date().toISOString()} monitor ended: ${end}\n`);

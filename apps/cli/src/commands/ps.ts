@@ -35,7 +35,7 @@ export const psCommandSpec: CommandSpec = {
     { name: 'all', short: 'a', kind: 'boolean', description: 'Show all containers (default shows just running)' },
     { name: 'quiet', short: 'q', kind: 'boolean', description: 'Only display container IDs' },
     { name: 'no-trunc', kind: 'boolean', description: "Don't truncate output" },
-    { name: 'filter', short: 'f', kind: 'list', description: 'Filter output based on conditions provided (id, name, label, status, exited, ancestor, before, since, volume)' },
+    { name: 'filter', short: 'f', kind: 'list', description: 'Filter output based on conditions provided (id, name, label, status, exited, ancestor, before, since, volume, health)' },
     { name: 'last', short: 'n', kind: 'string', valueName: 'int', description: 'Show n last created containers (includes all states)' },
     { name: 'latest', short: 'l', kind: 'boolean', description: 'Show the latest created container (includes all states)' },
     { name: 'size', short: 's', kind: 'boolean', description: 'Display total file sizes (of the writable layer)' },

@@ -3,7 +3,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { PassThrough, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connectConsole, consolePaths, EngineError, openContainerLog, parseLogConfig, startWithLogHolder, type ContainerRecord, type CreateRequest, type Engine, type HolderMessage } from '@execdriver/engine';
+import { connectConsole, consolePaths, EngineError, HealthProber, openContainerLog, parseLogConfig, startWithLogHolder, type ContainerRecord, type CreateRequest, type Engine, type HolderMessage } from '@execdriver/engine';
 import { attachLocalTerminal } from '@execdriver/terminal';
 import type { CommandSpec } from '../command-spec.js';
 import type { Context } from '../context.js';
@@ -49,6 +49,7 @@ export async function planRun(context: Context, parsed: ParsedRun): Promise<Crea
     interactive: cliOptions.interactive,
     ...(await lifecycleRequest(cliOptions.lifecycle)),
     ...(cliOptions.network ? { network: cliOptions.network } : {}),
+    ...(cliOptions.healthcheck ? { healthcheck: cliOptions.healthcheck } : {}),
     validate: (input) => validateCommand(input, cliOptions.flagTexts),
   };
 }
@@ -159,7 +160,10 @@ async function runForeground(context: Context, engine: Engine, record: Container
     }
     stdout.release(true);
     stderr.release(true);
+    // A foreground run probes its container's health itself while it waits.
+    const prober = new HealthProber(engine, id);
     status = await started.exited;
+    await prober.stop();
     // The network goes before this process exits (a release cut short leaves rules behind).
     await engine.networks.release(id).catch(() => undefined);
   } finally {

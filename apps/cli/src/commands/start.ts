@@ -2,7 +2,7 @@ import { finished } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdir } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
-import { connectConsole, consolePaths, containerEvent, EngineError, isActive, startDetached, type ContainerRecord, type Engine, type HolderMessage } from '@execdriver/engine';
+import { connectConsole, consolePaths, containerEvent, EngineError, HealthProber, isActive, startDetached, type ContainerRecord, type Engine, type HolderMessage } from '@execdriver/engine';
 import { attachLocalTerminal } from '@execdriver/terminal';
 import type { CommandSpec } from '../command-spec.js';
 import type { Context } from '../context.js';
@@ -31,7 +31,10 @@ async function startAttached(context: Context, reference: string, interactive: b
   }
   stdout.release(true);
   stderr.release(true);
+  // An attached start probes its container's health itself while it waits (as a foreground run).
+  const prober = new HealthProber(engine, container.id);
   const status = await started.exited;
+  await prober.stop();
   await Promise.race([Promise.all([finished(stdout.stream), finished(stderr.stream)]).catch(() => undefined), sleep(2000)]);
   // Docker's AutoRemove (`create --rm`): the container goes once it exited, whoever started it.
   if (container.record.autoRemove) await engine.remove(container.id, { force: true, volumes: true }).catch(() => undefined);
