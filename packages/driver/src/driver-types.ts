@@ -117,6 +117,10 @@ export interface StartOptions {
 export interface StartedContainer {
   id: string;
   pid: number;
+  /** The bundle directory (config.json, the container's /etc files). */
+  bundle: string;
+  /** When the process was seen started (RFC 3339), as `inspect` says. */
+  startedAt: string;
   /** Settings of the command that could not apply on this host. */
   warnings: string[];
   /** Settles with the exit status, once the process has exited and runc released the container. */

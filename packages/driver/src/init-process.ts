@@ -112,7 +112,7 @@ export async function launchInit(
             const output = readers ? { stdout: fifoStream(readers.stdout), stderr: fifoStream(readers.stderr) } : undefined;
             readers = undefined;
             if (output) outputRead = outputClosed(output);
-            resolveStart({ id: command.id, pid, exited, warnings: record.warnings, ...(output ? { output } : {}) });
+            resolveStart({ id: command.id, pid, bundle: paths.dir, startedAt: record.startedAt!, exited, warnings: record.warnings, ...(output ? { output } : {}) });
           });
           return startRecorded;
         };

@@ -373,15 +373,15 @@ export class Engine {
       if (network) await this.networks.release(record.id);
       throw error;
     }
+    // Never driver.inspect here: for a container that exited already, it waits for the exit to be
+    // recorded, which waits for its output to be read by whoever gets `started` (a deadlock until the 2 s bound).
     if (network) {
-      const bundle = await driver.inspect(record.id).then((summary) => summary.bundle, () => undefined);
-      await this.networks.started(record.id, bundle === undefined ? undefined : join(bundle, 'hosts'));
+      await this.networks.started(record.id, join(started.bundle, 'hosts'));
       void started.exited.then(() => this.networks.release(record.id)).catch(() => undefined);
     }
     // Docker's initHealthMonitor: each run starts `starting`, without a failing streak (the log of earlier runs kept).
     if (probeSettings(record.healthcheck)) {
-      const startedAt = await driver.inspect(record.id).then((summary) => summary.startedAt, () => undefined);
-      this.health.reset(record.id, startedAt);
+      this.health.reset(record.id, started.startedAt);
     }
     this.events.append(containerEvent(record, 'start'));
     if (byUser) await ensureMonitor(this, record);
