@@ -1,3 +1,4 @@
+import { knownRuntimeNames } from '@execdriver/driver';
 import type { CreateRequest } from '@execdriver/engine';
 import type { CommandInput, Mount } from '@execdriver/spec';
 import { DaemonError } from './errors.js';
@@ -136,7 +137,7 @@ export function toCreateRequest(body: unknown, name: string | undefined): { requ
   for (const [field, why] of Object.entries(unsupportedHostConfig)) if (isSet(host[field])) throw unsupported(`HostConfig.${field}`, why);
   const restart = host.RestartPolicy as { Name?: string } | undefined | null;
   if (restart?.Name && restart.Name !== 'no') throw unsupported(`HostConfig.RestartPolicy ${JSON.stringify(restart.Name)}`, 'restart policies are not available yet');
-  if (isSet(host.Runtime) && host.Runtime !== 'runc') throw unsupported(`HostConfig.Runtime ${JSON.stringify(host.Runtime)}`, 'execdriverd runs runc');
+  if (isSet(host.Runtime) && !(knownRuntimeNames as readonly string[]).includes(String(host.Runtime))) throw unsupported(`HostConfig.Runtime ${JSON.stringify(host.Runtime)}`, `known runtimes: ${knownRuntimeNames.join(', ')}`);
   const logType = (host.LogConfig as { Type?: string } | undefined | null)?.Type;
   if (logType && logType !== 'json-file' && logType !== 'local') throw unsupported(`HostConfig.LogConfig.Type ${JSON.stringify(logType)}`, 'containers log to files that docker logs reads');
 
@@ -276,5 +277,6 @@ export function toCreateRequest(body: unknown, name: string | undefined): { requ
   }
   if (isSet(config.Labels)) request.labels = config.Labels as Record<string, string>;
   if (isSet(config.StopSignal)) request.stopSignal = String(config.StopSignal);
+  if (isSet(host.Runtime)) request.runtime = String(host.Runtime);
   return { request, warnings, bindSources };
 }

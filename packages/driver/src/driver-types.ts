@@ -196,6 +196,12 @@ export interface Driver {
   name(): string;
   /** The default runtime of new containers and every known runtime on PATH, each with why it cannot run here if it cannot. */
   runtimes(): Promise<DriverRuntimes>;
+  /**
+   * The runtime a container asking for `runtime` (a name on PATH or a path; default the driver's)
+   * would get: RUNC_MISSING when it is not there or does not run, RUNTIME_UNSUPPORTED when it
+   * cannot run containers on this host, both naming it. Nothing is created.
+   */
+  resolveRuntime(runtime?: string): Promise<RuntimeDescription>;
   supportsHooks(): boolean;
   /** Paths of a detached container's logs. */
   logPaths(id: string): { stdout: string; stderr: string };

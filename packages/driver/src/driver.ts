@@ -124,6 +124,11 @@ class RuncDriver implements Driver {
     return `${runtime.name}-${runtime.version}`;
   }
 
+  async resolveRuntime(runtime?: string): Promise<RuntimeDescription> {
+    const info = await this.#context.runtimes.resolve(runtime);
+    return { name: info.name, path: info.path, version: info.version };
+  }
+
   async runtimes(): Promise<DriverRuntimes> {
     const { runtimes, host } = this.#context;
     const describe = (info: { name: string; path: string; version: string }): RuntimeDescription => {
