@@ -1,6 +1,7 @@
 // One benchmark for the whole project (`pnpm bench`, issue 15): the CLI beside podman, dockerd and bare
 // runc on the same busybox root filesystem; CLI start-up (`ps`, `inspect`, `version`) beside `node -e 0`;
-// the driver beside bare runc (packages/driver/bench/driver.mjs, run as a child); and scale with 100
+// the driver beside bare runc (packages/driver/bench/driver.mjs, run as a child); runc beside crun in
+// the pure cgroup v2 VM (packages/driver/bench/runtimes-v2vm.mjs, when EXECDRIVER_V2VM is set); and scale with 100
 // running containers; the daemon beside dockerd and podman's service (apps/daemon/bench/daemons.mjs) and its
 // memory per running non-tty container by process (tooling/scripts/bench-daemon-memory.mjs), both run as
 // children. Prints medians of interleaved rounds side by side. Every timed command must exit
@@ -136,6 +137,17 @@ try {
   if (driverBench.status !== 0) throw new Error(`benchmark aborted: packages/driver/bench/driver.mjs failed: ${driverBench.stderr.trim()}`);
   const driverTable = driverBench.stdout.trim();
 
+  // runc beside crun for the driver's run, on a pure cgroup v2 kernel: crun refuses this host's hybrid
+  // cgroups, so it runs in the v2 VM (EXECDRIVER_V2VM, ../shared/v2vm/README.md), or is skipped saying why.
+  let runtimesLine = '';
+  const vm = process.env.EXECDRIVER_V2VM;
+  if (!vm) notes.push('runc beside crun skipped: EXECDRIVER_V2VM is not set (crun needs pure cgroup v2; this benchmark runs it in the v2 VM)');
+  else {
+    const runtimesBench = spawnSync(vm, [process.execPath, join(repo, 'packages/driver/bench/runtimes-v2vm.mjs')], { encoding: 'utf8', env: { ...process.env, V2VM_WORKDIR: join(repo, 'packages/driver'), V2VM_ENV: 'BENCH_ROUNDS', BENCH_ROUNDS: String(Math.min(rounds, 7)) } });
+    if (runtimesBench.status !== 0) throw new Error(`benchmark aborted: packages/driver/bench/runtimes-v2vm.mjs in the v2 VM failed (exit ${runtimesBench.status}): ${runtimesBench.stderr.trim()}`);
+    runtimesLine = runtimesBench.stdout.trim();
+  }
+
   // The daemon beside dockerd and podman's service, through the same docker CLI (apps/daemon/bench/daemons.mjs).
   const daemonBench = spawnSync(process.execPath, [join(repo, 'apps/daemon/bench/daemons.mjs')], { encoding: 'utf8', env: { ...process.env, BENCH_ROUNDS: String(rounds) }, cwd: join(repo, 'apps/daemon') });
   if (daemonBench.status !== 0) throw new Error(`benchmark aborted: apps/daemon/bench/daemons.mjs failed: ${daemonBench.stderr.trim()}`);
@@ -211,6 +223,7 @@ try {
   for (const result of run) console.log(`| ${result.label} | ${fmt(result.median)} | ${fmt(result.min)} |`);
   console.log('');
   console.log(driverTable.replace(/^execdriver driver benchmark/, 'driver beside bare runc'));
+  if (runtimesLine) console.log(`v2 VM: ${runtimesLine}`);
   console.log(`targets: run and exec within 10% of bare runc, stats >= 10x faster than runc events --stats, 20 parallel within 20%`);
   if (memoryLine) {
     console.log('');

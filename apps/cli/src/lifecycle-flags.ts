@@ -5,7 +5,7 @@ import { usageError } from './errors.js';
 import { flagBoolean, flagList, flagString, type FlagDefinition, type ParsedArguments } from './flags.js';
 import { parseInteger } from './units.js';
 
-/** `run`/`create` flags of a container's life: restart policy, stop settings, init, labels, cidfile, attach. */
+/** `run`/`create` flags of a container's life: restart policy, stop settings, init, labels, cidfile, attach, runtime. */
 export const lifecycleFlagDefinitions: readonly FlagDefinition[] = [
   { name: 'restart', kind: 'string', description: 'Restart policy to apply when a container exits: no (default), on-failure[:max-retries], always, unless-stopped' },
   { name: 'stop-signal', kind: 'string', description: 'Signal to stop the container (default TERM)' },
@@ -15,6 +15,7 @@ export const lifecycleFlagDefinitions: readonly FlagDefinition[] = [
   { name: 'label-file', kind: 'list', description: 'Read in a line delimited file of labels' },
   { name: 'cidfile', kind: 'string', description: 'Write the container ID to the file' },
   { name: 'attach', short: 'a', kind: 'list', description: 'Attach to STDIN, STDOUT or STDERR' },
+  { name: 'runtime', kind: 'string', description: 'OCI runtime for this container: runc, crun, youki or a path (default crun on pure cgroup v2 where installed, else runc)' },
 ];
 
 export interface LifecycleOptions {
@@ -27,6 +28,8 @@ export interface LifecycleOptions {
   cidfile: string | undefined;
   /** `-a`: the streams to attach, lower case; empty: all of them (Docker's default). */
   attach: ('stdin' | 'stdout' | 'stderr')[];
+  /** `--runtime`: a name on PATH or a path; checked by the driver when the container is created. */
+  runtime: string | undefined;
 }
 
 /** The flags above, checked (pure: files are read by `lifecycleRequest`). */
@@ -47,6 +50,8 @@ export function parseLifecycleFlags(parsed: ParsedArguments): LifecycleOptions {
   });
   const restart = flagString(parsed, 'restart');
   if (restart !== undefined) checkRestart(restart);
+  const runtime = flagString(parsed, 'runtime');
+  if (runtime !== undefined && runtime.trim() === '') throw usageError('invalid value "" for flag --runtime: give runc, crun, youki or the path of an OCI runtime');
   return {
     restart,
     stopSignal,
@@ -56,6 +61,7 @@ export function parseLifecycleFlags(parsed: ParsedArguments): LifecycleOptions {
     labelFiles: flagList(parsed, 'label-file'),
     cidfile: flagString(parsed, 'cidfile'),
     attach,
+    runtime,
   };
 }
 
@@ -75,8 +81,8 @@ function labelEntry(text: string, source: string): [string, string] {
   return [key, equals === -1 ? '' : text.slice(equals + 1)];
 }
 
-/** What the flags add to a create request: labels (files first, then `-l`, as Docker), restart policy, stop settings, init. */
-export async function lifecycleRequest(options: LifecycleOptions): Promise<Pick<CreateRequest, 'labels' | 'restartPolicy' | 'stopSignal' | 'stopTimeout' | 'init'>> {
+/** What the flags add to a create request: labels (files first, then `-l`, as Docker), restart policy, stop settings, init, runtime. */
+export async function lifecycleRequest(options: LifecycleOptions): Promise<Pick<CreateRequest, 'labels' | 'restartPolicy' | 'stopSignal' | 'stopTimeout' | 'init' | 'runtime'>> {
   const labels: Record<string, string> = {};
   for (const file of options.labelFiles) {
     const text = await readFile(file, 'utf8').catch((error: Error) => {
@@ -99,5 +105,6 @@ export async function lifecycleRequest(options: LifecycleOptions): Promise<Pick<
     ...(options.stopSignal !== undefined ? { stopSignal: options.stopSignal } : {}),
     ...(options.stopTimeout !== undefined ? { stopTimeout: options.stopTimeout } : {}),
     ...(options.init ? { init: true } : {}),
+    ...(options.runtime !== undefined ? { runtime: options.runtime } : {}),
   };
 }

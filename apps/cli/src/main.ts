@@ -84,7 +84,7 @@ export function mainHelp(): string {
     '  EXECDRIVER_STATE_ROOT      State of containers and runc (default /run/execdriver)',
     '  EXECDRIVER_DATA_ROOT       Images and containers\' root filesystems (default /var/lib/execdriver)',
     '  EXECDRIVER_CGROUP_PREFIX   Parent cgroup of containers without --cgroup-parent (default execdriver)',
-    '  EXECDRIVER_RUNC            The runc binary (default runc on PATH)',
+    '  EXECDRIVER_RUNC            The default OCI runtime: runc, crun, youki or a path (default crun on pure cgroup v2 where installed, else runc)',
     '  EXECDRIVER_BRIDGE          Host interface of the default bridge network (default execdriver0)',
     '  EXECDRIVER_CNI_PATH        CNI plugin directories (default /usr/lib/cni:/opt/cni/bin)',
     '',

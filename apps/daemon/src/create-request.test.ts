@@ -244,3 +244,14 @@ describe('toCreateRequest', () => {
     expect([parseSize('x', '512'), parseSize('x', '1k'), parseSize('x', '2m'), parseSize('x', '1g')]).toEqual([512, 1024, 2 * 1024 ** 2, 1024 ** 3]);
   });
 });
+
+describe('HostConfig.Runtime (docker run --runtime)', () => {
+  it.each(['runc', 'crun', 'youki'])('%s is the container\'s runtime', (runtime) => {
+    const { request } = toCreateRequest({ ...cliDefaults, HostConfig: { ...cliDefaults.HostConfig, Runtime: runtime } }, undefined);
+    expect(request.runtime).toBe(runtime);
+  });
+
+  it('an unknown runtime is refused naming it and the known ones', () => {
+    expect(() => toCreateRequest({ ...cliDefaults, HostConfig: { ...cliDefaults.HostConfig, Runtime: 'kata' } }, undefined)).toThrow(/HostConfig.Runtime "kata".*known runtimes: runc, crun, youki/);
+  });
+});

@@ -1,3 +1,4 @@
+import { knownRuntimeNames } from '@execdriver/driver';
 import { checkHealthConfig, EngineError, parseLogConfig, parseRestartPolicy, volumeNamePattern, type ContainerNetworkConfig, type CreateRequest, type HealthConfig, type RestartPolicy, type VolumeRequest } from '@execdriver/engine';
 import { NetworkError, parseExposed, parseExtraHost, type PortRequest } from '@execdriver/network';
 import type { CommandInput, Mount, NetworkSetting } from '@execdriver/spec';
@@ -301,7 +302,7 @@ export function toCreateRequest(body: unknown, name: string | undefined): { requ
   const healthcheck = healthcheckOf(config.Healthcheck);
   for (const [field, why] of Object.entries(unsupportedHostConfig)) if (isSet(host[field])) throw unsupported(`HostConfig.${field}`, why);
   if (isSet(host.VolumeDriver) && host.VolumeDriver !== 'local') throw unsupported(`HostConfig.VolumeDriver ${JSON.stringify(host.VolumeDriver)}`, 'volumes use the local driver');
-  if (isSet(host.Runtime) && host.Runtime !== 'runc') throw unsupported(`HostConfig.Runtime ${JSON.stringify(host.Runtime)}`, 'execdriverd runs runc');
+  if (isSet(host.Runtime) && !(knownRuntimeNames as readonly string[]).includes(String(host.Runtime))) throw unsupported(`HostConfig.Runtime ${JSON.stringify(host.Runtime)}`, `known runtimes: ${knownRuntimeNames.join(', ')}`);
   const restartPolicy = toRestartPolicy(host.RestartPolicy);
   const logConfig = toLogConfig(host.LogConfig);
 
@@ -458,5 +459,6 @@ export function toCreateRequest(body: unknown, name: string | undefined): { requ
   if (isSet(config.Labels)) request.labels = config.Labels as Record<string, string>;
   if (isSet(config.StopSignal)) request.stopSignal = String(config.StopSignal);
   if (healthcheck) request.healthcheck = healthcheck;
+  if (isSet(host.Runtime)) request.runtime = String(host.Runtime);
   return { request, warnings, bindSources };
 }

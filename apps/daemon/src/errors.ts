@@ -64,6 +64,8 @@ const driverStatus: Record<string, number> = {
   INVALID_ID: 400,
   COMMAND_NOT_FOUND: 400,
   COMMAND_NOT_INVOKABLE: 400,
+  /** HostConfig.Runtime names a runtime that cannot run on this host (crun on hybrid cgroups). */
+  RUNTIME_UNSUPPORTED: 400,
 };
 /** Docker's status for network errors: an unknown network 404, a name taken 409, one in use or pre-defined 403. */
 const networkStatus: Record<string, number> = {

@@ -17,12 +17,17 @@ describe('parseDaemonFlags', () => {
     [['-H', '0.0.0.0:2375'], /unix sockets only/],
     [['-H', 'unix://relative.sock'], /must be absolute/],
     [['--log-level', 'chatty'], /--log-level/],
-    [['--default-runtime', 'crun'], /--default-runtime/],
+    [['--default-runtime', 'kata'], /invalid value "kata" for flag --default-runtime: give runc, crun, youki or the absolute path/],
+    [['--default-runtime', 'bin/runc'], /--default-runtime/],
     [['--data-root', 'rel'], /absolute/],
     [['--bogus'], /unknown flag: --bogus/],
     [['--pidfile'], /needs an argument/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseDaemonFlags(argv, {})).toThrow(message);
+  });
+
+  it.each(['runc', 'crun', 'youki', '/usr/local/bin/crun'])('--default-runtime %s is the default runtime', (runtime) => {
+    expect(parseDaemonFlags(['--default-runtime', runtime], {}).runc).toBe(runtime);
   });
 
   it('maps unix:// hosts to socket paths', () => {

@@ -1,3 +1,4 @@
+import { knownRuntimeNames } from '@execdriver/driver';
 import { DaemonError } from './errors.js';
 import { logLevels, type LogLevel } from './log.js';
 
@@ -13,7 +14,7 @@ export interface DaemonFlags {
   /** `-G/--group`: the group owning the sockets (default docker; root when there is no such group). */
   group: string;
   logLevel: LogLevel;
-  /** `--default-runtime`: `runc` (on PATH, or EXECDRIVER_RUNC) or the path of a runc binary. */
+  /** `--default-runtime`: runc, crun or youki (on PATH) or the absolute path of a runtime binary (else EXECDRIVER_RUNC; unset: crun on pure cgroup v2 where installed, runc otherwise). */
   runc: string | undefined;
   cgroupPrefix: string;
   /** The default bridge's interface (EXECDRIVER_BRIDGE, as the CLI; the engine's default otherwise). */
@@ -38,7 +39,7 @@ Options:
   -p, --pidfile string       Path to use for the daemon PID file
   -G, --group string         Group for the unix sockets (default "docker", root when it does not exist)
   -l, --log-level string     debug, info, warn, error or fatal (default "info")
-      --default-runtime string  runc, or the path of a runc binary (default "runc")
+      --default-runtime string  runc, crun, youki, or the path of an OCI runtime (default crun on pure cgroup v2 where installed, else runc)
   -v, --version              Print version information and quit
       --help                 Print usage
 `;
@@ -109,8 +110,10 @@ export function parseDaemonFlags(argv: readonly string[], env: Readonly<Record<s
       if (!(logLevels as readonly string[]).includes(value)) throw new DaemonError('BAD_FLAG', `invalid value ${JSON.stringify(value)} for flag --log-level: expected ${logLevels.join(', ')}`);
       flags.logLevel = value as LogLevel;
     } else if (key === 'runc') {
-      if (value !== 'runc' && !value.startsWith('/')) throw new DaemonError('BAD_FLAG', `invalid value ${JSON.stringify(value)} for flag --default-runtime: execdriverd runs runc: give runc or the absolute path of a runc binary`);
-      flags.runc = value === 'runc' ? flags.runc : value;
+      if (!(knownRuntimeNames as readonly string[]).includes(value) && !value.startsWith('/')) {
+        throw new DaemonError('BAD_FLAG', `invalid value ${JSON.stringify(value)} for flag --default-runtime: give ${knownRuntimeNames.join(', ')} or the absolute path of an OCI runtime`);
+      }
+      flags.runc = value;
     } else if (key === 'dataRoot' || key === 'execRoot' || key === 'pidfile') {
       if (!value.startsWith('/')) throw new DaemonError('BAD_FLAG', `invalid value ${JSON.stringify(value)} for flag ${name}: must be an absolute path`);
       (flags as unknown as Record<string, string>)[key] = value;

@@ -41,7 +41,7 @@ async function info(context: DaemonContext, call: Call): Promise<void> {
   const running = containers.filter((container) => container.state === 'running').length;
   const paused = containers.filter((container) => container.state === 'paused').length;
   const mode = detectCgroupMode('/sys/fs/cgroup');
-  const runc = context.flags.runc ?? 'runc';
+  const runtimes = await (await context.engine.driver()).runtimes();
   call.send(200, {
     ID: '',
     Containers: containers.length,
@@ -79,9 +79,10 @@ async function info(context: DaemonContext, call: Call): Promise<void> {
     Name: hostname(),
     Labels: [],
     ServerVersion: daemonVersion,
-    Runtimes: { runc: { path: runc } },
-    DefaultRuntime: 'runc',
-    RuncCommit: { ID: await runcVersion(runc) },
+    // Docker's shape: every runtime by name with its path; the default of new containers.
+    Runtimes: Object.fromEntries(runtimes.available.map((runtime) => [runtime.name, { path: runtime.path, ...(runtime.problem ? { status: { problem: runtime.problem } } : {}) }])),
+    DefaultRuntime: runtimes.default.name,
+    RuncCommit: { ID: runtimes.available.find((runtime) => runtime.name === 'runc')?.version ?? '' },
     Swarm: { LocalNodeState: 'inactive', NodeID: '', NodeAddr: '', ControlAvailable: false, Error: '', RemoteManagers: null },
     LiveRestoreEnabled: true,
     Isolation: '',

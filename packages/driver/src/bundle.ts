@@ -12,11 +12,12 @@ import {
   serializeRuntimeSpec,
   type EtcFiles,
 } from '@execdriver/oci';
-import type { Command, RuntimeHook } from '@execdriver/spec';
+import type { Command, Features, RuntimeHook } from '@execdriver/spec';
 import type { DriverContext } from './driver-context.js';
 import type { ContainerIo, Hooks, StartOptions } from './driver-types.js';
 import { DriverError } from './errors.js';
 import { bridgeHooks, HookChannel } from './hook-bridge.js';
+import type { RuntimeInfo } from './host-facts.js';
 import type { ContainerRecord } from './state-store.js';
 import { readRuncState } from './container-status.js';
 import { toDriverError } from './to-driver-error.js';
@@ -32,6 +33,7 @@ export async function prepareBundle(
   io: ContainerIo,
   hooks: Hooks,
   options: StartOptions,
+  runtime: RuntimeInfo,
 ): Promise<{ record: ContainerRecord; channel: HookChannel | undefined }> {
   const { store } = context;
   const rootfsStat = await stat(command.rootfs).catch(() => undefined);
@@ -40,7 +42,7 @@ export async function prepareBundle(
   const paths = store.paths(command.id);
   let channel: HookChannel | undefined;
   try {
-    const { spec, warnings } = await buildSpec(context, command, paths.dir, { writeEtcFiles: true, ...(options.etcContent ? { etcContent: options.etcContent } : {}) });
+    const { spec, warnings } = await buildSpec(context, command, paths.dir, { writeEtcFiles: true, features: runtime.features, ...(options.etcContent ? { etcContent: options.etcContent } : {}) });
     const wantsPreStart = (hooks.preStart?.length ?? 0) > 0;
     const specHooks: Record<string, RuntimeHook[]> = { ...((spec.hooks ?? {}) as Record<string, RuntimeHook[]>) };
     if (wantsPreStart) {
@@ -59,6 +61,7 @@ export async function prepareBundle(
       command,
       labels: options.labels ?? {},
       warnings: warnings.map((warning) => warning.message),
+      runtime: { name: runtime.name, path: runtime.path },
     };
     for (const warning of warnings) options.onWarning?.(warning.message);
     await store.write(record);
@@ -72,8 +75,15 @@ export async function prepareBundle(
 }
 
 /** The runtime config for a command on this host, exactly as `start` builds it (without our hooks). */
-export async function buildSpec(context: DriverContext, command: Command, dir: string, options: { writeEtcFiles: boolean; userRoot?: string; etcContent?: StartOptions['etcContent'] }) {
+export async function buildSpec(
+  context: DriverContext,
+  command: Command,
+  dir: string,
+  options: { writeEtcFiles: boolean; userRoot?: string; etcContent?: StartOptions['etcContent']; features?: Features | undefined },
+) {
   const { host } = context;
+  // The features of the runtime that will run it (crun 1.8 has no `features`): the default runtime's unless given.
+  const features = 'features' in options ? options.features : host.features;
   const joined = await joinedPids(context, command);
   const user = await resolveUser(command, { rootfs: options.userRoot ?? command.rootfs });
   const devices = await resolveDevices(command);
@@ -89,7 +99,7 @@ export async function buildSpec(context: DriverContext, command: Command, dir: s
     devices,
     cgroupsPathPrefix: context.cgroupsPathPrefix,
     availableCapabilities: host.availableCapabilities,
-    ...(host.features ? { features: host.features } : {}),
+    ...(features ? { features } : {}),
     hostNetwork: { hostname: host.hostname },
     etcFiles,
     lsm: host.lsm,
@@ -149,7 +159,7 @@ async function joinedPids(context: DriverContext, command: Command): Promise<Map
   const pids = new Map<string, number>();
   for (const setting of Object.values(command.namespaces)) {
     if (setting?.mode !== 'container' || pids.has(setting.container)) continue;
-    const state = await readRuncState(context, setting.container);
+    const state = await readRuncState(context, setting.container, await context.store.read(setting.container).catch(() => undefined));
     if (state && state.status === 'running' && state.pid) pids.set(setting.container, state.pid);
   }
   return pids;

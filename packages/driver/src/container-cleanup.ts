@@ -19,25 +19,30 @@ const killWaitMs = 5000;
  * naming it, with runc's failure as cause. Call under the id's lock.
  */
 export async function removeContainer(context: DriverContext, id: string): Promise<void> {
-  const { store, runc } = context;
+  const { store } = context;
   const record = await store.read(id).catch(() => undefined);
   const cgroupsPath = record?.cgroupsPath || toCgroupsPath({ id, systemdCgroup: false }, context.cgroupsPathPrefix);
   let runcFailure: unknown;
-  if (runc.knows(id)) {
+  // The container's own runtime, and any other whose state root holds the id (a broken record).
+  const runtimes = context.runtimes.forCleanup(id, record);
+  for (const runc of runtimes) {
+    if (!runc.knows(id)) continue;
     try {
       const { dir, runcLog } = store.paths(id);
       await runc.delete(id, { force: true, ...(existsSync(dir) ? { log: runcLog } : {}) });
     } catch (error) {
-      if (!(error instanceof DriverError && classifyRuncFailure(error) === 'not-found')) runcFailure = error;
+      if (!(error instanceof DriverError && classifyRuncFailure(error) === 'not-found')) runcFailure ??= error;
     }
   }
   const left: string[] = [];
   if (cgroupsPath.startsWith('/')) left.push(...(await removeCgroup(context, cgroupsPath)));
-  if (runcFailure !== undefined && runc.options.root !== undefined && left.length === 0) {
-    // runc could not delete its container, and its processes are gone: its state goes too.
-    await rm(join(runc.options.root, id), { recursive: true, force: true }).catch(() => undefined);
+  for (const runc of runtimes) {
+    if (runcFailure !== undefined && runc.options.root !== undefined && left.length === 0) {
+      // The runtime could not delete its container, and its processes are gone: its state goes too.
+      await rm(join(runc.options.root, id), { recursive: true, force: true }).catch(() => undefined);
+    }
   }
-  if (runc.knows(id) && runc.options.root !== undefined) left.push(`runc state ${join(runc.options.root, id)}`);
+  for (const runc of runtimes) if (runc.knows(id) && runc.options.root !== undefined) left.push(`${runc.name} state ${join(runc.options.root, id)}`);
   await store.remove(id);
   if (left.length > 0) {
     const said = runcFailure instanceof Error ? ` (runc: ${runcFailure.message})` : '';
@@ -57,9 +62,10 @@ export async function removeContainer(context: DriverContext, id: string): Promi
  * Call under the id's lock.
  */
 export async function releaseStoppedContainer(context: DriverContext, id: string): Promise<boolean> {
-  const { store, runc } = context;
-  if (runc.options.root === undefined) return false;
+  const { store } = context;
   const record = await store.read(id).catch(() => undefined);
+  const runc = context.runtimes.forRecord(record);
+  if (runc.options.root === undefined) return false;
   if (record === undefined || record.exitCode === undefined || !record.cgroupsPath.startsWith('/')) return false;
   const hooks = (record.command as { hooks?: { poststop?: readonly unknown[] } } | undefined)?.hooks;
   if ((hooks?.poststop?.length ?? 0) > 0) return false;

@@ -34,10 +34,11 @@ export const allowedInStatus = {
 export type StatusOperation = keyof typeof allowedInStatus;
 
 /** `runc state`, or undefined when runc does not know the container. */
-export async function readRuncState(context: DriverContext, id: string): Promise<ContainerState | undefined> {
-  if (!context.runc.knows(id)) return undefined;
+export async function readRuncState(context: DriverContext, id: string, record: ContainerRecord | undefined): Promise<ContainerState | undefined> {
+  const runtime = context.runtimes.forRecord(record);
+  if (!runtime.knows(id)) return undefined;
   try {
-    return await context.runc.state(id);
+    return await runtime.state(id);
   } catch (error) {
     if (error instanceof DriverError && classifyRuncFailure(error) === 'not-found') return undefined;
     throw error;
@@ -73,7 +74,7 @@ export async function readStatus(context: DriverContext, id: string): Promise<{ 
       return { record, status: freezer === 'frozen' || freezer === 'freezing' ? 'paused' : 'running' };
     }
   }
-  const state = await readRuncState(context, id);
+  const state = await readRuncState(context, id, record);
   if (!state) return { record, status: record.startedAt ? 'stopped' : 'creating' };
   return { record, status: state.status };
 }
@@ -105,5 +106,6 @@ export function toSummary(record: ContainerRecord, status: ContainerStatus): Con
     command: record.command as Command,
     labels: record.labels,
     warnings: record.warnings,
+    runtime: record.runtime ?? { name: 'runc', path: 'runc' },
   };
 }

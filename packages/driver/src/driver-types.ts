@@ -83,6 +83,8 @@ export interface ContainerSummary {
   labels: Record<string, string>;
   /** Settings of the command that could not apply on this host. */
   warnings: string[];
+  /** The OCI runtime that created it (name and binary); runc for containers from before runtimes were recorded. */
+  runtime: { name: string; path: string };
 }
 
 export interface ContainerInfo {
@@ -103,6 +105,11 @@ export interface ContainerStats {
 }
 
 export interface StartOptions {
+  /**
+   * The OCI runtime of this container: runc, crun, youki (a name on PATH) or a path; default the
+   * driver's. Kept in its record: every later operation on the container uses it.
+   */
+  runtime?: string;
   /** Labels kept with the container's record (the CLI keeps its name and flags). */
   labels?: Record<string, string>;
   /** Called with each setting that cannot apply on this host (kernel memory on cgroup v2, ...). */
@@ -112,6 +119,23 @@ export interface StartOptions {
    * peers): `hosts` replaces the content written, `resolvConf` maps the content that would be.
    */
   etcContent?: { hosts?: string; resolvConf?: (content: string) => string };
+}
+
+/** An OCI runtime the driver can use here. */
+export interface RuntimeDescription {
+  /** runc, crun, youki (from its `--version`), else the binary's base name. */
+  name: string;
+  /** The binary. */
+  path: string;
+  version: string;
+  /** Why it cannot run containers on this host (crun on hybrid cgroups), when it cannot. */
+  problem?: string;
+}
+
+/** The driver's runtimes: the default of new containers, and every known one on PATH. */
+export interface DriverRuntimes {
+  default: RuntimeDescription;
+  available: RuntimeDescription[];
 }
 
 export interface StartedContainer {
@@ -172,8 +196,16 @@ export interface Driver {
   list(): Promise<ContainerSummary[]>;
   list(options: ListOptions & { includeBroken: true }): Promise<(ContainerSummary | BrokenContainer)[]>;
   list(options?: ListOptions): Promise<(ContainerSummary | BrokenContainer)[]>;
-  /** runc and its version, e.g. `runc-1.1.5`. */
+  /** The default runtime and its version, e.g. `runc-1.1.5` or `crun-1.8.1`. */
   name(): string;
+  /** The default runtime of new containers and every known runtime on PATH, each with why it cannot run here if it cannot. */
+  runtimes(): Promise<DriverRuntimes>;
+  /**
+   * The runtime a container asking for `runtime` (a name on PATH or a path; default the driver's)
+   * would get: RUNC_MISSING when it is not there or does not run, RUNTIME_UNSUPPORTED when it
+   * cannot run containers on this host, both naming it. Nothing is created.
+   */
+  resolveRuntime(runtime?: string): Promise<RuntimeDescription>;
   supportsHooks(): boolean;
   /** Paths of a detached container's logs. */
   logPaths(id: string): { stdout: string; stderr: string };

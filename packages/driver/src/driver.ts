@@ -2,7 +2,7 @@ import { writeFile, rm } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CgroupError, openCgroup, readOnlineCpuCount, readSystemCpuUsage, takeSample, type Cgroup } from '@execdriver/cgroups';
+import { CgroupError, detectCgroupMode, openCgroup, readOnlineCpuCount, readSystemCpuUsage, takeSample, type Cgroup } from '@execdriver/cgroups';
 import { OciError, toLinuxResources } from '@execdriver/oci';
 import { isValidContainerId, parseCommand, type Command, type CommandInput, type ExitStatus, type ProcessConfigInput, type Resources, type RuntimeSpec } from '@execdriver/spec';
 import { buildSpec, prepareBundle } from './bundle.js';
@@ -20,27 +20,36 @@ import type {
   ListOptions,
   StartedContainer,
   StartOptions,
+  DriverRuntimes,
+  RuntimeDescription,
 } from './driver-types.js';
 import { DriverError } from './errors.js';
 import { execProcess, toProcessConfig } from './exec-process.js';
 import { finalizeExit } from './exit-record.js';
-import { readHostFacts } from './host-facts.js';
+import { findExecutable, readHostFacts, runtimeInfo } from './host-facts.js';
 import { installHookScript } from './hook-bridge.js';
 import { IdLock } from './id-lock.js';
 import { launchInit } from './init-process.js';
 import { closeReaders, fifoStream, openFifoReader, type ContainerOutput } from './output-fifo.js';
 import { processStartTime } from './process-identity.js';
-import { Runc } from './runc.js';
+import { chooseDefaultRuntime, knownRuntimeNames, runtimeHostProblem } from './runtime-choice.js';
+import { RuntimeSet } from './runtime-set.js';
 import { normalizeSignal } from './signals.js';
 import { StateStore, unknownExitCode } from './state-store.js';
 import { fromRuncFailure, fromStartFailure, toDriverError } from './to-driver-error.js';
 
 export interface DriverOptions {
-  /** The runc binary, a path or a name on PATH (default `runc`). */
+  /**
+   * The default OCI runtime of new containers: runc, crun, youki (a name on PATH) or the path of a
+   * binary with runc's command line. Default: crun where it is installed and the host has pure
+   * cgroup v2, runc otherwise (podman's choice). A container may ask for another (StartOptions.runtime).
+   */
+  runtime?: string;
+  /** The former name of `runtime`. */
   runc?: string;
   /** Where the driver keeps its state (default `/run/execdriver`, mode 0700). */
   stateRoot?: string;
-  /** runc's own `--root` (default `<stateRoot>/runc`). */
+  /** runc's own `--root` (default `<stateRoot>/runc`; other runtimes use `<stateRoot>/<name>`). */
   runcRoot?: string;
   cgroupRoot?: string;
   procRoot?: string;
@@ -54,14 +63,17 @@ export interface DriverOptions {
 
 export async function createDriver(options: DriverOptions = {}): Promise<Driver> {
   const stateRoot = options.stateRoot ?? '/run/execdriver';
-  const runc = new Runc({ command: options.runc ?? 'runc', root: options.runcRoot ?? join(stateRoot, 'runc') });
   const store = new StateStore(stateRoot);
   await store.init();
   const cgroupRoot = options.cgroupRoot ?? '/sys/fs/cgroup';
   const procRoot = options.procRoot ?? '/proc';
-  const host = await readHostFacts(runc, { stateRoot, cgroupRoot, procRoot, sysRoot: options.sysRoot ?? '/sys' });
+  const cgroupMode = detectCgroupMode(cgroupRoot);
+  const requested = options.runtime ?? options.runc ?? chooseDefaultRuntime({ cgroupMode, find: findExecutable });
+  const runtimes = new RuntimeSet({ stateRoot, ...(options.runcRoot === undefined ? {} : { runcRoot: options.runcRoot }), cgroupMode, default: await runtimeInfo(requested, stateRoot) });
+  const host = await readHostFacts(runtimes.default, cgroupMode, { stateRoot, cgroupRoot, procRoot, sysRoot: options.sysRoot ?? '/sys' });
   return new RuncDriver({
-    runc,
+    runc: runtimes.defaultClient,
+    runtimes,
     store,
     host,
     hookScriptPath: await installHookScript(stateRoot),
@@ -108,7 +120,28 @@ class RuncDriver implements Driver {
   }
 
   name(): string {
-    return `runc-${this.#context.host.runcVersion}`;
+    const { runtime } = this.#context.host;
+    return `${runtime.name}-${runtime.version}`;
+  }
+
+  async resolveRuntime(runtime?: string): Promise<RuntimeDescription> {
+    const info = await this.#context.runtimes.resolve(runtime);
+    return { name: info.name, path: info.path, version: info.version };
+  }
+
+  async runtimes(): Promise<DriverRuntimes> {
+    const { runtimes, host } = this.#context;
+    const describe = (info: { name: string; path: string; version: string }): RuntimeDescription => {
+      const problem = runtimeHostProblem(info.name, host.cgroupMode);
+      return { name: info.name, path: info.path, version: info.version, ...(problem === undefined ? {} : { problem }) };
+    };
+    const available = [describe(runtimes.default)];
+    for (const name of knownRuntimeNames) {
+      if (available.some((entry) => entry.name === name) || findExecutable(name) === undefined) continue;
+      const info = await runtimeInfo(name, this.#context.store.root).catch(() => undefined);
+      if (info && !available.some((entry) => entry.name === info.name)) available.push(describe(info));
+    }
+    return { default: available[0]!, available };
   }
 
   supportsHooks(): boolean {
@@ -140,8 +173,10 @@ class RuncDriver implements Driver {
 
   async start(input: CommandInput, io: ContainerIo = {}, hooks: Hooks = {}, options: StartOptions = {}): Promise<StartedContainer> {
     const command = toCommand(input);
+    // The runtime is checked before anything is created: one that is missing or cannot run here leaves nothing.
+    const runtime = await this.#context.runtimes.resolve(options.runtime);
     return this.#context.lock.run(command.id, async () => {
-      const { record, channel } = await prepareBundle(this.#context, command, io, hooks, options);
+      const { record, channel } = await prepareBundle(this.#context, command, io, hooks, options, runtime);
       try {
         return await launchInit(this.#context, command, record, channel, io, hooks);
       } catch (error) {
@@ -207,8 +242,8 @@ class RuncDriver implements Driver {
     assertId(id);
     const { name } = normalizeSignal(signal);
     await this.#context.lock.run(id, async () => {
-      await requireStatus(this.#context, id, 'kill');
-      await this.#context.runc.kill(id, name, { log: this.#context.store.paths(id).runcLog }).catch((error: unknown) => {
+      const record = await requireStatus(this.#context, id, 'kill');
+      await this.#context.runtimes.forRecord(record).kill(id, name, { log: this.#context.store.paths(id).runcLog }).catch((error: unknown) => {
         throw fromRuncFailure(error, id);
       });
     });
@@ -217,8 +252,8 @@ class RuncDriver implements Driver {
   async pause(id: string): Promise<void> {
     assertId(id);
     await this.#context.lock.run(id, async () => {
-      await requireStatus(this.#context, id, 'pause');
-      await this.#context.runc.pause(id, this.#context.store.paths(id).runcLog).catch((error: unknown) => {
+      const record = await requireStatus(this.#context, id, 'pause');
+      await this.#context.runtimes.forRecord(record).pause(id, this.#context.store.paths(id).runcLog).catch((error: unknown) => {
         throw fromRuncFailure(error, id);
       });
     });
@@ -227,8 +262,8 @@ class RuncDriver implements Driver {
   async unpause(id: string): Promise<void> {
     assertId(id);
     await this.#context.lock.run(id, async () => {
-      await requireStatus(this.#context, id, 'unpause');
-      await this.#context.runc.resume(id, this.#context.store.paths(id).runcLog).catch((error: unknown) => {
+      const record = await requireStatus(this.#context, id, 'unpause');
+      await this.#context.runtimes.forRecord(record).resume(id, this.#context.store.paths(id).runcLog).catch((error: unknown) => {
         throw fromRuncFailure(error, id);
       });
     });
@@ -237,11 +272,12 @@ class RuncDriver implements Driver {
   async terminate(id: string): Promise<void> {
     assertId(id);
     await this.#context.lock.run(id, async () => {
-      const { status } = await readStatus(this.#context, id);
+      const { record, status } = await readStatus(this.#context, id);
       if (status === 'stopped') return;
+      const runtime = this.#context.runtimes.forRecord(record);
       // runc checks the init process's start time, so a reused pid is never signalled.
-      await this.#context.runc.kill(id, 'SIGKILL', { all: true }).catch(() => undefined);
-      if (status === 'paused') await this.#context.runc.resume(id).catch(() => undefined);
+      await runtime.kill(id, 'SIGKILL', { all: true }).catch(() => undefined);
+      if (status === 'paused') await runtime.resume(id).catch(() => undefined);
     });
     await this.wait(id);
   }
@@ -278,7 +314,7 @@ class RuncDriver implements Driver {
   async update(id: string, resources: Resources): Promise<{ warnings: string[] }> {
     assertId(id);
     return this.#context.lock.run(id, async () => {
-      await requireStatus(this.#context, id, 'update');
+      const record = await requireStatus(this.#context, id, 'update');
       const { host } = this.#context;
       let converted: ReturnType<typeof toLinuxResources>;
       try {
@@ -291,7 +327,7 @@ class RuncDriver implements Driver {
       const file = join(paths.dir, `update-${process.pid}-${Date.now()}.json`);
       await writeFile(file, JSON.stringify(converted.resources), { mode: 0o600 });
       try {
-        await this.#context.runc.update(id, file, paths.runcLog);
+        await this.#context.runtimes.forRecord(record).update(id, file, paths.runcLog);
       } catch (error) {
         throw fromRuncFailure(error, id);
       } finally {

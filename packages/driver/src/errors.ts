@@ -19,7 +19,10 @@ export type DriverErrorCode =
   /** A pseudo-terminal could not be opened (@execdriver/terminal); `reason` PTY_UNAVAILABLE when node-pty is missing. */
   | 'TERMINAL_FAILED'
   | 'ROOTFS_NOT_FOUND'
+  /** The OCI runtime (runc, crun, a path) is not there or does not run: the message names it. */
   | 'RUNC_MISSING'
+  /** The OCI runtime cannot run containers on this host (crun on hybrid cgroups): `reason` is its name. */
+  | 'RUNTIME_UNSUPPORTED'
   | 'RUNC_FAILED'
   /** The process's program is not in the container (Docker's exit 127); `runc` holds runc's words. */
   | 'COMMAND_NOT_FOUND'

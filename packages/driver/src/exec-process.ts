@@ -88,7 +88,7 @@ export async function execProcess(
     const runcIo = processConfig.tty
       ? ({ kind: 'terminal', cols: processConfig.consoleSize?.width ?? 80, rows: processConfig.consoleSize?.height ?? 24 } as const)
       : ({ kind: 'pipes', stdin: io.stdin !== undefined, stdout: io.stdout !== undefined, stderr: io.stderr !== undefined } as const);
-    const spawned = await context.runc.exec(id, { processFile, tty: processConfig.tty, pidFile, log: logFile }, runcIo);
+    const spawned = await context.runtimes.forRecord(record).exec(id, { processFile, tty: processConfig.tty, pidFile, log: logFile }, runcIo);
     connectIo(spawned, io);
     if (hooks.start) {
       void onPidFile(pidFile, spawned.exited)

@@ -23,16 +23,21 @@ export async function finalizeExit(context: DriverContext, id: string, shimCode?
  */
 export async function releaseContainer(context: DriverContext, id: string): Promise<void> {
   await context.lock.run(id, async () => {
-    if (!context.runc.knows(id)) return;
+    const runtime = context.runtimes.forRecord(await context.store.read(id).catch(() => undefined));
+    if (!runtime.knows(id)) return;
     if (await releaseStoppedContainer(context, id).catch(() => false)) return;
-    await context.runc.delete(id, { force: true }).catch(() => undefined);
+    await runtime.delete(id, { force: true }).catch(() => undefined);
   });
 }
 
 const clampExitCode = (code: number) => Math.min(Math.max(code, 0), 255);
 
-/** Reads the exit code the shim recorded and the OOM counters of the cgroup runc kept, and records them (under the lock). */
-export async function recordExit(context: DriverContext, id: string, shimCode?: number, onOomKills?: (count: number) => void): Promise<ExitStatus> {
+/**
+ * Reads the exit code the shim recorded and the OOM counters of the cgroup runc kept, and records
+ * them (under the lock). `seenOomKills`: the kills a watch counted while it ran, for a runtime that
+ * removed the cgroup (crun).
+ */
+export async function recordExit(context: DriverContext, id: string, shimCode?: number, onOomKills?: (count: number) => void, seenOomKills?: () => number): Promise<ExitStatus> {
   return context.lock.run(id, async () => {
     const { store, cgroupRoot } = context;
     const record = await store.read(id);
@@ -46,8 +51,8 @@ export async function recordExit(context: DriverContext, id: string, shimCode?: 
       oomKilled = (stats.memory?.oomKillEvents ?? 0) > 0;
       onOomKills?.(stats.memory?.oomKillEvents ?? 0);
     } catch {
-      // The cgroup is gone (released, or never made): no OOM counter to read.
-      oomKilled = false;
+      // The cgroup is gone (released, never made, or removed by a runtime without --keep): what a watch saw.
+      oomKilled = (seenOomKills?.() ?? 0) > 0;
     }
     const status: ExitStatus = { exitCode: clampExitCode(exitCode), oomKilled };
     await store.write({ ...record, exitCode: status.exitCode, oomKilled, finishedAt: new Date().toISOString() });

@@ -2,18 +2,18 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { detectCgroupMode } from '@execdriver/cgroups';
 import { supportedNamespaceKinds } from '@execdriver/namespaces';
 import { capabilitiesFromMask, detectLsm, readOnlineCpus, type LsmSupport } from '@execdriver/oci';
 import { knownCapabilities, type Capability, type CgroupMode, type Features } from '@execdriver/spec';
 import { DriverError } from './errors.js';
-import type { Runc } from './runc.js';
+import { Runc } from './runc.js';
+import { knownRuntimeNames, runtimeDirectoryName } from './runtime-choice.js';
 
 /** What the driver learns about the host once, at creation. */
 export interface HostFacts {
-  /** runc's own version string, e.g. `1.1.5+ds1`. */
-  runcVersion: string;
-  /** `runc features`, when this runc has it: what the runtime supports (namespaces, capabilities, seccomp). */
+  /** The default runtime: its name (runc, crun, youki), binary and version (e.g. `1.1.5+ds1`). */
+  runtime: RuntimeInfo;
+  /** `runc features`, when the default runtime has it: what the runtime supports (namespaces, capabilities, seccomp). */
   features: Features | undefined;
   cgroupMode: CgroupMode;
   supportedNamespaces: Awaited<ReturnType<typeof supportedNamespaceKinds>>;
@@ -51,13 +51,23 @@ export interface HostRoots {
   sysRoot: string;
 }
 
-export async function readHostFacts(runc: Runc, roots: HostRoots): Promise<HostFacts> {
-  const { version, features } = await runcInfo(runc, roots.stateRoot);
+/** What the driver knows of one runtime binary. */
+export interface RuntimeInfo {
+  /** runc, crun or youki (from `--version`), else the binary's base name. */
+  name: string;
+  /** The binary, resolved on PATH. */
+  path: string;
+  version: string;
+  /** `runc features`, when the runtime has it. */
+  features: Features | undefined;
+}
+
+/** The host's facts with `runtime` as its default runtime; the cgroup mode is detected before (it chose the runtime). */
+export async function readHostFacts(runtime: RuntimeInfo, cgroupMode: CgroupMode, roots: HostRoots): Promise<HostFacts> {
   const boundingMask = /^CapBnd:\s*([0-9a-f]+)$/m.exec(await readFile(join(roots.procRoot, 'self/status'), 'utf8'))?.[1];
-  const cgroupMode = detectCgroupMode(roots.cgroupRoot);
   return {
-    runcVersion: version,
-    features,
+    runtime,
+    features: runtime.features,
     cgroupMode,
     blkioWeightSupported: detectBlkioWeight(roots.cgroupRoot, cgroupMode),
     supportedNamespaces: await supportedNamespaceKinds({ procRoot: roots.procRoot }),
@@ -69,41 +79,45 @@ export async function readHostFacts(runc: Runc, roots: HostRoots): Promise<HostF
 }
 
 /**
- * runc's version and `runc features`, asked once per runc binary and remembered in the state
+ * A runtime's name, version and `features`, asked once per binary and remembered in the state
  * root (keyed by the binary's path, size and mtime): a CLI creates a driver per invocation and
- * each runc call costs a process start.
+ * each runtime call costs a process start. `command` is a name on PATH or a path; one that is
+ * not there, or does not run, is RUNC_MISSING naming it.
  */
-export async function runcInfo(runc: Runc, stateRoot: string): Promise<{ version: string; features: Features | undefined }> {
-  const binary = findExecutable(runc.options.command);
+export async function runtimeInfo(command: string, stateRoot: string): Promise<RuntimeInfo> {
+  const binary = findExecutable(command);
   if (binary === undefined) {
-    throw new DriverError('RUNC_MISSING', `runc not found (${runc.options.command}): install it with "apt-get install -y runc"`);
+    const known = (knownRuntimeNames as readonly string[]).includes(command) ? command : 'runc';
+    const hint = command.includes('/') ? 'no executable file there: give the path of an OCI runtime (runc, crun, youki)' : `not on PATH: install it with "apt-get install -y ${known}", or give the path of an OCI runtime`;
+    throw new DriverError('RUNC_MISSING', `OCI runtime ${JSON.stringify(command)} not found (${hint})`, { path: command });
   }
   const info = await stat(binary);
   const key = `${binary}:${info.size}:${info.mtimeMs}`;
-  const cacheFile = join(stateRoot, 'runc-info.json');
+  const cacheFile = join(stateRoot, `runtime-info-${runtimeDirectoryName(binary.replaceAll('/', '_'))}.json`);
   try {
-    const cached = JSON.parse(await readFile(cacheFile, 'utf8')) as { key?: string; version?: string; features?: unknown };
-    if (cached.key === key && typeof cached.version === 'string') {
+    const cached = JSON.parse(await readFile(cacheFile, 'utf8')) as { key?: string; name?: string; version?: string; features?: unknown };
+    if (cached.key === key && typeof cached.version === 'string' && typeof cached.name === 'string') {
       // Written below from an already parsed `runc features`: not parsed again (zod's first parse of
       // this schema costs ~5 ms of every CLI command's start-up).
-      return { version: cached.version, features: typeof cached.features === 'object' && cached.features !== null ? (cached.features as Features) : undefined };
+      return { name: cached.name, path: binary, version: cached.version, features: typeof cached.features === 'object' && cached.features !== null ? (cached.features as Features) : undefined };
     }
   } catch {
-    // no cache yet, or an unreadable one: ask runc again
+    // no cache yet, or an unreadable one: ask the runtime again
   }
-  let version: string;
+  const client = new Runc({ command: binary });
+  let parsed: Awaited<ReturnType<Runc['version']>>;
   try {
-    version = (await runc.version()).runc;
+    parsed = await client.version();
   } catch (error) {
     if (error instanceof DriverError && error.code === 'RUNC_MISSING') throw error;
-    throw new DriverError('RUNC_MISSING', `runc (${binary}) does not run: install it with "apt-get install -y runc"`, { cause: error });
+    throw new DriverError('RUNC_MISSING', `OCI runtime ${binary} does not run (${error instanceof Error ? error.message : String(error)})`, { cause: error, path: binary });
   }
-  const features = await runc.features();
+  const features = await client.features();
   // Written aside and renamed: two drivers starting at once never read half a cache.
   const temporary = `${cacheFile}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  await writeFile(temporary, JSON.stringify({ key, version, features }));
+  await writeFile(temporary, JSON.stringify({ key, name: parsed.name, version: parsed.version, features }));
   await rename(temporary, cacheFile);
-  return { version, features };
+  return { name: parsed.name, path: binary, version: parsed.version, features };
 }
 
 /** A command name looked up on PATH (or a path), if it is an executable file. */

@@ -12,7 +12,18 @@ export type {
   ListOptions,
   StartedContainer,
   StartOptions,
+  DriverRuntimes,
+  RuntimeDescription,
 } from './driver-types.js';
+export {
+  chooseDefaultRuntime,
+  knownRuntimeNames,
+  parseRuntimeVersion,
+  runtimeHostProblem,
+  runtimeKeepsStopped,
+  type KnownRuntimeName,
+  type RuntimeVersion,
+} from './runtime-choice.js';
 export type { ContainerOutput } from './output-fifo.js';
 export { DriverError, type DriverErrorCode, type DriverErrorOptions, type RuncFailure } from './errors.js';
 export { toDriverError, classifyRuncFailure, fromRuncFailure, type RuncFailureKind } from './to-driver-error.js';

@@ -15,6 +15,7 @@ import { lastRuncLogMessage, type RuncIo, type RuncProcess } from './runc.js';
 import type { ContainerRecord } from './state-store.js';
 import { toDriverError } from './to-driver-error.js';
 import { removeContainer } from './container-cleanup.js';
+import { runtimeKeepsStopped } from './runtime-choice.js';
 
 /** Runs callbacks in order; a throw is HOOK_FAILED naming the phase, with the error as cause. */
 export async function runCallbacks(kind: string, callbacks: readonly (() => void | Promise<void>)[]): Promise<void> {
@@ -63,14 +64,18 @@ export async function launchInit(
   io: ContainerIo,
   hooks: Hooks,
 ): Promise<StartedContainer> {
-  const { runc, store, lock } = context;
+  const { store, lock } = context;
+  const runc = context.runtimes.forRecord(initialRecord);
+  // runc keeps the stopped container and its cgroup (`run --keep`) for its OOM counter; crun deletes
+  // both as the process ends, so its OOM kills are counted by watching the cgroup while it runs.
+  const keep = runtimeKeepsStopped(runc.name);
   const paths = store.paths(command.id);
   let spawned: RuncProcess;
   // Output FIFOs: our read ends are open before the shim runs, so a quick exit's output waits for us.
   let readers: OutputReaders | undefined;
   try {
     if (io.fifos && !command.process.tty) readers = await openOutputFifos({ stdout: paths.stdoutFifo, stderr: paths.stderrFifo });
-    spawned = await runc.run(command.id, { bundle: paths.dir, keep: true, pidFile: paths.pidFile, log: paths.runcLog, exitFile: paths.exitCode }, toRuncIo(command, io, paths));
+    spawned = await runc.run(command.id, { bundle: paths.dir, keep, pidFile: paths.pidFile, log: paths.runcLog, exitFile: paths.exitCode }, toRuncIo(command, io, paths));
   } catch (error) {
     if (readers) closeReaders(readers);
     channel?.close();
@@ -97,6 +102,8 @@ export async function launchInit(
           if (startRecorded) return startRecorded;
           started = true;
           pid = startedPid;
+          // The cgroup exists once the process runs.
+          if (!keep) oomFeed.watch();
           const pidStartTime = processStartTime(pid, context.procRoot);
           record = { ...record, pid, ...(shimPid === undefined ? {} : { shimPid }), startedAt: new Date().toISOString(), ...(pidStartTime === undefined ? {} : { pidStartTime }) };
           // start() holds the id's lock until it resolves or rejects: these writes are under it.
@@ -168,7 +175,7 @@ export async function launchInit(
           }
           // As dockerd: the exit is recorded once the reader has the last output (bounded).
           if (outputRead) await outputRead;
-          const status = await recordExit(context, command.id, shimCode, (kills) => oomFeed.finish(kills));
+          const status = await recordExit(context, command.id, shimCode, (kills) => oomFeed.finish(kills), () => oomFeed.seen);
           oomFeed.finish(0);
           // runc delete releases the cgroups; it runs under the id's lock so clean() waits for it.
           const released = releaseContainer(context, command.id);

@@ -20,6 +20,16 @@ export class OomFeed {
     this.#cgroupRoot = cgroupRoot;
   }
 
+  /** The OOM kill count last read by the watch (0 before any): what is known once the cgroup is gone. */
+  get seen(): number {
+    return this.#delivered;
+  }
+
+  /** Starts the watch without a subscriber: for a runtime that removes the cgroup as the process ends (crun). */
+  watch(): void {
+    this.#start();
+  }
+
   #publish(event: OomEvent): void {
     this.#delivered = event.oomKillEvents;
     for (const subscriber of this.#subscribers) {

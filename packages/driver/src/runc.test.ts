@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createFakeRunc } from './__fixtures__/fake-runc.js';
 import { DriverError } from './errors.js';
-import { runcInfo } from './host-facts.js';
+import { runtimeInfo } from './host-facts.js';
 import { Runc, runcEnvironment } from './runc.js';
 
 let fake: Awaited<ReturnType<typeof createFakeRunc>>;
@@ -119,24 +119,23 @@ describe('runc version and features', () => {
   test('are asked once per binary and remembered in the state root', async () => {
     const stateRoot = await mkdtemp(join(tmpdir(), 'execdriver-runc-info-'));
     await fake.answer({ features });
-    const runc = new Runc({ command: fake.command });
     const before = (await fake.calls()).length;
-    const first = await runcInfo(runc, stateRoot);
-    expect(first.version).toBe('1.1.5-fake');
+    const first = await runtimeInfo(fake.command, stateRoot);
+    expect(first).toMatchObject({ name: 'runc', path: fake.command, version: '1.1.5-fake' });
     expect(first.features?.linux?.namespaces).toEqual(['pid', 'mount']);
     expect((await fake.calls()).slice(before)).toEqual(['--version', 'features']);
-    await expect(runcInfo(runc, stateRoot)).resolves.toEqual(first);
+    await expect(runtimeInfo(fake.command, stateRoot)).resolves.toEqual(first);
     expect((await fake.calls()).length).toBe(before + 2);
     // Another binary (here: the same one, changed) is asked again.
     await utimes(fake.command, new Date(), new Date(Date.now() + 5000));
-    await runcInfo(runc, stateRoot);
+    await runtimeInfo(fake.command, stateRoot);
     expect((await fake.calls()).length).toBe(before + 4);
     await rm(stateRoot, { recursive: true, force: true });
   });
 
   test('a runc without `features` gives undefined features', async () => {
     const stateRoot = await mkdtemp(join(tmpdir(), 'execdriver-runc-info-'));
-    await expect(runcInfo(new Runc({ command: fake.command }), stateRoot)).resolves.toEqual({ version: '1.1.5-fake', features: undefined });
+    await expect(runtimeInfo(fake.command, stateRoot)).resolves.toEqual({ name: 'runc', path: fake.command, version: '1.1.5-fake', features: undefined });
     await rm(stateRoot, { recursive: true, force: true });
   });
 });

@@ -1,7 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseContainerState, parseFeatures, type ContainerState, type Features } from '@execdriver/spec';
 import { openTerminal, type Terminal } from '@execdriver/terminal';
 import { DriverError } from './errors.js';
@@ -19,11 +19,14 @@ import {
   type GlobalOptions,
   type RunOptions,
 } from './runc-args.js';
+import { parseRuntimeVersion, type RuntimeVersion } from './runtime-choice.js';
 import { normalizeSignal } from './signals.js';
 
 export interface RuncOptions extends GlobalOptions {
-  /** The runc binary: a path or a name looked up on PATH. */
+  /** The runtime's binary (runc, crun, youki: runc's command line): a path or a name looked up on PATH. */
   command: string;
+  /** The runtime's name (runc, crun, youki) for messages; default the binary's base name. */
+  name?: string;
 }
 
 /** Where a long-lived runc process (`run`, `exec`) sends its standard streams. */
@@ -94,12 +97,20 @@ function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number 
   return code ?? 128 + (signal ? normalizeSignal(signal).number : 0);
 }
 
-/** A runc client: the one owner of every runc process, with argv arrays and JSON outputs decoded with zod. */
+/**
+ * A client of an OCI runtime with runc's command line (runc, crun, youki): the one owner of every
+ * runtime process, with argv arrays and JSON outputs decoded with zod.
+ */
 export class Runc {
   readonly options: RuncOptions;
 
   constructor(options: RuncOptions) {
     this.options = options;
+  }
+
+  /** The runtime's name (runc, crun, youki), as given or the binary's base name. */
+  get name(): string {
+    return this.options.name ?? basename(this.options.command);
   }
 
   /** Whether runc has state for the container (its directory under runc's root), without running runc. */
@@ -128,27 +139,23 @@ export class Runc {
     });
     if (result.error || result.exitCode !== 0) {
       if (result.error?.code === 'ENOENT' || result.error?.code === 'EACCES') {
-        throw new DriverError('RUNC_MISSING', `runc not found (${this.options.command}): install it with "apt-get install -y runc"`, { cause: result.error });
+        throw new DriverError('RUNC_MISSING', `${this.name} not found (${this.options.command}): install it with "apt-get install -y ${this.name === 'crun' || this.name === 'youki' ? this.name : 'runc'}"`, { cause: result.error });
       }
       const logText = log === undefined ? '' : await readFile(log, 'utf8').catch(() => '');
       const runcMessage = lastRuncLogMessage(logText) ?? lastRuncLogMessage(result.stderr);
-      throw new DriverError('RUNC_FAILED', `runc ${args.join(' ')} failed${runcMessage ? `: ${runcMessage}` : ` with exit code ${result.exitCode}`}`, {
+      throw new DriverError('RUNC_FAILED', `${this.name} ${args.join(' ')} failed${runcMessage ? `: ${runcMessage}` : ` with exit code ${result.exitCode}`}`, {
         runc: { args: full, exitCode: result.exitCode, stderr: result.stderr, runcMessage },
       });
     }
     return result.stdout;
   }
 
-  async version(): Promise<{ runc: string; spec: string | undefined; commit: string | undefined }> {
-    const out = await this.execute(['--version']);
-    return {
-      runc: /runc version (\S+)/.exec(out)?.[1] ?? out.split('\n')[0] ?? 'unknown',
-      spec: /spec: (\S+)/.exec(out)?.[1],
-      commit: /commit: (\S+)/.exec(out)?.[1],
-    };
+  /** `--version`: which runtime this is (runc, crun, youki) and its version. */
+  async version(): Promise<RuntimeVersion> {
+    return parseRuntimeVersion(await this.execute(['--version']), basename(this.options.command));
   }
 
-  /** `runc features` (runc 1.1 and later), or undefined when this runc has no such command. */
+  /** `runc features` (runc 1.1 and later), or undefined when this runtime has no such command (crun 1.8). */
   async features(): Promise<Features | undefined> {
     try {
       return parseFeatures(JSON.parse(await this.execute(['features'])));
@@ -164,7 +171,7 @@ export class Runc {
     try {
       return parseContainerState(JSON.parse(out));
     } catch (error) {
-      throw new DriverError('RUNC_FAILED', `runc state ${id} printed no valid container state: ${error instanceof Error ? error.message : String(error)}`, {
+      throw new DriverError('RUNC_FAILED', `${this.name} state ${id} printed no valid container state: ${error instanceof Error ? error.message : String(error)}`, {
         cause: error,
         runc: { args: [...this.globalArgs(log), ...args], exitCode: 0, stderr: '', runcMessage: undefined },
       });

@@ -34,6 +34,8 @@ export const containerRecordSchema = z.object({
   labels: z.record(z.string(), z.string()).default({}),
   /** Settings that could not apply on this host (from createRuntimeSpec). */
   warnings: z.array(z.string()).default([]),
+  /** The OCI runtime that created the container (absent: runc, from before runtimes were recorded). */
+  runtime: z.object({ name: z.string(), path: z.string() }).optional(),
 });
 export type ContainerRecord = z.infer<typeof containerRecordSchema>;
 
@@ -55,11 +57,13 @@ export function checkContainerRecord(value: unknown): ContainerRecord | undefine
   const labels = record.labels;
   if (labels !== undefined && (typeof labels !== 'object' || labels === null || Array.isArray(labels) || !Object.values(labels).every(isText))) return undefined;
   if (!optional('warnings', (field) => Array.isArray(field) && field.every(isText))) return undefined;
+  const runtime = record.runtime as Record<string, unknown> | undefined;
+  if (runtime !== undefined && (typeof runtime !== 'object' || runtime === null || typeof runtime.name !== 'string' || typeof runtime.path !== 'string')) return undefined;
   // As zod's z.object: the schema's key order, unknown keys dropped, defaults filled in.
   const defaults: Record<string, () => unknown> = { logs: () => false, tty: () => false, labels: () => ({}), warnings: () => [] };
   const result: Record<string, unknown> = {};
   for (const key of Object.keys(containerRecordSchema.shape)) {
-    if (record[key] !== undefined) result[key] = key === 'labels' ? { ...(record[key] as object) } : key === 'warnings' ? [...(record[key] as string[])] : record[key];
+    if (record[key] !== undefined) result[key] = key === 'labels' ? { ...(record[key] as object) } : key === 'warnings' ? [...(record[key] as string[])] : key === 'runtime' ? { name: runtime!.name, path: runtime!.path } : record[key];
     else if (defaults[key]) result[key] = defaults[key]();
   }
   return result as ContainerRecord;

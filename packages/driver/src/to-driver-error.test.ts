@@ -48,6 +48,10 @@ describe('classifyRuncFailure', () => {
     ['cannot kill a stopped container', 'not-running'],
     ['container is paused', 'paused'],
     ['load state: unexpected end of JSON input', 'other'],
+    // crun 1.8.1's words
+    ['error opening file `/run/execdriver/crun/c1/status`: No such file or directory', 'not-found'],
+    ["cannot open directory '/run/execdriver/crun/c1': No such file or directory", 'not-found'],
+    ['open pidfd: No such process', 'not-running'],
   ])('%s is %s', (message, kind) => expect(classifyRuncFailure(failure(message))).toBe(kind));
 });
 
@@ -67,6 +71,10 @@ describe('fromStartFailure (runc\'s words for a process that did not start, read
     ['exec failed: unable to start container process: chdir to cwd ("/nonexist") set in config.json failed: no such file or directory', 'COMMAND_NOT_INVOKABLE'],
     ['exec failed: unable to start container process: exec: "/etc/passwd": permission denied', 'COMMAND_NOT_INVOKABLE'],
     ['runc create failed: unable to start container process: error during container init: something else', 'RUNC_FAILED'],
+    // crun 1.8.1's words
+    ['executable file `nosuch` not found in $PATH: No such file or directory', 'COMMAND_NOT_FOUND'],
+    ['open executable: Permission denied', 'COMMAND_NOT_INVOKABLE'],
+    ['open executable: Operation not permitted', 'COMMAND_NOT_INVOKABLE'],
   ])('%s -> %s', (message, code) => {
     const error = fromStartFailure(runcFailure(message)) as DriverError;
     expect(error.code).toBe(code);

@@ -45,27 +45,31 @@ export type RuncFailureKind = 'not-found' | 'not-running' | 'paused' | 'other';
 export function classifyRuncFailure(error: DriverError): RuncFailureKind {
   if (error.code !== 'RUNC_FAILED') return 'other';
   const text = `${error.runc?.runcMessage ?? ''}\n${error.runc?.stderr ?? ''}\n${error.message}`;
-  if (/container does not exist|container .* does not exist|not exist/i.test(text)) return 'not-found';
+  // runc: "container does not exist"; crun: "error opening file `<root>/<id>/status`: No such file or directory".
+  if (/container does not exist|container .* does not exist|not exist|error opening file `[^`]*\/status`: No such file|cannot open directory .*: No such file/i.test(text)) return 'not-found';
   if (/container is paused|is paused/i.test(text)) return 'paused';
-  if (/container not running|is not running|container is stopped|cannot kill a stopped container/i.test(text)) return 'not-running';
+  // crun: "open pidfd: No such process" (the container's process is gone).
+  if (/container not running|is not running|container is stopped|cannot kill a stopped container|open pidfd: No such process/i.test(text)) return 'not-running';
   return 'other';
 }
 
 /**
- * Why a container's or exec's process did not start, from runc's words (runc 1.1.5), as the
- * driver's own code: `executable file not found in $PATH` or `no such file or directory` ->
+ * Why a container's or exec's process did not start, from the runtime's words, as the driver's
+ * own code. runc 1.1.5: `executable file not found in $PATH` or `no such file or directory` ->
  * COMMAND_NOT_FOUND (Docker's 127); permission denied, exec format error, a directory, or a
- * working directory runc cannot enter (`chdir to cwd`) -> COMMAND_NOT_INVOKABLE (126). Other
- * errors are returned unchanged.
+ * working directory runc cannot enter (`chdir to cwd`) -> COMMAND_NOT_INVOKABLE (126). crun 1.8:
+ * ``executable file `x` not found in $PATH: No such file or directory`` -> COMMAND_NOT_FOUND;
+ * `open executable: Permission denied` (or `Operation not permitted`, a directory) ->
+ * COMMAND_NOT_INVOKABLE. Other errors are returned unchanged.
  */
 export function fromStartFailure(error: unknown): unknown {
   if (!(error instanceof DriverError) || error.code !== 'RUNC_FAILED') return error;
   const text = error.runc?.runcMessage ?? error.message;
-  if (!/exec[: ]/.test(text) && !/starting container process/.test(text)) return error;
+  if (!/exec[: ]/.test(text) && !/starting container process/.test(text) && !/executable/.test(text)) return error;
   const options = { cause: error, ...(error.runc ? { runc: error.runc } : {}) };
   if (/chdir to cwd/.test(text)) return new DriverError('COMMAND_NOT_INVOKABLE', error.message, options);
-  if (/executable file not found in \$PATH|no such file or directory/.test(text)) return new DriverError('COMMAND_NOT_FOUND', error.message, options);
-  if (/permission denied|exec format error|is a directory/.test(text)) return new DriverError('COMMAND_NOT_INVOKABLE', error.message, options);
+  if (/executable file (`[^`]*` )?not found in \$PATH|no such file or directory/i.test(text)) return new DriverError('COMMAND_NOT_FOUND', error.message, options);
+  if (/permission denied|exec format error|is a directory|open executable: operation not permitted/i.test(text)) return new DriverError('COMMAND_NOT_INVOKABLE', error.message, options);
   return error;
 }
 

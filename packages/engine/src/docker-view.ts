@@ -156,6 +156,7 @@ export function toDockerInspect(container: Container, options: DockerInspectOpti
     CgroupsPath: summary?.cgroupsPath ?? '',
     HostConfig: {
       AutoRemove: record.autoRemove,
+      Runtime: record.runtime ?? 'runc',
       RestartPolicy: { Name: record.restartPolicy?.name ?? 'no', MaximumRetryCount: record.restartPolicy?.maximumRetryCount ?? 0 },
       Init: record.init ?? null,
       LogConfig: { Type: record.logConfig?.Type ?? 'json-file', Config: { ...record.logConfig?.Config } as Record<string, string> },

@@ -38,7 +38,9 @@ export interface EngineOptions {
   dataRoot: string;
   /** Parent cgroup of containers without a cgroup parent of their own. */
   cgroupsPathPrefix?: string;
-  /** The runc binary. */
+  /** The default OCI runtime of new containers: runc, crun, youki or a path (default: the driver's choice, crun on pure cgroup v2 where installed, else runc). */
+  runtime?: string;
+  /** The former name of `runtime`. */
   runc?: string;
   /** The host's static busybox, for the built-in image. */
   busybox?: string;
@@ -87,6 +89,8 @@ export interface CreateRequest {
   init?: boolean;
   /** Docker's HostConfig.LogConfig (`--log-driver`, `--log-opt`, checked by parseLogConfig); default json-file. */
   logConfig?: LogConfig;
+  /** Docker's HostConfig.Runtime (`--runtime`): runc, crun, youki or a path; default the engine's default runtime. */
+  runtime?: string;
   /** Bridge networking: the networks joined, published ports, extra hosts, DNS (the command's network mode is then `new`). */
   network?: ContainerNetworkConfig;
   /** Docker's Config.Healthcheck (`--health-cmd`...), checked by checkHealthConfig; merged over the image's. */
@@ -152,7 +156,7 @@ export class Engine {
   driver(): Promise<Driver> {
     this.#driver ??= createDriver({
       stateRoot: this.stateRoot,
-      ...(this.#options.runc ? { runc: this.#options.runc } : {}),
+      ...(this.#options.runtime || this.#options.runc ? { runtime: (this.#options.runtime || this.#options.runc)! } : {}),
       ...(this.#options.cgroupsPathPrefix ? { cgroupsPathPrefix: this.#options.cgroupsPathPrefix } : {}),
     } satisfies DriverOptions);
     return this.#driver!;
@@ -257,6 +261,8 @@ export class Engine {
     if (volumePlan.mounts.length > 0) input.mounts = [...(input.mounts ?? []), ...volumePlan.mounts];
     const command = (request.validate ?? parseCommand)(input);
     const healthcheck = mergeHealthConfig(request.healthcheck === undefined ? undefined : checkHealthConfig(request.healthcheck), imageHealthConfig(image ? (config as Record<string, unknown>) : undefined));
+    // The runtime is checked here: one that is missing or cannot run on this host fails the create.
+    const runtime = await (await this.driver()).resolveRuntime(request.runtime);
     const record: ContainerRecord = {
       id,
       name: explicitName ?? '',
@@ -278,6 +284,8 @@ export class Engine {
       ...(volumePlan.volumes.length > 0 ? { volumes: volumePlan.volumes } : {}),
       ...(request.logConfig ? { logConfig: request.logConfig } : {}),
       ...(healthcheck ? { healthcheck } : {}),
+      // As Docker: the runtime asked for, else the default of the moment, kept for every start.
+      runtime: request.runtime?.includes('/') ? runtime.path : runtime.name,
       ...(request.network ? { network: await checkNetworkConfig(this.networks, request.network, config.ExposedPorts as Record<string, unknown> | undefined) } : {}),
     };
     return { record, image, explicitName };
@@ -366,6 +374,7 @@ export class Engine {
     try {
       started = await driver.start(network?.command ?? record.command, io, options.hooks ?? {}, {
         labels: { [driverLabels.name]: record.name },
+        ...(record.runtime ? { runtime: record.runtime } : {}),
         ...(options.onWarning ? { onWarning: options.onWarning } : {}),
         ...(network ? { etcContent: network.etcContent } : {}),
       });

@@ -62,6 +62,8 @@ export interface ContainerRecord {
   restarting?: boolean;
   /** Docker's HostConfig.LogConfig; undefined (records made before it): json-file without limits. */
   logConfig?: LogConfig;
+  /** Docker's HostConfig.Runtime: the OCI runtime (name or path) every start uses; undefined (records made before it): runc. */
+  runtime?: string;
   /** Bridge networking (`--network bridge` or a user-defined network, `-p`, ...); absent for none, host, container:. */
   network?: ContainerNetworkConfig;
   /** Docker's Config.Healthcheck, the request's merged over the image's (absent: none). */

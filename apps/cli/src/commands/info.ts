@@ -3,7 +3,7 @@ import { detectCgroupMode } from '@execdriver/cgroups';
 import type { CommandSpec } from '../command-spec.js';
 import { flagString } from '../flags.js';
 import { parseTemplate, renderTemplate } from '../go-template.js';
-import { cliVersion, runcVersion } from './version.js';
+import { cliVersion } from './version.js';
 
 export const infoCommandSpec: CommandSpec = {
   name: 'info',
@@ -15,7 +15,6 @@ export const infoCommandSpec: CommandSpec = {
     const format = flagString(parsed, 'format');
     const template = format === 'json' ? '{{json .}}' : format;
     if (template !== undefined) parseTemplate(template);
-    const runc = context.env.EXECDRIVER_RUNC ?? 'runc';
     const cgroupMode = detectCgroupMode('/sys/fs/cgroup');
     let counts = { running: 0, paused: 0, stopped: 0 };
     let total = 0;
@@ -30,14 +29,18 @@ export const infoCommandSpec: CommandSpec = {
     } catch {
       counts = { running: 0, paused: 0, stopped: 0 };
     }
+    const runtimes = await (await context.driver()).runtimes();
     const info = {
       Containers: total,
       ContainersRunning: counts.running,
       ContainersPaused: counts.paused,
       ContainersStopped: counts.stopped,
       Images: (await (await context.engine()).images.list()).images.length,
-      Runtime: runc,
-      RuntimeVersion: await runcVersion(runc),
+      // The default runtime of new containers (crun on pure cgroup v2 where installed, runc otherwise, or EXECDRIVER_RUNC) and every known one on PATH.
+      Runtime: runtimes.default.name,
+      RuntimeVersion: runtimes.default.version,
+      DefaultRuntime: runtimes.default.name,
+      Runtimes: Object.fromEntries(runtimes.available.map((runtime) => [runtime.name, { path: runtime.path, version: runtime.version, ...(runtime.problem ? { problem: runtime.problem } : {}) }])),
       CgroupMode: cgroupMode,
       CgroupVersion: cgroupMode === 'unified' ? '2' : '1',
       KernelVersion: release(),
@@ -60,6 +63,8 @@ export const infoCommandSpec: CommandSpec = {
         ` Stopped: ${info.ContainersStopped}`,
         `Images: ${info.Images}`,
         `Runtime: ${info.Runtime} ${info.RuntimeVersion}`,
+        `Default Runtime: ${info.DefaultRuntime}`,
+        `Runtimes: ${runtimes.available.map((runtime) => `${runtime.name} (${runtime.path}${runtime.problem ? `; unusable here: ${runtime.problem}` : ''})`).join(', ')}`,
         `Cgroup Mode: ${info.CgroupMode}`,
         `Cgroup Version: ${info.CgroupVersion}`,
         `Kernel Version: ${info.KernelVersion}`,
