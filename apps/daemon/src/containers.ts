@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { toDockerStats, type Sample } from '@execdriver/cgroups';
 import { DriverError, type StartedContainer } from '@execdriver/driver';
-import { containerEvent, containerStatus, copyLogs, dockerNetworkSettings, EngineError, formatTimestamp, healthFilterValue, inspectContainer, isActive, nowNanoseconds, parseTimestamp, processTable, readLogs, toSample, type Container } from '@execdriver/engine';
+import { containerEvent, containerStatus, copyLogs, dockerNetworkSettings, endRestartPolicy, EngineError, hasRestartPolicy, formatTimestamp, healthFilterValue, inspectContainer, isActive, nowNanoseconds, parseTimestamp, processTable, readLogs, toSample, type Container } from '@execdriver/engine';
 import { NetworkError, type Attachment } from '@execdriver/network';
 import { startFailure } from './consoles.js';
 import type { DaemonContext } from './context.js';
@@ -163,27 +163,41 @@ async function start(context: DaemonContext, call: Call): Promise<void> {
 }
 
 async function stop(context: DaemonContext, call: Call): Promise<void> {
-  const container = await context.engine.find(call.params.id!);
-  if (!isActive(container)) {
-    call.send(304);
-    return;
-  }
+  const found = await context.engine.find(call.params.id!);
   const seconds = queryInteger(call.query, 't') ?? queryInteger(call.query, 'timeout');
   const signal = call.query.get('signal') || undefined;
-  await context.monitor.cancelRestart(container.id);
-  await context.engine.stop(container.id, { ...(seconds !== undefined && seconds >= 0 ? { timeoutMs: seconds * 1000 } : {}), ...(signal ? { signal } : {}) });
+  // Restarts held first: a restart under way (the container `created` for a moment) finishes, and
+  // the state looked at next is the one the stop acts on.
+  const release = await context.monitor.holdRestarts(found.id);
+  let container: Container;
+  try {
+    container = await context.engine.find(found.id);
+    if (!isActive(container)) {
+      // Between two runs of its policy: the user's stop ends the policy (dockerd's manual stop).
+      if (hasRestartPolicy(container.record)) await endRestartPolicy(context.engine, container.id);
+      call.send(304);
+      return;
+    }
+    await context.engine.stop(container.id, { ...(seconds !== undefined && seconds >= 0 ? { timeoutMs: seconds * 1000 } : {}), ...(signal ? { signal } : {}) });
+  } finally {
+    release();
+  }
   context.monitor.containerEvent('stop', container);
   call.send(204);
 }
 
 async function restart(context: DaemonContext, call: Call): Promise<void> {
   let container = await context.engine.find(call.params.id!);
-  await context.monitor.cancelRestart(container.id);
-  if (isActive(container)) {
-    const seconds = queryInteger(call.query, 't');
-    await context.engine.stop(container.id, seconds !== undefined && seconds >= 0 ? { timeoutMs: seconds * 1000 } : {});
-    context.monitor.containerEvent('stop', container);
-    container = await context.engine.find(container.id);
+  const release = await context.monitor.holdRestarts(container.id);
+  try {
+    if (isActive(container)) {
+      const seconds = queryInteger(call.query, 't');
+      await context.engine.stop(container.id, seconds !== undefined && seconds >= 0 ? { timeoutMs: seconds * 1000 } : {});
+      context.monitor.containerEvent('stop', container);
+      container = await context.engine.find(container.id);
+    }
+  } finally {
+    release();
   }
   await startContainer(context, container);
   context.monitor.containerEvent('restart', container);
@@ -192,10 +206,17 @@ async function restart(context: DaemonContext, call: Call): Promise<void> {
 }
 
 async function kill(context: DaemonContext, call: Call): Promise<void> {
-  const container = await context.engine.find(call.params.id!);
-  if (!isActive(container)) throw new DaemonError('CONFLICT', `Cannot kill container: ${call.params.id}: Container ${container.id} is not running`);
+  const found = await context.engine.find(call.params.id!);
   const signal = call.query.get('signal') || 'KILL';
-  await context.engine.kill(container.id, signal);
+  const release = await context.monitor.holdRestarts(found.id);
+  let container: Container;
+  try {
+    container = await context.engine.find(found.id);
+    if (!isActive(container)) throw new DaemonError('CONFLICT', `Cannot kill container: ${call.params.id}: Container ${container.id} is not running`);
+    await context.engine.kill(container.id, signal);
+  } finally {
+    release();
+  }
   context.monitor.containerEvent('kill', container, { signal });
   call.send(204);
 }
@@ -220,7 +241,7 @@ async function remove(context: DaemonContext, call: Call): Promise<void> {
   if (isActive(container) && !force) {
     throw new DaemonError('CONFLICT', `You cannot remove a ${container.state} container ${container.id}. Stop the container before attempting removal or force remove`);
   }
-  await context.monitor.cancelRestart(container.id);
+  const release = await context.monitor.holdRestarts(container.id);
   try {
     // `v=1` (`docker rm -v`): the container's anonymous volumes go with it.
     await context.engine.remove(container.id, { force, volumes: queryBoolean(call.query, 'v') });
@@ -231,6 +252,8 @@ async function remove(context: DaemonContext, call: Call): Promise<void> {
       (lookup: unknown) => lookup instanceof EngineError && lookup.code === 'NO_SUCH_CONTAINER',
     );
     if (!gone) throw error;
+  } finally {
+    release();
   }
   context.monitor.removed(container, container.exitCode ?? 0);
   call.send(204);

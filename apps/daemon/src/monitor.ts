@@ -54,6 +54,8 @@ export class Monitor extends EventEmitter {
   /** id -> the last restart delay (Docker's backoff), kept between the runs of one policy. */
   readonly #delays = new Map<string, number>();
   readonly #pending = new Map<string, PendingRestart>();
+  /** id -> how many user operations hold its restarts (see holdRestarts). */
+  readonly #held = new Map<string, number>();
   #starter: ContainerStarter | undefined;
   /** id -> the prober of the container's current run (Docker's health monitor, in this process). */
   readonly #probers = new Map<string, HealthProber>();
@@ -182,8 +184,11 @@ export class Monitor extends EventEmitter {
   async #runStarted(id: string): Promise<void> {
     const record = await this.#readRecord(id);
     if (!record?.restarting) return;
-    record.restarting = false;
-    await this.#engine.records.write(record);
+    await this.#engine.records.update(id, (fresh) => {
+      if (!fresh.restarting) return false;
+      fresh.restarting = false;
+      return true;
+    });
   }
 
   async #readRecord(id: string): Promise<ContainerRecord | undefined> {
@@ -202,7 +207,7 @@ export class Monitor extends EventEmitter {
    * the CLI on the same roots (which marks it manually stopped) ends it too.
    */
   async #restartIfWanted(id: string, exitCode: number): Promise<void> {
-    if (this.#pending.has(id)) return;
+    if (this.#pending.has(id) || this.#held.has(id)) return;
     let wake: () => void = () => undefined;
     let finish: () => void = () => undefined;
     const pending: PendingRestart = { cancelled: false, wake: () => wake(), done: new Promise<void>((resolve) => (finish = resolve)) };
@@ -226,10 +231,18 @@ export class Monitor extends EventEmitter {
         const uptimeMs = startedAt && finishedAt ? Date.parse(finishedAt) - Date.parse(startedAt) : 0;
         const delayMs = nextRestartDelay(this.#delays.get(id) ?? 0, uptimeMs);
         this.#delays.set(id, delayMs);
-        // Docker counts the restart when it decides it (RestartCount shows it while `restarting`).
-        record.restartCount += 1;
-        record.restarting = true;
-        await this.#engine.records.write(record);
+        // Docker counts the restart when it decides it (RestartCount shows it while `restarting`),
+        // on the freshest record: a stop by the user since the decision wins.
+        let counted = false;
+        const latest = await this.#engine.records.update(id, (fresh) => {
+          if (fresh.manuallyStopped || pending.cancelled || this.#held.has(id)) return false;
+          fresh.restartCount += 1;
+          fresh.restarting = true;
+          counted = true;
+          return true;
+        });
+        if (!counted) return;
+        record.restartCount = latest.restartCount;
         this.#log.debug('restart policy: restarting', { id, policy: record.restartPolicy?.name, exitCode: code, restartCount: record.restartCount, delayMs });
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, delayMs);
@@ -239,7 +252,7 @@ export class Monitor extends EventEmitter {
           };
         });
         const fresh = await this.#readRecord(id);
-        if (!fresh || pending.cancelled || fresh.manuallyStopped) return;
+        if (!fresh || pending.cancelled || fresh.manuallyStopped || this.#held.has(id)) return;
         try {
           if (!this.#starter) throw new Error('the daemon gave its monitor no way to start containers');
           const current = await this.#engine.find(id);
@@ -263,6 +276,24 @@ export class Monitor extends EventEmitter {
    * The user acts on the container (stop, kill, restart, rm): a restart this daemon is waiting to
    * make is dropped; one that is starting the container now is let finish first.
    */
+  /**
+   * A stop, kill, restart or removal by the user is under way: pending restarts are cancelled and
+   * no restart decision writes the record or starts the container until the returned release is
+   * called (a decision read before the user's stop could otherwise undo its `manuallyStopped`).
+   */
+  async holdRestarts(id: string): Promise<() => void> {
+    this.#held.set(id, (this.#held.get(id) ?? 0) + 1);
+    await this.cancelRestart(id);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const count = (this.#held.get(id) ?? 1) - 1;
+      if (count > 0) this.#held.set(id, count);
+      else this.#held.delete(id);
+    };
+  }
+
   async cancelRestart(id: string): Promise<void> {
     const pending = this.#pending.get(id);
     if (!pending) return;

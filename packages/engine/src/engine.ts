@@ -403,9 +403,13 @@ export class Engine {
     if (!summary.startedAt) return;
     record.lastExit = { startedAt: summary.startedAt, finishedAt: summary.finishedAt, exitCode: summary.exitCode, oomKilled: summary.oomKilled ?? false };
     // Written on the freshest record: another process (a monitor, a stop) may have changed it since it was read.
-    const fresh = await this.records.read(record.id).catch(() => record);
-    fresh.lastExit = record.lastExit;
-    await this.records.write(fresh);
+    const lastExit = record.lastExit;
+    await this.records.update(record.id, (fresh) => {
+      fresh.lastExit = lastExit;
+    }).catch(async (error: unknown) => {
+      if (error instanceof EngineError && error.code === 'CORRUPT_RECORD') await this.records.write(record);
+      else throw error;
+    });
   }
 
   async #driverSummary(id: string): Promise<ContainerSummary | 'broken' | undefined> {

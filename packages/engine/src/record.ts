@@ -126,6 +126,8 @@ function checkRecord(value: unknown, id: string): ContainerRecord {
  */
 export class RecordStore {
   readonly root: string;
+  /** id -> the last update queued in this process (updates of one record run one after another). */
+  readonly #updates = new Map<string, Promise<unknown>>();
 
   constructor(root: string) {
     this.root = root;
@@ -159,6 +161,28 @@ export class RecordStore {
       await rm(temporary, { recursive: true, force: true });
       throw error;
     }
+  }
+
+  /**
+   * Reads the freshest record, changes it and writes it, one update of a record at a time in this
+   * process: two changes made at once (a stop's `manuallyStopped` and a restart's `restarting`)
+   * both stay, where a read, an await and a write of each would lose one. `mutate` returns false
+   * to write nothing. Resolves to the record as written (or read).
+   * @throws EngineError NO_SUCH_CONTAINER, CORRUPT_RECORD
+   */
+  update(id: string, mutate: (record: ContainerRecord) => boolean | void): Promise<ContainerRecord> {
+    const previous = this.#updates.get(id) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(async () => {
+      const record = await this.read(id);
+      if (mutate(record) !== false) await this.write(record);
+      return record;
+    });
+    this.#updates.set(id, next);
+    const settled = () => {
+      if (this.#updates.get(id) === next) this.#updates.delete(id);
+    };
+    next.then(settled, settled);
+    return next;
   }
 
   /** Rewrites a record (a unique temporary name, then rename). */

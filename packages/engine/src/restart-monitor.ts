@@ -40,10 +40,12 @@ export async function ensureMonitor(engine: Engine, record: ContainerRecord): Pr
 /** A start by the user (Docker's ResetRestartManager): no longer manually stopped, restart count back to 0. */
 export async function resetRestartState(engine: Engine, record: ContainerRecord): Promise<void> {
   if (!record.manuallyStopped && record.restartCount === 0 && !record.restarting) return;
-  record.manuallyStopped = false;
-  record.restartCount = 0;
-  record.restarting = false;
-  await engine.records.write(record);
+  const written = await engine.records.update(record.id, (fresh) => {
+    fresh.manuallyStopped = false;
+    fresh.restartCount = 0;
+    fresh.restarting = false;
+  });
+  Object.assign(record, { manuallyStopped: written.manuallyStopped, restartCount: written.restartCount, restarting: written.restarting });
 }
 
 /**
@@ -53,11 +55,12 @@ export async function resetRestartState(engine: Engine, record: ContainerRecord)
  */
 export async function endRestartPolicy(engine: Engine, id: string): Promise<void> {
   await stopMonitor(engine.stateRoot, id);
-  const record = await engine.records.read(id);
-  if (record.manuallyStopped && !record.restarting) return;
-  record.manuallyStopped = true;
-  record.restarting = false;
-  await engine.records.write(record);
+  await engine.records.update(id, (record) => {
+    if (record.manuallyStopped && !record.restarting) return false;
+    record.manuallyStopped = true;
+    record.restarting = false;
+    return true;
+  });
 }
 
 export interface MonitorOptions {
