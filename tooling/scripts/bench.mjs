@@ -138,7 +138,7 @@ try {
   const driverTable = driverBench.stdout.trim();
 
   // runc beside crun for the driver's run, on a pure cgroup v2 kernel: crun refuses this host's hybrid
-  // cgroups, so it runs in the v2 VM (EXECDRIVER_V2VM, ../shared/v2vm/README.md), or is skipped saying why.
+  // cgroups, so it runs in the VM tool that EXECDRIVER_V2VM names, or is skipped saying why.
   let runtimesLine = '';
   const vm = process.env.EXECDRIVER_V2VM;
   if (!vm) notes.push('runc beside crun skipped: EXECDRIVER_V2VM is not set (crun needs pure cgroup v2; this benchmark runs it in the v2 VM)');

@@ -4,14 +4,13 @@
 # runs twice, with runc and with crun (EXECDRIVER_RUNTIME), the other suites once. Writes one
 # vitest JSON report to the file given as $1, the counts of every run merged: a run that failed or
 # left no report counts as failed. Needs the packages built (pnpm build) and root.
-# The VM tool is EXECDRIVER_V2VM, else ../shared/v2vm/run-in-v2vm beside the repository (see its
-# README); it fails when there is none.
+# The VM tool is the one EXECDRIVER_V2VM names (.ci/run sets it); it fails when there is none.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 results=${1:?usage: test-v2vm.sh RESULTS_JSON}
-vm=${EXECDRIVER_V2VM:-../shared/v2vm/run-in-v2vm}
-if [ ! -x "$vm" ]; then
-  echo "test-v2vm: $vm not found (set EXECDRIVER_V2VM): cannot prove cgroup v2 on a real kernel" >&2
+vm=${EXECDRIVER_V2VM:-}
+if [ -z "$vm" ] || [ ! -x "$vm" ]; then
+  echo "test-v2vm: no VM tool at ${vm:-(EXECDRIVER_V2VM unset)} (set EXECDRIVER_V2VM): cannot prove cgroup v2 on a real kernel" >&2
   exit 1
 fi
 EXECDRIVER_V2VM=$(realpath "$vm")
