@@ -1,5 +1,5 @@
 import { archiveFromContainer, containerChanges, EngineError, exportContainer, extractToContainer, statContainerPath, type ContainerPathStat } from '@execdriver/engine';
-import type { DaemonContext } from './context.js';
+import { routeMaker, type DaemonContext } from './context.js';
 import { DaemonError } from './errors.js';
 import { queryBoolean, type Call, type Route } from './http.js';
 
@@ -87,7 +87,7 @@ async function changes(context: DaemonContext, call: Call): Promise<void> {
 }
 
 export function archiveRoutes(context: DaemonContext): Route[] {
-  const route = (method: string, pattern: string, handler: (context: DaemonContext, call: Call) => Promise<void>): Route => ({ method, pattern, handler: (call) => handler(context, call) });
+  const route = routeMaker(context);
   return [
     route('HEAD', '/containers/{id}/archive', archiveInfo),
     route('GET', '/containers/{id}/archive', archive),

@@ -1,6 +1,6 @@
 import { commitContainer, containerEvent, normalizeName, parseRestartPolicy, renameContainer, updateContainer, type ContainerUpdate } from '@execdriver/engine';
 import type { Resources } from '@execdriver/spec';
-import type { DaemonContext } from './context.js';
+import { routeMaker, type DaemonContext } from './context.js';
 import { DaemonError } from './errors.js';
 import { type Call, type Route } from './http.js';
 import { objectField } from './request-fields.js';
@@ -97,6 +97,6 @@ async function commit(context: DaemonContext, call: Call): Promise<void> {
 }
 
 export function containerAdminRoutes(context: DaemonContext): Route[] {
-  const route = (method: string, pattern: string, handler: (context: DaemonContext, call: Call) => Promise<void>): Route => ({ method, pattern, handler: (call) => handler(context, call) });
+  const route = routeMaker(context);
   return [route('POST', '/containers/{id}/rename', rename), route('POST', '/containers/{id}/update', update), route('POST', '/commit', commit)];
 }

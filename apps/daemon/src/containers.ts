@@ -6,7 +6,7 @@ import { DriverError, type StartedContainer } from '@execdriver/driver';
 import { containerEvent, containerStatus, copyLogs, dockerNetworkSettings, endRestartPolicy, EngineError, hasRestartPolicy, formatTimestamp, healthFilterValue, inspectContainer, isActive, nowNanoseconds, parseTimestamp, processTable, readLogs, toSample, type Container } from '@execdriver/engine';
 import { NetworkError, type Attachment } from '@execdriver/network';
 import { startFailure } from './consoles.js';
-import type { DaemonContext } from './context.js';
+import { routeMaker, type DaemonContext } from './context.js';
 import { toCreateRequest } from './create-request.js';
 import { describeFailure } from './helpers.js';
 import { DaemonError } from './errors.js';
@@ -533,7 +533,7 @@ async function resize(context: DaemonContext, call: Call): Promise<void> {
 
 
 export function containerRoutes(context: DaemonContext): Route[] {
-  const route = (method: string, pattern: string, handler: (context: DaemonContext, call: Call) => Promise<void>): Route => ({ method, pattern, handler: (call) => handler(context, call) });
+  const route = routeMaker(context);
   return [
     route('GET', '/containers/json', list),
     route('POST', '/containers/create', create),

@@ -1,3 +1,4 @@
+import type { Call, Route } from './http.js';
 import type { Engine } from '@execdriver/engine';
 import type { DaemonFlags } from './flags.js';
 import type { Logger } from './log.js';
@@ -16,4 +17,9 @@ export interface DaemonContext {
   logCopiers: LogCopiers;
   log: Logger;
   flags: DaemonFlags;
+}
+
+/** Makes routes whose handlers take the context: `route('GET', '/volumes', list)`. */
+export function routeMaker(context: DaemonContext): (method: string | readonly string[], pattern: string, handler: (context: DaemonContext, call: Call) => Promise<void>) => Route {
+  return (method, pattern, handler) => ({ method, pattern, handler: (call) => handler(context, call) });
 }

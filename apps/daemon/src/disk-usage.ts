@@ -1,7 +1,7 @@
 import { containerStatus, diskUsage, pruneImages, toDockerVolume } from '@execdriver/engine';
 import { parseImageReference } from '@execdriver/images';
 import { listCommand } from './containers.js';
-import type { DaemonContext } from './context.js';
+import { routeMaker, type DaemonContext } from './context.js';
 import { DaemonError } from './errors.js';
 import { parseFilters, type Call, type Route } from './http.js';
 
@@ -74,6 +74,6 @@ async function systemDf(context: DaemonContext, call: Call): Promise<void> {
 }
 
 export function diskUsageRoutes(context: DaemonContext): Route[] {
-  const route = (method: string, pattern: string, handler: (context: DaemonContext, call: Call) => Promise<void>): Route => ({ method, pattern, handler: (call) => handler(context, call) });
+  const route = routeMaker(context);
   return [route('POST', '/images/prune', pruneImagesRoute), route('GET', '/system/df', systemDf)];
 }

@@ -4,7 +4,7 @@ import { DriverError } from '@execdriver/driver';
 import { isActive } from '@execdriver/engine';
 import type { ProcessConfigInput } from '@execdriver/spec';
 import type { Terminal } from '@execdriver/terminal';
-import type { DaemonContext } from './context.js';
+import { routeMaker, type DaemonContext } from './context.js';
 import { DaemonError } from './errors.js';
 import { queryInteger, type Call, type Route } from './http.js';
 import { frame, StdStream, streamWriter } from './streams.js';
@@ -184,6 +184,6 @@ async function resizeExec(context: DaemonContext, call: Call): Promise<void> {
 }
 
 export function execRoutes(context: DaemonContext): Route[] {
-  const route = (method: string, pattern: string, handler: (context: DaemonContext, call: Call) => Promise<void>): Route => ({ method, pattern, handler: (call) => handler(context, call) });
+  const route = routeMaker(context);
   return [route('POST', '/containers/{id}/exec', createExec), route('POST', '/exec/{id}/start', startExec), route('GET', '/exec/{id}/json', inspectExec), route('POST', '/exec/{id}/resize', resizeExec)];
 }

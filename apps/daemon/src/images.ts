@@ -1,5 +1,5 @@
 import { parseImageReference, type Image } from '@execdriver/images';
-import type { DaemonContext } from './context.js';
+import { routeMaker, type DaemonContext } from './context.js';
 import { DaemonError } from './errors.js';
 import { parseFilters, queryBoolean, type Call, type Route } from './http.js';
 
@@ -110,7 +110,7 @@ async function remove(context: DaemonContext, call: Call): Promise<void> {
 }
 
 export function imageRoutes(context: DaemonContext): Route[] {
-  const route = (method: string, pattern: string, handler: (context: DaemonContext, call: Call) => Promise<void>): Route => ({ method, pattern, handler: (call) => handler(context, call) });
+  const route = routeMaker(context);
   return [
     route('GET', '/images/json', list),
     route('POST', '/images/create', createImage),

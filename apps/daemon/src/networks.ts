@@ -1,6 +1,6 @@
 import { connectContainer, disconnectContainer, parseTimestamp, toDockerNetwork } from '@execdriver/engine';
 import { predefinedNetworks, type NetworkRecord } from '@execdriver/network';
-import type { DaemonContext } from './context.js';
+import { routeMaker, type DaemonContext } from './context.js';
 import { DaemonError } from './errors.js';
 import { parseFilters, type Call, type Route } from './http.js';
 import { labelFilter, objectField, stringMap } from './request-fields.js';
@@ -156,7 +156,7 @@ async function prune(context: DaemonContext, call: Call): Promise<void> {
 }
 
 export function networkRoutes(context: DaemonContext): Route[] {
-  const route = (method: string, pattern: string, handler: (context: DaemonContext, call: Call) => Promise<void>): Route => ({ method, pattern, handler: (call) => handler(context, call) });
+  const route = routeMaker(context);
   return [
     route('GET', '/networks', list),
     route('POST', '/networks/create', create),

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { hostname, release, totalmem, cpus } from 'node:os';
 import { detectCgroupMode } from '@execdriver/cgroups';
 import { eventToJson, isActive, parseEventFilters } from '@execdriver/engine';
-import type { DaemonContext } from './context.js';
+import { routeMaker, type DaemonContext } from './context.js';
 import { DaemonError } from './errors.js';
 import { apiVersion, minApiVersion, parseFilters, type Call, type Route } from './http.js';
 
@@ -139,6 +139,6 @@ async function events(context: DaemonContext, call: Call): Promise<void> {
 }
 
 export function systemRoutes(context: DaemonContext): Route[] {
-  const route = (method: string | string[], pattern: string, handler: (context: DaemonContext, call: Call) => Promise<void>): Route => ({ method, pattern, handler: (call) => handler(context, call) });
+  const route = routeMaker(context);
   return [route(['GET', 'HEAD'], '/_ping', ping), route('GET', '/version', version), route('GET', '/info', info), route('GET', '/events', events)];
 }

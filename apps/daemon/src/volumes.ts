@@ -1,5 +1,5 @@
 import { pruneVolumes, toDockerVolume, volumeUsers, type Volume } from '@execdriver/engine';
-import type { DaemonContext } from './context.js';
+import { routeMaker, type DaemonContext } from './context.js';
 import { DaemonError } from './errors.js';
 import { parseFilters, queryBoolean, type Call, type Route } from './http.js';
 import { labelFilter, objectField, stringMap } from './request-fields.js';
@@ -62,7 +62,7 @@ async function prune(context: DaemonContext, call: Call): Promise<void> {
 }
 
 export function volumeRoutes(context: DaemonContext): Route[] {
-  const route = (method: string, pattern: string, handler: (context: DaemonContext, call: Call) => Promise<void>): Route => ({ method, pattern, handler: (call) => handler(context, call) });
+  const route = routeMaker(context);
   return [
     route('GET', '/volumes', list),
     route('POST', '/volumes/create', create),
