@@ -38,9 +38,7 @@ export type ContainerStarter = (container: Container) => Promise<void>;
  * Docker's backoff (100 ms doubling up to a minute, reset after 10 s up) while the container shows
  * `restarting`, and starts it again as the API does; at the daemon's start it restarts the ones
  * Docker restarts at boot.
- *
- * TODO(events): the engine's events journal (another change) is the source of truth for events and
- * sees what the CLI does too; until it lands, `/events` streams what this daemon did and saw.
+ * Its event history feeds waiters inside the daemon; `GET /events` reads the engine's journal.
  */
 export class Monitor extends EventEmitter {
   readonly #engine: Engine;
