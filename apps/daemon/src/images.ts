@@ -1,3 +1,4 @@
+import { imageEvent } from '@execdriver/engine';
 import { parseImageReference, type Image } from '@execdriver/images';
 import { routeMaker, type DaemonContext } from './context.js';
 import { DaemonError } from './errors.js';
@@ -84,7 +85,7 @@ async function createImage(context: DaemonContext, call: Call): Promise<void> {
   const changes = call.query.getAll('changes').filter((change) => change !== '');
   const message = call.query.get('message') ?? '';
   const image = await context.engine.images.import({ stream: call.bodyStream(), name: '-' }, reference, { changes, ...(message ? { message } : {}) });
-  context.monitor.emitEvent('image', 'import', `sha256:${image.id}`, reference ? { name: reference } : {});
+  context.engine.events.append(imageEvent(`sha256:${image.id}`, 'import', reference === undefined ? undefined : parseImageReference(reference).familiar));
   call.send(200, { status: `sha256:${image.id}` });
 }
 
@@ -94,18 +95,20 @@ async function tag(context: DaemonContext, call: Call): Promise<void> {
   const tagName = call.query.get('tag');
   const target = tagName ? `${repo}:${tagName}` : repo;
   const image = await context.engine.images.tag(call.params.name!, target);
-  context.monitor.emitEvent('image', 'tag', `sha256:${image.id}`, { name: target });
+  context.engine.events.append(imageEvent(`sha256:${image.id}`, 'tag', parseImageReference(target).familiar));
   call.send(201);
 }
 
 async function remove(context: DaemonContext, call: Call): Promise<void> {
+  const before = await context.engine.images.get(call.params.name!).catch(() => undefined);
   const result = await context.engine.images.remove(call.params.name!, { force: queryBoolean(call.query, 'force'), users: await context.engine.imageUsers() });
   const untagged = result.untagged.map((reference) => {
     const parsed = parseImageReference(reference);
     return { Untagged: parsed.tag !== undefined ? `${parsed.familiarName}:${parsed.tag}` : parsed.familiar };
   });
-  for (const entry of untagged) context.monitor.emitEvent('image', 'untag', entry.Untagged);
-  for (const id of result.deleted) context.monitor.emitEvent('image', 'delete', `sha256:${id}`);
+  // Journaled as the CLI does (the engine's events, which `docker events` reads).
+  for (const entry of untagged) context.engine.events.append(imageEvent(before ? `sha256:${before.id}` : entry.Untagged, 'untag', entry.Untagged));
+  for (const id of result.deleted) context.engine.events.append(imageEvent(`sha256:${id}`, 'delete'));
   call.send(200, [...untagged, ...result.deleted.map((id) => ({ Deleted: `sha256:${id}` }))]);
 }
 

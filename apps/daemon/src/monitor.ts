@@ -38,7 +38,7 @@ export type ContainerStarter = (container: Container) => Promise<void>;
  * Docker's backoff (100 ms doubling up to a minute, reset after 10 s up) while the container shows
  * `restarting`, and starts it again as the API does; at the daemon's start it restarts the ones
  * Docker restarts at boot.
- * Its event history feeds waiters inside the daemon; `GET /events` reads the engine's journal.
+ * Its events (emitted in this process) wake waiters inside the daemon; `GET /events` reads the engine's journal.
  */
 export class Monitor extends EventEmitter {
   readonly #engine: Engine;
@@ -48,7 +48,6 @@ export class Monitor extends EventEmitter {
   /** id -> exit code of a container removed by this daemon, kept a while for `wait condition=removed`. */
   readonly #removed = new Map<string, { exitCode: number; at: number; name: string }>();
   readonly #readers = new Map<string, number>();
-  readonly #history: DockerEvent[] = [];
   /** id -> the last restart delay (Docker's backoff), kept between the runs of one policy. */
   readonly #delays = new Map<string, number>();
   readonly #pending = new Map<string, PendingRestart>();
@@ -72,15 +71,9 @@ export class Monitor extends EventEmitter {
   emitEvent(type: DockerEvent['Type'], action: string, id: string, attributes: Record<string, string> = {}): void {
     const now = Date.now();
     const event: DockerEvent = { status: action, id, ...(attributes.image ? { from: attributes.image } : {}), Type: type, Action: action, Actor: { ID: id, Attributes: attributes }, scope: 'local', time: Math.floor(now / 1000), timeNano: now * 1e6 };
-    this.#history.push(event);
-    if (this.#history.length > 1000) this.#history.shift();
     this.emit('event', event);
   }
 
-  /** Events since `sinceSeconds` (the ones this daemon kept). */
-  history(sinceSeconds: number): DockerEvent[] {
-    return this.#history.filter((event) => event.time >= sinceSeconds);
-  }
 
   /** How restart policies start containers (the API's start). */
   useStarter(starter: ContainerStarter): void {

@@ -180,6 +180,7 @@ describe('execdriverd driven by the docker CLI 28 (DOCKER_HOST=unix://...)', () 
   });
 
   it('imports, tags, lists and removes images with conflicts as Docker has them', async () => {
+    const since = String(Math.floor(Date.now() / 1000) - 1);
     const rootfs = join(harness.base, 'rootfs');
     await mkdir(join(rootfs, 'bin'), { recursive: true });
     const tar = await harness.run('sh', ['-c', `cp /bin/busybox ${rootfs}/bin/busybox && ln -s busybox ${rootfs}/bin/sh && ln -s busybox ${rootfs}/bin/cat && echo imported > ${rootfs}/marker && tar -C ${rootfs} -c . | docker import - mini:1`]);
@@ -198,6 +199,9 @@ describe('execdriverd driven by the docker CLI 28 (DOCKER_HOST=unix://...)', () 
     expect(removed.exitCode).toBe(0);
     expect(removed.stdout).toMatch(/^Untagged: mini:latest\nDeleted: sha256:[0-9a-f]{64}\n$/);
     expect((await docker(['image', 'inspect', 'mini:1'])).exitCode).toBe(1);
+    // Journaled: docker events (the engine's journal, shared with the CLI) has each image action.
+    const events = await docker(['events', '--since', since, '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'type=image', '--format', '{{.Action}}']);
+    expect(events.stdout.split('\n').filter((line) => line !== '')).toEqual(['import', 'tag', 'untag', 'untag', 'delete']);
   });
 
   it('docker run -it through a pseudo-terminal: terminal size, typed input, exit code', async () => {
