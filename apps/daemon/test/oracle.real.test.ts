@@ -350,7 +350,8 @@ describe.skipIf(!dockerd)('health checks: the same session against dockerd 20.10
 
   it('a probe past its timeout, and output past 4096 bytes: the same Log entries', async () => {
     await both(['run', '-d', '--name', 'hc-slow', '--health-cmd', 'echo started; sleep 30', '--health-timeout', '1s', '--health-interval', '1s', 'busybox', 'sleep', '120']);
-    await both(['run', '-d', '--name', 'hc-loud', '--health-cmd', 'head -c 5000 /dev/zero | tr "\\000" a; echo err >&2; exit 3', '--health-interval', '1s', 'busybox', 'sleep', '120']);
+    // One stream only: how a probe's stdout and stderr interleave in Output is not fixed, in dockerd either.
+    await both(['run', '-d', '--name', 'hc-loud', '--health-cmd', 'head -c 5000 /dev/zero | tr "\\000" a; exit 3', '--health-interval', '1s', 'busybox', 'sleep', '120']);
     try {
       const slow = await bothWhen('hc-slow', (current) => current.Log.length > 0);
       expect(entry(slow.ours.Log)[0]).toEqual(entry(slow.theirs.Log)[0]);
