@@ -34,7 +34,9 @@ describe('execdriverd driven by the docker CLI 28 (DOCKER_HOST=unix://...)', () 
     expect(harness.startupMs).toBeGreaterThan(0);
     expect(statSync(harness.socket).mode & 0o777).toBe(0o660);
     expect(statSync(join(harness.base, 'run')).mode & 0o777).toBe(0o750);
-    expect(harness.log().split('\n')[0]).toMatch(/^\{"time":"[^"]+","level":"(info|warn)","msg":/);
+    // Its stderr may reach us after its socket answers: wait for the first line.
+    const firstLine = await waitFor('the daemon\'s first log line', () => (harness.log().includes('\n') ? harness.log().split('\n')[0] : undefined));
+    expect(firstLine).toMatch(/^\{"time":"[^"]+","level":"(info|warn)","msg":/);
     const version = await docker(['version', '--format', '{{.Server.APIVersion}} {{.Server.MinAPIVersion}} {{.Client.APIVersion}}']);
     expect(version.exitCode).toBe(0);
     // The client uses the lower of its own newest version and 1.45 (docker 28: 1.45; Debian's docker 20.10: 1.41).

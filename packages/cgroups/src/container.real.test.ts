@@ -271,8 +271,9 @@ describe(`the OOM killer on this ${mode} host`, () => {
     if (v2) expect(stats.memory?.oomEvents).toBeGreaterThanOrEqual(1);
     // with swap = limit the kernel fails the memory+swap counter, so memory.failcnt may stay 0
     else expect(stats.memory?.failCount).toBe(kernelNumber('memory', id, 'memory.failcnt'));
-    // the container's init survived: only the allocation was killed
-    expect(await cgroup.pids()).toEqual([pid]);
+    // the allocation was killed; the init (sleep) usually survives, but which task the OOM killer
+    // picks is the kernel's choice (under load it has taken the init too): no other task is left
+    expect((await cgroup.pids()).filter((other) => other !== pid)).toEqual([]);
 
     execFileSync('runc', ['--root', runc.root, 'delete', '-f', id]);
     const deletedAt = Date.now();
