@@ -250,7 +250,7 @@ async function readRegularFile(path: string, subject: string): Promise<string | 
 }
 
 /** Removes a directory tree one entry at a time, so a failure names the entry and its errno. */
-async function removeTree(dir: string): Promise<void> {
+async function removeTree(dir: string, attempt = 0): Promise<void> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -261,7 +261,15 @@ async function removeTree(dir: string): Promise<void> {
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) await removeTree(path);
-    else await unlink(path);
+    else await unlink(path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
   }
-  await rmdir(dir);
+  try {
+    await rmdir(dir);
+  } catch (error) {
+    // A file written meanwhile (an exit being recorded as the container goes): remove it too, a few times at most.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOTEMPTY' || attempt >= 5) throw error;
+    await removeTree(dir, attempt + 1);
+  }
 }
