@@ -126,29 +126,25 @@ async function create(context: DaemonContext, call: Call): Promise<void> {
 }
 
 /**
- * Starts a container: a tty one through a console holder; a non-tty one with its output on two
- * FIFOs its shim holds, copied to its json-file log by this daemon (no process of ours per
- * container). AutoRemove ones go once they exited.
+ * Starts a container with its output on FIFOs its shim holds (and a tty's terminal held by
+ * script(1) there), copied to its json-file log by this daemon: no process of ours per container.
+ * AutoRemove ones go once they exited.
  */
 export async function startContainer(context: DaemonContext, container: Container): Promise<void> {
-  if (container.record.command.process.tty) {
-    await context.consoles.start(container);
-  } else {
-    let started: StartedContainer;
-    try {
-      started = await context.engine.start(container.record, { fifos: true });
-    } catch (error) {
-      const { message, exitCode } = describeFailure(error);
-      // As dockerd: a container whose start failed stays (Created), an AutoRemove one goes and its waiters hear it.
-      if (container.record.autoRemove) {
-        await context.engine.remove(container.id, { force: true }).catch(() => undefined);
-        context.monitor.removed(container, exitCode);
-      }
-      throw startFailure(message, exitCode);
+  let started: StartedContainer;
+  try {
+    started = await context.engine.start(container.record, { fifos: true });
+  } catch (error) {
+    const { message, exitCode } = describeFailure(error);
+    // As dockerd: a container whose start failed stays (Created), an AutoRemove one goes and its waiters hear it.
+    if (container.record.autoRemove) {
+      await context.engine.remove(container.id, { force: true }).catch(() => undefined);
+      context.monitor.removed(container, exitCode);
     }
-    started.exited.catch(() => undefined);
-    if (started.output) context.logCopiers.copy(container.record, started.output);
+    throw startFailure(message, exitCode);
   }
+  started.exited.catch(() => undefined);
+  if (started.output) context.logCopiers.copy(container.record, started.output);
   context.monitor.started(container);
 }
 
@@ -329,14 +325,16 @@ async function wait(context: DaemonContext, call: Call): Promise<void> {
     else if (condition === 'next-exit') exitCode = await nextExit(context, container, abort.signal);
     else {
       let lastKnown = container.exitCode;
-      const onExit = (code: number) => (lastKnown = code);
+      // The exit this daemon heard wins over a polled one (a poll under way at the exit can bring an older state).
+      let heard: number | undefined;
+      const onExit = (code: number) => (heard = code);
       context.monitor.on(`exit:${container.id}`, onExit);
       try {
         for (;;) {
           if (abort.signal.aborted) return;
           const removed = context.monitor.recentlyRemoved(container.id);
           if (removed) {
-            exitCode = lastKnown ?? removed.exitCode;
+            exitCode = heard ?? lastKnown ?? removed.exitCode;
             break;
           }
           try {
@@ -344,7 +342,7 @@ async function wait(context: DaemonContext, call: Call): Promise<void> {
             if (current.exitCode !== undefined) lastKnown = current.exitCode;
           } catch (error) {
             if (!(error instanceof EngineError && error.code === 'NO_SUCH_CONTAINER')) throw error;
-            exitCode = context.monitor.recentlyRemoved(container.id)?.exitCode ?? lastKnown ?? 0;
+            exitCode = heard ?? context.monitor.recentlyRemoved(container.id)?.exitCode ?? lastKnown ?? 0;
             break;
           }
           await sleep(100);
@@ -527,7 +525,7 @@ async function resize(context: DaemonContext, call: Call): Promise<void> {
   const cols = queryInteger(call.query, 'w') ?? 0;
   if (rows <= 0 || cols <= 0) throw new DaemonError('BAD_PARAMETER', `invalid terminal size ${cols}x${rows}`);
   if (!isActive(container)) throw new DaemonError('CONFLICT', `Container ${container.id} is not running`);
-  if (container.record.command.process.tty) await context.consoles.resize(container.id, cols, rows);
+  if (container.record.command.process.tty) await context.consoles.resize(container, cols, rows);
   call.send(200);
 }
 

@@ -16,10 +16,21 @@ const settleMs = 2000;
  * the daemon; while it is down, output waits in the FIFOs (a writer blocks once 64 KiB wait), and
  * `resume` reads it when it is back.
  */
+/** A reader of a container's output as it is copied (a tty attach): chunks, then the end of the run. */
+export interface OutputListener {
+  /** The copier of a run began (the container started): its keyboard can be opened now. */
+  started(): void;
+  data(chunk: Buffer): void;
+  /** The run's output ended (the container exited and all of it was read). */
+  end(): void;
+}
+
 export class LogCopiers {
   readonly #engine: Engine;
   readonly #log: Logger;
   readonly #copies = new Map<string, Promise<void>>();
+  /** Live readers by container id, kept across the wait for a start (`docker run -it` attaches first). */
+  readonly #listeners = new Map<string, Set<OutputListener>>();
 
   constructor(engine: Engine, log: Logger) {
     this.#engine = engine;
@@ -31,9 +42,13 @@ export class LogCopiers {
     const { id } = record;
     const writer = openContainerLog(this.#engine, record);
     let failed = false;
+    // The listeners of this run: those waiting now, and those that join while it runs.
+    const listeners = this.#listenersOf(id);
+    for (const listener of listeners) listener.started();
     const pump = (stream: LogStream, readable: Readable) =>
       new Promise<void>((resolve) => {
         readable.on('data', (chunk: Buffer) => {
+          for (const listener of listeners) listener.data(chunk);
           if (!writer) return;
           try {
             writer.write(stream, chunk);
@@ -53,6 +68,8 @@ export class LogCopiers {
         // Its partial last lines could not be written: said above when it was the disk.
       }
       if (this.#copies.get(id) === copied) this.#copies.delete(id);
+      if (this.#listeners.get(id) === listeners) this.#listeners.delete(id);
+      for (const listener of listeners) listener.end();
       this.#log.debug('log copier ended', { id });
     });
     this.#copies.set(id, copied);
@@ -68,14 +85,14 @@ export class LogCopiers {
   }
 
   /**
-   * Live restore: reads again the output of every running non-tty container that has output FIFOs
+   * Live restore: reads again the output of every running container that has output FIFOs
    * (started by this daemon's last run); resolves to their ids. One container's failure is logged, not thrown.
    */
   async resumeAll(): Promise<string[]> {
     const driver = await this.#engine.driver();
     const resumed: string[] = [];
     for (const summary of await driver.list()) {
-      if (summary.tty || (summary.status !== 'running' && summary.status !== 'paused')) continue;
+      if (summary.status !== 'running' && summary.status !== 'paused') continue;
       try {
         if (await this.resume(await this.#engine.find(summary.id))) resumed.push(summary.id);
       } catch (error) {
@@ -83,6 +100,26 @@ export class LogCopiers {
       }
     }
     return resumed;
+  }
+
+  #listenersOf(id: string): Set<OutputListener> {
+    let set = this.#listeners.get(id);
+    if (!set) this.#listeners.set(id, (set = new Set()));
+    return set;
+  }
+
+  /**
+   * Hands the container's output to `listener` as it is copied, from now: the run being copied,
+   * or the next one to start. Returns the way to stop listening.
+   */
+  listen(id: string, listener: OutputListener): () => void {
+    const set = this.#listenersOf(id);
+    set.add(listener);
+    if (this.#copies.has(id)) listener.started();
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.#listeners.get(id) === set && !this.#copies.has(id)) this.#listeners.delete(id);
+    };
   }
 
   /** Whether the container's output is being copied now. */

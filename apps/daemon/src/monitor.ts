@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EngineError, HealthProber, hasRestartPolicy, liveMonitor, nextRestartDelay, probeSettings, shouldRestart, type Container, type ContainerRecord, type Engine } from '@execdriver/engine';
 import type { Logger } from './log.js';
+import { heldByConsoleHolder } from './consoles.js';
 
 /** A Docker event (`GET /events`): `{ Type, Action, Actor: { ID, Attributes }, time, timeNano }`. */
 export interface DockerEvent {
@@ -91,12 +92,14 @@ export class Monitor extends EventEmitter {
     this.emit(`start:${container.id}`);
     this.containerEvent('start', container);
     this.probeHealth(container, { restart: true });
-    void this.#watchExit(container);
+    // This daemon's own start: its AutoRemove is this daemon's to do, tty or not.
+    void this.#watchExit(container, { autoRemove: container.record.autoRemove });
   }
 
   /** Follows a running container this daemon did not start now (one of its last run): its exit, its AutoRemove. */
-  watch(container: Pick<Container, 'id' | 'name' | 'record'>): void {
-    void this.#watchExit(container);
+  watch(container: Pick<Container, 'id' | 'name' | 'record' | 'driver'>): void {
+    // A CLI console holder (`run -dit --rm`) removes its own container.
+    void this.#watchExit(container, { autoRemove: container.record.autoRemove && !heldByConsoleHolder(container) });
   }
 
   /**
@@ -157,14 +160,14 @@ export class Monitor extends EventEmitter {
     }
   }
 
-  async #watchExit(container: Pick<Container, 'id' | 'name' | 'record'>): Promise<void> {
+  async #watchExit(container: Pick<Container, 'id' | 'name' | 'record'>, options: { autoRemove: boolean }): Promise<void> {
     try {
       if (hasRestartPolicy(container.record)) await this.#runStarted(container.id);
       const status = await this.#engine.wait(container.id);
       await this.#settled(container.id);
       this.containerEvent('die', container, { exitCode: String(status.exitCode) });
       this.emit(`exit:${container.id}`, status.exitCode);
-      if (container.record.autoRemove && !container.record.command.process.tty) await this.autoRemove(container, status.exitCode);
+      if (options.autoRemove) await this.autoRemove(container, status.exitCode);
       else if (hasRestartPolicy(container.record)) await this.#restartIfWanted(container.id, status.exitCode);
     } catch (error) {
       this.#log.debug('exit watch ended', { id: container.id, error: (error as Error).message });

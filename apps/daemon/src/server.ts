@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { isActive } from '@execdriver/engine';
 import { containerRoutes, startContainer } from './containers.js';
-import { Consoles } from './consoles.js';
+import { Consoles, heldByConsoleHolder } from './consoles.js';
 import type { DaemonContext } from './context.js';
 import { DaemonError, errorMessage, httpStatusOf } from './errors.js';
 import { createEngine } from './engine-factory.js';
@@ -95,7 +95,7 @@ export async function startDaemon(flags: DaemonFlags, options: { daemonPath: str
   const engine = createEngine({ stateRoot: flags.execRoot, dataRoot: flags.dataRoot, cgroupPrefix: flags.cgroupPrefix, runc: flags.runc, bridge: flags.bridge, cniPath: flags.cniPath }, options.daemonPath);
   const logCopiers = new LogCopiers(engine, log);
   const monitor = new Monitor(engine, log, { settled: (id) => logCopiers.settled(id) });
-  const context: DaemonContext = { engine, monitor, execs: new ExecStore(), consoles: new Consoles(engine, monitor), logCopiers, log, flags };
+  const context: DaemonContext = { engine, monitor, execs: new ExecStore(), consoles: new Consoles(engine, logCopiers), logCopiers, log, flags };
   monitor.useStarter((container) => startContainer(context, container));
   /** Live restore under way (see below): requests other than _ping wait for it. */
   let restored: Promise<void> | undefined;
@@ -154,7 +154,7 @@ export async function startDaemon(flags: DaemonFlags, options: { daemonPath: str
     log.info('API listen on', { socket: path });
   }
 
-  // Live restore: the output of the non-tty containers left running is read again before other
+  // Live restore: the output of the containers left running (their FIFOs) is read again before other
   // requests are served (dockerd restores before it serves); started once listening, so _ping answers at once.
   restored = logCopiers.resumeAll().then(
     (ids) => {
@@ -171,7 +171,8 @@ export async function startDaemon(flags: DaemonFlags, options: { daemonPath: str
       for (const container of containers) {
         // Live restore: the health checks of the containers that kept running are this daemon's again.
         if (container.state === 'running' || container.state === 'paused') monitor.probeHealth(container);
-        if (!container.record.autoRemove || container.record.command.process.tty) continue;
+        // A CLI console holder removes its own container.
+        if (!container.record.autoRemove || heldByConsoleHolder(container)) continue;
         if (isActive(container)) monitor.watch(container);
         else if (container.state === 'exited') await monitor.autoRemove(container, container.exitCode ?? 0);
       }

@@ -230,6 +230,8 @@ describe('execdriverd driven by the docker CLI 28 (DOCKER_HOST=unix://...)', () 
       terminal.onData((data) => (output += data));
       const exited = new Promise<number>((resolve) => terminal.onExit(({ exitCode }) => resolve(exitCode)));
       await waitFor('the first size', () => (output.includes('24 80') ? true : undefined));
+      // The docker CLI watches SIGWINCH only once its start request returned: a resize before is not sent (dockerd alike).
+      await new Promise((resolve) => setTimeout(resolve, 500));
       terminal.resize(120, 40);
       await new Promise((resolve) => setTimeout(resolve, 500));
       terminal.write('go\r');

@@ -83,6 +83,39 @@ describe('non-tty containers of the daemon: output on FIFOs, copied by the daemo
     expect((await docker(['rm', id])).exitCode).toBe(0);
   });
 
+  it('docker run -dit: the terminal is held by script under the shim (no Node process); docker logs and attach see the screen, typed input and resizes reach it', async () => {
+    const run = await docker(['run', '-dit', 'busybox', 'sh', '-c', 'echo ready; read line; echo "got $line"; stty size; read more; exit 5']);
+    expect(run.exitCode).toBe(0);
+    const id = run.stdout.trim();
+    const pid = Number(await inspectField(id, '{{.State.Pid}}'));
+    const chain = ancestors(pid);
+    // runc run (the container's parent), script(1) holding the host side of the terminal, the shim, the daemon.
+    expect(chain.slice(0, 3).map((entry) => entry.comm)).toEqual(['runc', 'script', 'sh']);
+    expect(chain[2]?.cmdline).toContain('execdriver-shim');
+    expect(chain[3]?.pid).toBe(harness.daemon.pid);
+    const naming = processesNaming(id).filter((entry) => !chain.slice(0, 3).some((link) => link.pid === entry.pid));
+    expect(naming.filter((entry) => entry.cmdline[0]?.includes('node') || entry.cmdline.some((arg) => arg.startsWith('__')))).toEqual([]);
+    expect(statSync(join(harness.stateRoot, 'containers', id, 'stdin.fifo')).mode & 0o777).toBe(0o600);
+    await waitFor('the first line in the log', async () => ((await docker(['logs', id])).stdout === 'ready\r\n' ? true : undefined), 20_000);
+    // Typed through an attach (docker-py's way: a raw stream on the hijacked socket), resized through the API.
+    const pty = await import('@lydell/node-pty');
+    const terminal = pty.spawn('docker', ['attach', id], { cols: 70, rows: 20, env: { ...process.env, ...harness.env } as Record<string, string> });
+    let screen = '';
+    terminal.onData((data) => (screen += data));
+    const exited = new Promise<number>((resolve) => terminal.onExit(({ exitCode }) => resolve(exitCode)));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    terminal.write('hello\r');
+    await waitFor('the answer on the attached screen', () => (screen.includes('got hello') ? true : undefined), 20_000);
+    // docker attach sized the container's terminal as its own window (70x20).
+    await waitFor('the size on the screen', () => (/20 70/.test(screen) ? true : undefined), 20_000);
+    terminal.write('bye\r');
+    expect(await exited).toBe(5);
+    expect(await docker(['wait', id])).toEqual({ exitCode: 0, stdout: '5\n', stderr: '' });
+    const logs = await docker(['logs', id]);
+    expect(logs.stdout).toBe('ready\r\nhello\r\ngot hello\r\n20 70\r\nbye\r\n');
+    expect((await docker(['rm', id])).exitCode).toBe(0);
+  });
+
   it('output of a container that exits at once, stdout and stderr apart, is all in the log', async () => {
     const run = await docker(['run', '-d', 'busybox', 'sh', '-c', 'seq 1 3000; echo err >&2; printf tail']);
     expect(run.exitCode).toBe(0);

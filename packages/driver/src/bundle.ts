@@ -57,6 +57,7 @@ export async function prepareBundle(
       cgroupsPath: String(spec.linux?.cgroupsPath ?? ''),
       createdAt: new Date().toISOString(),
       logs: io.logs ?? false,
+      fifos: io.fifos ?? false,
       tty: command.process.tty,
       command,
       labels: options.labels ?? {},

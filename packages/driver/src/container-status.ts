@@ -29,6 +29,8 @@ export const allowedInStatus = {
   processes: ['running', 'paused'],
   /** update: new cgroup limits. */
   update: ['running', 'paused'],
+  /** resizeTerminal: a paused container's terminal can be sized (it redraws once it runs). */
+  resize: ['running', 'paused'],
 } as const satisfies Record<string, readonly ContainerStatus[]>;
 
 export type StatusOperation = keyof typeof allowedInStatus;
@@ -102,6 +104,7 @@ export function toSummary(record: ContainerRecord, status: ContainerStatus): Con
     rootfs: record.rootfs,
     cgroupsPath: record.cgroupsPath,
     logs: record.logs,
+    fifos: record.fifos,
     tty: record.tty,
     command: record.command as Command,
     labels: record.labels,

@@ -24,6 +24,8 @@ export interface ContainerIo {
    * container never gets EPIPE; it blocks once a pipe is full and nobody reads), stdin is
    * /dev/null, and nothing ties the container to this process. The started container's `output`
    * reads them; `openOutput(id)` reopens them from another process (after a restart).
+   * With a tty, the terminal is held by util-linux script(1) under the shim (no process of ours):
+   * its screen is stdout.fifo, its keyboard stdin.fifo (`openInput(id)`), `resizeTerminal` sizes it.
    */
   fifos?: boolean;
 }
@@ -78,6 +80,8 @@ export interface ContainerSummary {
   rootfs: string;
   cgroupsPath: string;
   logs: boolean;
+  /** Started with `fifos`: its output (and a tty's keyboard) are FIFOs any process can open. */
+  fifos: boolean;
   tty: boolean;
   command: Command;
   labels: Record<string, string>;
@@ -215,4 +219,15 @@ export interface Driver {
    * while nobody read is there, up to the pipe's capacity, as long as the shim still runs.
    */
   openOutput(id: string): ContainerOutput | undefined;
+  /**
+   * The keyboard of a tty container started with `fifos` (its stdin FIFO), from any process:
+   * bytes written reach its terminal; undefined when it has none.
+   */
+  openInput(id: string): Writable | undefined;
+  /**
+   * Resizes the terminal of a running tty container (however it was started): the kernel sends
+   * SIGWINCH to its foreground processes.
+   * @throws DriverError NOT_RUNNING; TERMINAL_FAILED when it has no terminal or the size is invalid
+   */
+  resizeTerminal(id: string, cols: number, rows: number): Promise<void>;
 }

@@ -189,6 +189,46 @@ describe('driver on real containers', () => {
     }
   });
 
+  test('fifos with a tty: the terminal is held by script (no process of ours); keyboard in, screen out, resize, exit code', async () => {
+    const script = 'stty size; read line; echo "got $line"; stty size; read more; echo "then $more"; exit 4';
+    const cmd = command([], { process: { args: ['sh', '-c', script], tty: true, consoleSize: { width: 100, height: 30 } } });
+    const started = await driver.start(cmd, { fifos: true });
+    expect(statSync(join(stateRoot, 'containers', cmd.id, 'stdin.fifo')).mode & 0o777).toBe(0o600);
+    let screen = '';
+    started.output!.stdout.on('data', (chunk: Buffer) => (screen += chunk.toString()));
+    const waitFor = async (text: string) => {
+      for (let waited = 0; !screen.includes(text); waited += 20) {
+        if (waited > 20_000) throw new Error(`no ${JSON.stringify(text)} on the screen: ${JSON.stringify(screen)}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    // The console size asked for, on the container's own terminal (onlcr: \r\n).
+    await waitFor('30 100\r\n');
+    // Nothing between the container and us is a Node process: its ancestors are the runtime, script, the sh shim.
+    const ancestors: string[] = [];
+    for (let pid = started.pid, level = 0; level < 3; level += 1) {
+      pid = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+      ancestors.push(readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
+    }
+    expect(ancestors).toEqual([runtimeName, 'script', 'sh']);
+    const keyboard = driver.openInput(cmd.id)!;
+    expect(keyboard).toBeDefined();
+    await driver.resizeTerminal(cmd.id, 120, 40);
+    keyboard.write('hello\r');
+    // Echoed once (by the container's terminal), then read by the shell.
+    await waitFor('got hello\r\n40 120\r\n');
+    expect(screen.split('hello').length - 1).toBe(2);
+    // A second writer (another attach) reaches the same terminal.
+    const other = driver.openInput(cmd.id)!;
+    other.end('again\r');
+    keyboard.end();
+    await expect(started.exited).resolves.toEqual({ exitCode: 4, oomKilled: false });
+    expect(screen).toContain('then again\r\n');
+    await expectCode(driver.resizeTerminal(cmd.id, 80, 24), 'CONTAINER_NOT_RUNNING');
+    await driver.clean(cmd.id);
+    expect(driver.openInput(cmd.id)).toBeUndefined();
+  });
+
   test('a signal gives 128 + n', async () => {
     // PID 1 of a pid namespace ignores signals sent from inside it, so the signal comes from outside.
     const cmd = command(['sleep', '100']);

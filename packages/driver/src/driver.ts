@@ -2,6 +2,8 @@ import { writeFile, rm } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Writable } from 'node:stream';
+import { resizeTerminalOf } from '@execdriver/terminal';
 import { CgroupError, detectCgroupMode, openCgroup, readOnlineCpuCount, readSystemCpuUsage, takeSample, type Cgroup } from '@execdriver/cgroups';
 import { OciError, toLinuxResources } from '@execdriver/oci';
 import { isValidContainerId, parseCommand, type Command, type CommandInput, type ExitStatus, type ProcessConfigInput, type Resources, type RuntimeSpec } from '@execdriver/spec';
@@ -30,8 +32,8 @@ import { findExecutable, readHostFacts, runtimeInfo } from './host-facts.js';
 import { installHookScript } from './hook-bridge.js';
 import { IdLock } from './id-lock.js';
 import { launchInit } from './init-process.js';
-import { closeReaders, fifoStream, openFifoReader, type ContainerOutput } from './output-fifo.js';
-import { processStartTime } from './process-identity.js';
+import { closeReaders, fifoStream, openFifoReader, openInputFifo, type ContainerOutput } from './output-fifo.js';
+import { parentProcess, processStartTime } from './process-identity.js';
 import { chooseDefaultRuntime, knownRuntimeNames, runtimeHostProblem } from './runtime-choice.js';
 import { RuntimeSet } from './runtime-set.js';
 import { normalizeSignal } from './signals.js';
@@ -164,6 +166,26 @@ class RuncDriver implements Driver {
       return undefined;
     }
     return { stdout: fifoStream(stdout), stderr: fifoStream(stderr) };
+  }
+
+  openInput(id: string): Writable | undefined {
+    assertId(id);
+    return openInputFifo(this.#context.store.paths(id).stdinFifo);
+  }
+
+  async resizeTerminal(id: string, cols: number, rows: number): Promise<void> {
+    assertId(id);
+    const record = await requireStatus(this.#context, id, 'resize');
+    if (!record.tty || record.pid === undefined) throw new DriverError('TERMINAL_FAILED', `container ${id} has no terminal`);
+    const size = { cols, rows };
+    const { procRoot } = this.#context;
+    // With fifos, the runtime (the container's parent) copies its own terminal's size (script's) to the
+    // container's at start and on SIGWINCH: that one is sized first, so the runtime never sets an old size back.
+    const runtime = record.fifos ? parentProcess(record.pid, procRoot) : undefined;
+    if (runtime !== undefined) await resizeTerminalOf(runtime, size, procRoot).catch(() => undefined);
+    await resizeTerminalOf(record.pid, size, procRoot).catch((error: unknown) => {
+      throw toDriverError(error, `container ${id}`);
+    });
   }
 
   async run(command: CommandInput, io: ContainerIo = {}, hooks: Hooks = {}, options: StartOptions = {}): Promise<ExitStatus> {

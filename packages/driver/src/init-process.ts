@@ -28,8 +28,10 @@ export async function runCallbacks(kind: string, callbacks: readonly (() => void
   }
 }
 
-function toRuncIo(command: Command, io: ContainerIo, paths: { stdoutLog: string; stderrLog: string; stdoutFifo: string; stderrFifo: string }): RuncIo {
-  if (command.process.tty) return { kind: 'terminal', cols: command.process.consoleSize?.width ?? 80, rows: command.process.consoleSize?.height ?? 24 };
+function toRuncIo(command: Command, io: ContainerIo, paths: { stdoutLog: string; stderrLog: string; stdinFifo: string; stdoutFifo: string; stderrFifo: string }): RuncIo {
+  const size = { cols: command.process.consoleSize?.width ?? 80, rows: command.process.consoleSize?.height ?? 24 };
+  if (command.process.tty && io.fifos) return { kind: 'terminal-fifos', stdin: paths.stdinFifo, stdout: paths.stdoutFifo, stderr: paths.stderrFifo, ...size };
+  if (command.process.tty) return { kind: 'terminal', ...size };
   if (io.fifos) return { kind: 'fifos', stdout: paths.stdoutFifo, stderr: paths.stderrFifo };
   if (io.logs) return { kind: 'files', stdout: paths.stdoutLog, stderr: paths.stderrLog };
   return { kind: 'pipes', stdin: io.stdin !== undefined, stdout: io.stdout !== undefined, stderr: io.stderr !== undefined };
@@ -74,7 +76,7 @@ export async function launchInit(
   // Output FIFOs: our read ends are open before the shim runs, so a quick exit's output waits for us.
   let readers: OutputReaders | undefined;
   try {
-    if (io.fifos && !command.process.tty) readers = await openOutputFifos({ stdout: paths.stdoutFifo, stderr: paths.stderrFifo });
+    if (io.fifos) readers = await openOutputFifos({ stdout: paths.stdoutFifo, stderr: paths.stderrFifo, ...(command.process.tty ? { stdin: paths.stdinFifo } : {}) });
     spawned = await runc.run(command.id, { bundle: paths.dir, keep, pidFile: paths.pidFile, log: paths.runcLog, exitFile: paths.exitCode }, toRuncIo(command, io, paths));
   } catch (error) {
     if (readers) closeReaders(readers);

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { closeSync, constants, lstatSync, openSync } from 'node:fs';
 import net from 'node:net';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { DriverError } from './errors.js';
 
@@ -19,17 +19,17 @@ export interface OutputReaders {
   stderr: number;
 }
 
-/** Makes the FIFOs (root-only, 0600): coreutils' mkfifo, as Node has none. */
-export async function makeOutputFifos(paths: { stdout: string; stderr: string }): Promise<void> {
+/** Makes the FIFOs (root-only, 0600): coreutils' mkfifo, as Node has none. `stdin` for a terminal's keyboard. */
+export async function makeOutputFifos(paths: { stdout: string; stderr: string; stdin?: string }): Promise<void> {
   try {
-    await run('mkfifo', ['-m', '600', paths.stdout, paths.stderr]);
+    await run('mkfifo', ['-m', '600', paths.stdout, paths.stderr, ...(paths.stdin === undefined ? [] : [paths.stdin])]);
   } catch (error) {
     throw new DriverError('IO_FAILED', `cannot make the output FIFOs ${paths.stdout} and ${paths.stderr}: ${(error as Error).message}`, { path: paths.stdout, cause: error });
   }
 }
 
 /** Makes the FIFOs and opens their read ends. @throws DriverError IO_FAILED naming the FIFO */
-export async function openOutputFifos(paths: { stdout: string; stderr: string }): Promise<OutputReaders> {
+export async function openOutputFifos(paths: { stdout: string; stderr: string; stdin?: string }): Promise<OutputReaders> {
   await makeOutputFifos(paths);
   const stdout = openFifoReader(paths.stdout);
   const stderr = openFifoReader(paths.stderr);
@@ -87,5 +87,22 @@ export function closeReaders(readers: OutputReaders): void {
     } catch {
       // Already closed.
     }
+  }
+}
+
+/**
+ * A writer on a running container's stdin FIFO (a terminal's keyboard), undefined when it has
+ * none. The shim holds the FIFO read-write, so the open never waits; a write waits while 64 KiB
+ * are unread.
+ */
+export function openInputFifo(path: string): Writable | undefined {
+  try {
+    if (!lstatSync(path).isFIFO()) return undefined;
+    const fd = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
+    const socket = new net.Socket({ fd, readable: false, writable: true });
+    socket.on('error', () => undefined);
+    return socket;
+  } catch {
+    return undefined;
   }
 }

@@ -19,3 +19,14 @@ export function processStartTime(pid: number, procRoot = '/proc'): string | unde
   if (state === 'Z' || state === 'X') return undefined;
   return fields[19];
 }
+
+/** The parent of a process (field 4 of /proc/<pid>/stat), or undefined when it does not exist. */
+export function parentProcess(pid: number, procRoot = '/proc'): number | undefined {
+  try {
+    const stat = readFileSync(join(procRoot, String(pid), 'stat'), 'utf8');
+    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number.isInteger(parent) && parent > 0 ? parent : undefined;
+  } catch {
+    return undefined;
+  }
+}

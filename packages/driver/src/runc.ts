@@ -3,7 +3,7 @@ import { closeSync, existsSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseContainerState, parseFeatures, type ContainerState, type Features } from '@execdriver/spec';
-import { openTerminal, type Terminal } from '@execdriver/terminal';
+import { heldTerminalArgs, openTerminal, type Terminal } from '@execdriver/terminal';
 import { DriverError } from './errors.js';
 import {
   toDeleteArgs,
@@ -41,7 +41,13 @@ export type RuncIo =
    */
   | { kind: 'fifos'; stdout: string; stderr: string }
   /** A pseudo-terminal of this size (@execdriver/terminal). */
-  | { kind: 'terminal'; cols: number; rows: number };
+  | { kind: 'terminal'; cols: number; rows: number }
+  /**
+   * A terminal that needs no process of ours: runc runs under script(1), which holds the host side
+   * of the terminal (runc's own pty with the container's is inside it) with the `stdin` FIFO as its
+   * keyboard and the `stdout` FIFO as its screen, all held open read-write by the shim (as `fifos`).
+   */
+  | { kind: 'terminal-fifos'; stdin: string; stdout: string; stderr: string; cols: number; rows: number };
 
 /** A long-lived runc process started by the client. */
 export interface RuncProcess {
@@ -205,7 +211,8 @@ export class Runc {
    */
   async run(id: string, options: RunOptions & { log: string; exitFile: string }, io: RuncIo): Promise<RuncProcess> {
     const runcArgs = [this.options.command, ...this.globalArgs(options.log), ...toRunArgs(id, options)];
-    const shimArgs = ['-c', shimScript, 'execdriver-shim', options.exitFile, ...runcArgs];
+    const held = io.kind === 'terminal-fifos' ? heldTerminalArgs(runcArgs, { cols: io.cols, rows: io.rows }) : runcArgs;
+    const shimArgs = ['-c', shimScript, 'execdriver-shim', options.exitFile, ...held];
     return this.#spawn('/bin/sh', shimArgs, io, { detached: true, args: runcArgs, exitEvent: 'exit' });
   }
 
@@ -222,16 +229,17 @@ export class Runc {
       return { pid: terminal.pid, exited: terminal.exited.then((exit) => exit.exitCode), terminal, args: options.args };
     }
     let child: ChildProcess;
-    if (io.kind === 'files' || io.kind === 'fifos') {
+    if (io.kind === 'files' || io.kind === 'fifos' || io.kind === 'terminal-fifos') {
       // A FIFO opened read-write does not wait for a reader.
       const flags = io.kind === 'files' ? 'a' : 'r+';
+      const stdin = io.kind === 'terminal-fifos' ? openSync(io.stdin, 'r+') : 'ignore';
       const stdout = openSync(io.stdout, flags, 0o600);
       const stderr = openSync(io.stderr, flags, 0o600);
       try {
-        child = spawn(file, args, { detached: options.detached, stdio: ['ignore', stdout, stderr], env });
+        // script(1) runs its command with $SHELL.
+        child = spawn(file, args, { detached: options.detached, stdio: [stdin, stdout, stderr], env: io.kind === 'terminal-fifos' ? { ...env, SHELL: '/bin/sh' } : env });
       } finally {
-        closeSync(stdout);
-        closeSync(stderr);
+        for (const fd of [stdin, stdout, stderr]) if (typeof fd === 'number') closeSync(fd);
       }
       child.unref();
     } else {

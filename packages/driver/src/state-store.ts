@@ -27,6 +27,8 @@ export const containerRecordSchema = z.object({
   oomKilled: z.boolean().optional(),
   /** Output went to stdout.log / stderr.log in the state dir (detached containers). */
   logs: z.boolean().default(false),
+  /** Output (and a terminal's keyboard) on FIFOs the shim holds (`ContainerIo.fifos`). */
+  fifos: z.boolean().default(false),
   tty: z.boolean().default(false),
   /** The parsed Command, for inspect. */
   command: z.unknown(),
@@ -53,14 +55,14 @@ export function checkContainerRecord(value: unknown): ContainerRecord | undefine
   if (!['id', 'bundle', 'rootfs', 'cgroupsPath', 'createdAt'].every(isString) || !('command' in record)) return undefined;
   if (!optional('pid', isInteger) || !optional('shimPid', isInteger) || !optional('exitCode', isInteger)) return undefined;
   if (!optional('pidStartTime', isText) || !optional('startedAt', isText) || !optional('finishedAt', isText)) return undefined;
-  if (!optional('oomKilled', (field) => typeof field === 'boolean') || !optional('logs', (field) => typeof field === 'boolean') || !optional('tty', (field) => typeof field === 'boolean')) return undefined;
+  if (!optional('oomKilled', (field) => typeof field === 'boolean') || !optional('logs', (field) => typeof field === 'boolean') || !optional('fifos', (field) => typeof field === 'boolean') || !optional('tty', (field) => typeof field === 'boolean')) return undefined;
   const labels = record.labels;
   if (labels !== undefined && (typeof labels !== 'object' || labels === null || Array.isArray(labels) || !Object.values(labels).every(isText))) return undefined;
   if (!optional('warnings', (field) => Array.isArray(field) && field.every(isText))) return undefined;
   const runtime = record.runtime as Record<string, unknown> | undefined;
   if (runtime !== undefined && (typeof runtime !== 'object' || runtime === null || typeof runtime.name !== 'string' || typeof runtime.path !== 'string')) return undefined;
   // As zod's z.object: the schema's key order, unknown keys dropped, defaults filled in.
-  const defaults: Record<string, () => unknown> = { logs: () => false, tty: () => false, labels: () => ({}), warnings: () => [] };
+  const defaults: Record<string, () => unknown> = { logs: () => false, fifos: () => false, tty: () => false, labels: () => ({}), warnings: () => [] };
   const result: Record<string, unknown> = {};
   for (const key of Object.keys(containerRecordSchema.shape)) {
     if (record[key] !== undefined) result[key] = key === 'labels' ? { ...(record[key] as object) } : key === 'warnings' ? [...(record[key] as string[])] : key === 'runtime' ? { name: runtime!.name, path: runtime!.path } : record[key];
@@ -81,6 +83,7 @@ export function containerPaths(stateRoot: string, id: string) {
     runcLog: join(dir, 'runc.log'),
     stdoutLog: join(dir, 'stdout.log'),
     stderrLog: join(dir, 'stderr.log'),
+    stdinFifo: join(dir, 'stdin.fifo'),
     stdoutFifo: join(dir, 'stdout.fifo'),
     stderrFifo: join(dir, 'stderr.fifo'),
     hookEvents: join(dir, 'hook-events'),

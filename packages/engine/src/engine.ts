@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type { ChildProcess } from 'node:child_process';
 import { chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -620,6 +621,23 @@ export class Engine {
    */
   async openOutput(id: string): Promise<ContainerOutput | undefined> {
     return (await this.driver()).openOutput(id);
+  }
+
+  /**
+   * The keyboard of a running tty container started with `{ fifos: true }` (bytes written reach its
+   * terminal, from any process); undefined when it has none (not running, or held by a console holder).
+   */
+  async openInput(id: string): Promise<Writable | undefined> {
+    return (await this.driver()).openInput(id);
+  }
+
+  /**
+   * Resizes the terminal of a running tty container started with `{ fifos: true }` (the kernel
+   * tells its foreground processes with SIGWINCH).
+   * @throws DriverError CONTAINER_NOT_RUNNING; TERMINAL_FAILED with no terminal or a bad size
+   */
+  async resizeTerminal(id: string, cols: number, rows: number): Promise<void> {
+    await (await this.driver()).resizeTerminal(id, cols, rows);
   }
 
   #secured: Promise<void> | undefined;

@@ -4,3 +4,4 @@ export { attachLocalTerminal, type AttachLocalTerminalOptions, type AttachResult
 export { parseDetachKeys, defaultDetachKeys, DetachKeyScanner, type DetachScan } from './detach-keys.js';
 export { TerminalError, type TerminalErrorCode } from './errors.js';
 export type { WindowSize } from './window-size.js';
+export { heldTerminalArgs, resizeTerminalOf, shellQuote } from './held-terminal.js';
