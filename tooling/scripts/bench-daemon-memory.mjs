@@ -1,4 +1,4 @@
-// Memory of the daemon per running non-tty container (issue 13, issue 15): a private execdriverd,
+// Memory of the daemon per running container, non-tty and tty (issue 13, issue 15): a private execdriverd,
 // BENCH_MEMORY_CONTAINERS (default 10) `docker run -d` containers that print every second, and the
 // PSS (/proc/PID/smaps_rollup) of everything added per container: its sh shim and `runc run`, and
 // the daemon's own growth (its log copiers). Beside it, the CLI's way (a Node log holder per
@@ -97,6 +97,27 @@ try {
   const runcKib = shims.reduce((sum, entry) => sum + pss(entry.runc), 0) / count;
   const daemonKib = (daemonAfter - daemonBefore) / count;
 
+  // tty containers (`docker run -dit`): the terminal is held by script(1) between the runtime and the shim.
+  const ttyIds = [];
+  for (let index = 0; index < count; index += 1) ttyIds.push(docker('run', '-dit', '--name', `tty-${index}`, ...printing).trim());
+  const ttyChains = [];
+  for (const id of ttyIds) {
+    await waitFor(`the output of ${id.slice(0, 12)} (tty) in docker logs`, () => docker('logs', id).includes('tick'));
+    const pid = Number(docker('inspect', '-f', '{{.State.Pid}}', id).trim());
+    const runc = processInfo(pid).ppid;
+    const script = processInfo(runc).ppid;
+    const shim = processInfo(script).ppid;
+    if (processInfo(runc).comm !== 'runc' || processInfo(script).comm !== 'script' || !processInfo(shim).cmdline.includes('execdriver-shim') || processInfo(shim).ppid !== daemon.pid) {
+      throw new Error(`benchmark aborted: the ancestors of tty container ${id.slice(0, 12)} are not runc, script, the shim and the daemon`);
+    }
+    const others = naming(id).filter((other) => other !== runc && other !== script && other !== shim);
+    if (others.length > 0) throw new Error(`benchmark aborted: other processes name ${id.slice(0, 12)}: ${others.join(', ')}`);
+    ttyChains.push({ runc, script, shim });
+  }
+  const daemonAfterTty = pss(daemon.pid);
+  const perTty = (key) => ttyChains.reduce((sum, entry) => sum + pss(entry[key]), 0) / count;
+  const tty = { shim: perTty('shim'), script: perTty('script'), runc: perTty('runc'), daemon: (daemonAfterTty - daemonAfter) / count };
+
   // The CLI's way on the same roots: a Node log holder per detached container.
   const holderIds = [];
   for (let index = 0; index < 2; index += 1) holderIds.push(cli('run', '-d', '--name', `holder-${index}`, ...printing).trim());
@@ -107,9 +128,10 @@ try {
     if (holder === undefined) throw new Error(`benchmark aborted: no log holder for ${id.slice(0, 12)}`);
     holderKib += pss(holder) / holderIds.length;
   }
-  for (const id of [...ids, ...holderIds]) if (docker('inspect', '-f', '{{.State.Running}}', id).trim() !== 'true') throw new Error(`benchmark aborted: ${id} stopped while measured`);
+  for (const id of [...ids, ...ttyIds, ...holderIds]) if (docker('inspect', '-f', '{{.State.Running}}', id).trim() !== 'true') throw new Error(`benchmark aborted: ${id} stopped while measured`);
 
   console.log(`daemon memory per running non-tty container (${count} running, PSS): ${mib(shimKib + runcKib + Math.max(daemonKib, 0))} MiB = sh shim ${mib(shimKib)} + runc run ${mib(runcKib)} + daemon growth ${mib(daemonKib)} (daemon ${mib(daemonBefore)} -> ${mib(daemonAfter)} MiB); the CLI's Node log holder alone: ${mib(holderKib)} MiB per container`);
+  console.log(`daemon memory per running tty container (${count} running, PSS): ${mib(tty.shim + tty.script + tty.runc + Math.max(tty.daemon, 0))} MiB = sh shim ${mib(tty.shim)} + script ${mib(tty.script)} + runc run ${mib(tty.runc)} + daemon growth ${mib(tty.daemon)} (target: at most 5 MiB; no Node process per container)`);
 } finally {
   if (daemon && daemon.exitCode === null) {
     const ids = spawnSync('docker', ['ps', '-aq'], { env, encoding: 'utf8' }).stdout?.split('\n').filter(Boolean) ?? [];

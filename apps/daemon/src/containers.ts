@@ -120,7 +120,6 @@ async function create(context: DaemonContext, call: Call): Promise<void> {
     await context.engine.remove(record.id, { force: true }).catch(() => undefined);
     throw new DaemonError('BAD_PARAMETER', `cannot create the bind source: ${(error as Error).message}`, { cause: error });
   }
-  context.monitor.containerEvent('create', { id: record.id, name: record.name, record });
   context.log.info('container created', { id: record.id, name: record.name, image: record.image });
   call.send(201, { Id: record.id, Warnings: warnings });
 }
@@ -133,7 +132,9 @@ async function create(context: DaemonContext, call: Call): Promise<void> {
 export async function startContainer(context: DaemonContext, container: Container): Promise<void> {
   let started: StartedContainer;
   try {
-    started = await context.engine.start(container.record, { fifos: true });
+    // OpenStdin without a terminal: this daemon holds the process's stdin (a terminal's keyboard is its FIFO).
+    const openStdin = container.record.interactive && !container.record.command.process.tty;
+    started = await context.engine.start(container.record, { fifos: true, ...(openStdin ? { openStdin: true } : {}) });
   } catch (error) {
     const { message, exitCode } = describeFailure(error);
     // As dockerd: a container whose start failed stays (Created), an AutoRemove one goes and its waiters hear it.
@@ -143,7 +144,11 @@ export async function startContainer(context: DaemonContext, container: Containe
     }
     throw startFailure(message, exitCode);
   }
-  started.exited.catch(() => undefined);
+  const { input } = started;
+  if (input) context.stdinWriters.hold(container.id, input);
+  void started.exited.catch(() => undefined).finally(() => {
+    if (input) context.stdinWriters.release(container.id, input);
+  });
   if (started.output) context.logCopiers.copy(container.record, started.output);
   context.monitor.started(container);
 }
@@ -178,7 +183,6 @@ async function stop(context: DaemonContext, call: Call): Promise<void> {
   } finally {
     release();
   }
-  context.monitor.containerEvent('stop', container);
   call.send(204);
 }
 
@@ -189,14 +193,12 @@ async function restart(context: DaemonContext, call: Call): Promise<void> {
     if (isActive(container)) {
       const seconds = queryInteger(call.query, 't');
       await context.engine.stop(container.id, seconds !== undefined && seconds >= 0 ? { timeoutMs: seconds * 1000 } : {});
-      context.monitor.containerEvent('stop', container);
       container = await context.engine.find(container.id);
     }
   } finally {
     release();
   }
   await startContainer(context, container);
-  context.monitor.containerEvent('restart', container);
   context.engine.events.append(containerEvent(container.record, 'restart'));
   call.send(204);
 }
@@ -213,7 +215,6 @@ async function kill(context: DaemonContext, call: Call): Promise<void> {
   } finally {
     release();
   }
-  context.monitor.containerEvent('kill', container, { signal });
   call.send(204);
 }
 
@@ -226,7 +227,6 @@ async function pause(context: DaemonContext, call: Call, paused: boolean): Promi
   await (paused ? driver.pause(container.id) : driver.unpause(container.id));
   // Docker's health check stops at a pause, saying unhealthy until the first probe after the unpause.
   if (paused) context.engine.health.markPaused(container.id);
-  context.monitor.containerEvent(paused ? 'pause' : 'unpause', container);
   call.send(204);
 }
 
@@ -389,6 +389,7 @@ async function attach(context: DaemonContext, call: Call): Promise<void> {
   const release = context.monitor.reading(container.id);
   const abort = new AbortController();
   void hijacked.closed.then(() => abort.abort());
+  let stopFeeding: () => void = () => undefined;
   try {
     if (tty && wantStream) {
       await context.consoles.attach(container, hijacked, { stdin: wantStdin && container.record.interactive, running: isActive(container) });
@@ -398,8 +399,9 @@ async function attach(context: DaemonContext, call: Call): Promise<void> {
       ...(wantStdout ? { stdout: streamWriter(hijacked.output, StdStream.stdout, tty) } : {}),
       ...(wantStderr ? { stderr: streamWriter(hijacked.output, StdStream.stderr, tty) } : {}),
     };
-    // Non-tty containers run detached (output to files, stdin /dev/null): stdin cannot reach them.
-    hijacked.input.resume();
+    // Stdin of a -i container goes to the writer this daemon holds (the first client's end closes it with StdinOnce).
+    if (wantStdin && container.record.interactive && !tty) stopFeeding = context.stdinWriters.feed(container.id, hijacked.input, { once: container.record.stdinOnce ?? false });
+    else hijacked.input.resume();
     if (wantLogs) await copyLogs(context.engine, container.id, { stdout: targets.stdout ?? { write: () => true }, stderr: targets.stderr ?? { write: () => true } }, { tail: undefined, follow: false });
     if (!wantStream) return;
     let followed = container;
@@ -412,6 +414,7 @@ async function attach(context: DaemonContext, call: Call): Promise<void> {
     }
     await followOutput(context, followed, targets, abort.signal, from);
   } finally {
+    stopFeeding();
     release();
     hijacked.end();
   }

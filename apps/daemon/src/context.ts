@@ -6,6 +6,7 @@ import type { Monitor } from './monitor.js';
 import type { ExecStore } from './exec.js';
 import type { Consoles } from './consoles.js';
 import type { LogCopiers } from './log-copiers.js';
+import type { StdinWriters } from './stdin-writers.js';
 
 /** What every route gets: the engine on the daemon's roots, what the daemon tracks, and its settings. */
 export interface DaemonContext {
@@ -15,6 +16,8 @@ export interface DaemonContext {
   consoles: Consoles;
   /** The log copiers of running non-tty containers. */
   logCopiers: LogCopiers;
+  /** The stdin writers of running -i containers without a terminal. */
+  stdinWriters: StdinWriters;
   log: Logger;
   flags: DaemonFlags;
 }

@@ -206,7 +206,6 @@ describe('toCreateRequest', () => {
     [{ HostConfig: { NetworkMode: 'none', Dns: ['1.1.1.1'] } }, 'HostConfig.Dns with NetworkMode none'],
     [{ NetworkingConfig: { EndpointsConfig: { mynet: { IPAMConfig: { IPv4Address: '10.0.0.9' } } } } }, 'NetworkingConfig.EndpointsConfig.mynet.IPAMConfig'],
     [{ HostConfig: { SecurityOpt: ['label=disable'] } }, 'HostConfig.SecurityOpt "label=disable"'],
-    [{ OpenStdin: true }, 'Config.OpenStdin without Config.Tty'],
   ])('refuses %j: 400 naming the field', (body, message) => {
     expect(() => toCreateRequest({ ...cliDefaults, ...body, HostConfig: { ...cliDefaults.HostConfig, ...(body as { HostConfig?: object }).HostConfig } }, undefined)).toThrow(message);
   });

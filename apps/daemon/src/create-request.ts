@@ -306,9 +306,6 @@ export function toCreateRequest(body: unknown, name: string | undefined): { requ
   const restartPolicy = toRestartPolicy(host.RestartPolicy);
   const logConfig = toLogConfig(host.LogConfig);
 
-  if (config.OpenStdin === true && config.Tty !== true) {
-    throw unsupported('Config.OpenStdin without Config.Tty', 'containers without a terminal run detached (stdin /dev/null) so that they outlive the daemon; use a terminal (-it), or docker exec -i');
-  }
   const process: Draft['process'] = { args: stringList('Cmd', config.Cmd) ?? [], env: stringList('Env', config.Env) ?? [] };
   if (isSet(config.WorkingDir)) process.workingDir = String(config.WorkingDir);
   if (isSet(config.User)) process.user = String(config.User);
@@ -440,6 +437,7 @@ export function toCreateRequest(body: unknown, name: string | undefined): { requ
   }
 
   const request: CreateRequest = { image: config.Image, command, autoRemove: host.AutoRemove === true, interactive: config.OpenStdin === true };
+  if (config.OpenStdin === true && config.StdinOnce === true) request.stdinOnce = true;
   if (name !== undefined && name !== '') request.name = name;
   if (networking.network) request.network = networking.network;
   if (volumes.length > 0) request.volumes = volumes;

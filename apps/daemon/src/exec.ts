@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { DriverError } from '@execdriver/driver';
-import { isActive } from '@execdriver/engine';
+import { containerEvent, isActive } from '@execdriver/engine';
 import type { ProcessConfigInput } from '@execdriver/spec';
 import type { Terminal } from '@execdriver/terminal';
 import { routeMaker, type DaemonContext } from './context.js';
@@ -63,7 +63,7 @@ async function createExec(context: DaemonContext, call: Call): Promise<void> {
   const size = body.ConsoleSize;
   if (Array.isArray(size) && size.length === 2 && (size as number[]).every((n) => typeof n === 'number' && n > 0)) process.consoleSize = { height: size[0] as number, width: size[1] as number };
   const instance = context.execs.add({ containerId: container.id, process, attachStdin: body.AttachStdin === true, attachStdout: body.AttachStdout !== false, attachStderr: body.AttachStderr !== false });
-  context.monitor.containerEvent(`exec_create: ${process.args.join(' ')}`, container, { execID: instance.id });
+  context.engine.events.append(containerEvent(container.record, `exec_create: ${process.args.join(' ')}`, { execID: instance.id }));
   call.send(201, { Id: instance.id });
 }
 
@@ -89,9 +89,9 @@ async function startExec(context: DaemonContext, call: Call): Promise<void> {
     instance.exitCode = exitCode;
     instance.running = false;
     instance.terminal = undefined;
-    context.monitor.containerEvent('exec_die', container, { execID: instance.id, exitCode: String(exitCode) });
+    context.engine.events.append(containerEvent(container.record, 'exec_die', { execID: instance.id, exitCode: String(exitCode) }));
   };
-  context.monitor.containerEvent(`exec_start: ${instance.process.args.join(' ')}`, container, { execID: instance.id });
+  context.engine.events.append(containerEvent(container.record, `exec_start: ${instance.process.args.join(' ')}`, { execID: instance.id }));
   if (body.Detach) {
     call.send(200);
     driver.exec(container.id, instance.process, tty ? { onTerminal: (terminal) => void terminal.output.resume() } : {}, hooks).then(finish, (error: unknown) => finish(failureExitCode(error)));

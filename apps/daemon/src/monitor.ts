@@ -69,20 +69,9 @@ export class Monitor extends EventEmitter {
     this.#settled = options.settled ?? (async () => undefined);
   }
 
-  emitEvent(type: DockerEvent['Type'], action: string, id: string, attributes: Record<string, string> = {}): void {
-    const now = Date.now();
-    const event: DockerEvent = { status: action, id, ...(attributes.image ? { from: attributes.image } : {}), Type: type, Action: action, Actor: { ID: id, Attributes: attributes }, scope: 'local', time: Math.floor(now / 1000), timeNano: now * 1e6 };
-    this.emit('event', event);
-  }
-
-
   /** How restart policies start containers (the API's start). */
   useStarter(starter: ContainerStarter): void {
     this.#starter = starter;
-  }
-
-  containerEvent(action: string, container: Pick<Container, 'id' | 'name' | 'record'>, extra: Record<string, string> = {}): void {
-    this.emitEvent('container', action, container.id, { ...container.record.labels, image: container.record.image, name: container.name, ...extra });
   }
 
   started(container: Pick<Container, 'id' | 'name' | 'record'>): void {
@@ -90,7 +79,6 @@ export class Monitor extends EventEmitter {
     // A start by the user (not by a restart policy): Docker's backoff starts over.
     if (!this.#pending.has(container.id)) this.#delays.delete(container.id);
     this.emit(`start:${container.id}`);
-    this.containerEvent('start', container);
     this.probeHealth(container, { restart: true });
     // This daemon's own start: its AutoRemove is this daemon's to do, tty or not.
     void this.#watchExit(container, { autoRemove: container.record.autoRemove });
@@ -165,7 +153,6 @@ export class Monitor extends EventEmitter {
       if (hasRestartPolicy(container.record)) await this.#runStarted(container.id);
       const status = await this.#engine.wait(container.id);
       await this.#settled(container.id);
-      this.containerEvent('die', container, { exitCode: String(status.exitCode) });
       this.emit(`exit:${container.id}`, status.exitCode);
       if (options.autoRemove) await this.autoRemove(container, status.exitCode);
       else if (hasRestartPolicy(container.record)) await this.#restartIfWanted(container.id, status.exitCode);
@@ -358,7 +345,6 @@ export class Monitor extends EventEmitter {
     const now = Date.now();
     for (const [id, entry] of this.#removed) if (now - entry.at > tombstoneMs) this.#removed.delete(id);
     this.#removed.set(container.id, { exitCode, at: now, name: container.name });
-    this.containerEvent('destroy', container);
     this.emit(`removed:${container.id}`, exitCode);
   }
 

@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { isActive } from '@execdriver/engine';
 import { containerRoutes, startContainer } from './containers.js';
 import { Consoles, heldByConsoleHolder } from './consoles.js';
+import { StdinWriters } from './stdin-writers.js';
 import type { DaemonContext } from './context.js';
 import { DaemonError, errorMessage, httpStatusOf } from './errors.js';
 import { createEngine } from './engine-factory.js';
@@ -95,7 +96,7 @@ export async function startDaemon(flags: DaemonFlags, options: { daemonPath: str
   const engine = createEngine({ stateRoot: flags.execRoot, dataRoot: flags.dataRoot, cgroupPrefix: flags.cgroupPrefix, runc: flags.runc, bridge: flags.bridge, cniPath: flags.cniPath }, options.daemonPath);
   const logCopiers = new LogCopiers(engine, log);
   const monitor = new Monitor(engine, log, { settled: (id) => logCopiers.settled(id) });
-  const context: DaemonContext = { engine, monitor, execs: new ExecStore(), consoles: new Consoles(engine, logCopiers), logCopiers, log, flags };
+  const context: DaemonContext = { engine, monitor, execs: new ExecStore(), consoles: new Consoles(engine, logCopiers), logCopiers, stdinWriters: new StdinWriters(), log, flags };
   monitor.useStarter((container) => startContainer(context, container));
   /** Live restore under way (see below): requests other than _ping wait for it. */
   let restored: Promise<void> | undefined;

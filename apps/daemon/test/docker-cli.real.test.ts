@@ -156,10 +156,17 @@ describe('execdriverd driven by the docker CLI 28 (DOCKER_HOST=unix://...)', () 
     expect([...actions].sort()).toEqual(['create', 'destroy', 'die', 'die', 'kill', 'kill', 'kill', 'restart', 'start', 'start', 'stop']);
   });
 
-  it('refuses -i without -t: stdin cannot reach a container that outlives the daemon', async () => {
-    const result = await docker(['run', '-i', '--rm', 'busybox', 'cat'], { input: 'x' });
-    expect(result.exitCode).toBe(125);
-    expect(result.stderr).toContain('Config.OpenStdin without Config.Tty is not supported');
+  it('-i without -t: piped input reaches the process, its end is EOF (StdinOnce); docker attach writes to a -di container', async () => {
+    const piped = await docker(['run', '-i', '--rm', 'busybox', 'sh', '-c', 'wc -l; echo done >&2; exit 3'], { input: 'a\nb\nc\n' });
+    expect(piped).toEqual({ exitCode: 3, stdout: '3\n', stderr: 'done\n' });
+    // Kept open without an attached client (-d -i, no StdinOnce); an attach's stdin reaches it and, ending, does not close it.
+    const id = (await docker(['run', '-di', 'busybox', 'sh', '-c', 'while read line; do echo "got $line"; done; echo closed'])).stdout.trim();
+    expect(await docker(['inspect', '-f', '{{.Config.OpenStdin}} {{.Config.StdinOnce}}', id])).toEqual({ exitCode: 0, stdout: 'true false\n', stderr: '' });
+    const attach = harness.run('docker', ['attach', id], { input: 'one\n', timeoutMs: 3000 }).catch(() => undefined);
+    await waitFor('the attached line in the log', async () => ((await docker(['logs', id])).stdout === 'got one\n' ? true : undefined), 20_000);
+    await attach;
+    expect((await docker(['inspect', '-f', '{{.State.Running}}', id])).stdout).toBe('true\n');
+    expect((await docker(['rm', '-f', id])).exitCode).toBe(0);
   });
 
   it('start -a runs an exited container again with its output; container prune removes the stopped ones', async () => {

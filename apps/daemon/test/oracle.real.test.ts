@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -47,10 +47,49 @@ afterAll(async () => {
 }, 60_000);
 
 /** Runs one docker command against both daemons. */
-async function both(args: readonly string[]): Promise<{ ours: RunResult; theirs: RunResult }> {
-  const theirs = await harness.run('docker', args, { env: { DOCKER_HOST: oracleHost } });
-  const ours = await harness.docker(args);
+async function both(args: readonly string[], options: { input?: string } = {}): Promise<{ ours: RunResult; theirs: RunResult }> {
+  const theirs = await harness.run('docker', args, { env: { DOCKER_HOST: oracleHost }, ...options });
+  const ours = await harness.docker(args, options);
   return { ours, theirs };
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * A real terminal (a tmux server of this file's own): `docker <args>` in a 100x30 pane against
+ * `host`, driven by `steps` (keys to send, then a pattern to wait for on the screen); resolves to
+ * the screens seen at each step and the command's exit code.
+ */
+async function tmuxSession(name: string, host: string, args: readonly string[], steps: readonly { keys?: string[]; resize?: [number, number]; until: RegExp }[]): Promise<{ screens: string[]; exitCode: number }> {
+  const tmux = (...tmuxArgs: string[]) => execFileSync('tmux', ['-L', harness.marker, ...tmuxArgs], { encoding: 'utf8' });
+  const exitFile = join(harness.base, `${name}.exit`);
+  const command = `env DOCKER_HOST=${shellQuote(host)} DOCKER_CONFIG=${shellQuote(harness.env.DOCKER_CONFIG!)} docker ${args.map(shellQuote).join(' ')}; echo $? > ${shellQuote(exitFile)}; sleep 60`;
+  tmux('new-session', '-d', '-s', name, '-x', '100', '-y', '30', command);
+  const screens: string[] = [];
+  try {
+    for (const step of steps) {
+      if (step.resize) tmux('resize-window', '-t', name, '-x', String(step.resize[0]), '-y', String(step.resize[1]));
+      let sentAt = 0;
+      screens.push(await waitFor(`${step.until} on the screen of ${name}`, () => {
+        // After a resize the keys go again each second: the docker CLI sends the new size on its own time.
+        if (step.keys && (sentAt === 0 || (step.resize && Date.now() - sentAt > 1000))) {
+          tmux('send-keys', '-t', name, ...step.keys);
+          sentAt = Date.now();
+        }
+        const text = tmux('capture-pane', '-p', '-t', name);
+        return step.until.test(text) ? text : undefined;
+      }, 20_000));
+    }
+    const exitCode = await waitFor(`the exit code of ${name}`, async () => {
+      const text = await readFile(exitFile, 'utf8').catch(() => '');
+      return text.trim() === '' ? undefined : Number(text.trim());
+    }, 20_000);
+    return { screens, exitCode };
+  } finally {
+    tmux('kill-session', '-t', name);
+  }
 }
 
 /** Docker's error line without what differs by design (runtime and shim words before the reason). */
@@ -69,6 +108,36 @@ describe.skipIf(!dockerd)('the same docker CLI sessions against dockerd 20.10 (o
       const { ours, theirs } = await both(args);
       expect(ours, args.join(' ')).toEqual(theirs);
     }
+  });
+
+  it('run -i without a tty: piped input, its end is EOF, the same output and exit code', async () => {
+    const { ours, theirs } = await both(['run', '-i', '--rm', 'busybox', 'sh', '-c', 'wc -l; cat; echo end >&2; exit 4'], { input: 'a\nb\n' });
+    expect(theirs).toEqual({ exitCode: 4, stdout: '2\n', stderr: 'end\n' });
+    expect(ours).toEqual(theirs);
+  });
+
+  it('run -it in a real terminal (tmux): prompt, size, resize, line editing, exit code, logs; the same screens', async () => {
+    const session = async (name: string, host: string) => {
+      const steps = [
+        { until: /^\/ #\s*$/m },
+        { keys: ['stty size', 'Enter'], until: /^30 100\n\/ #\s*$/m },
+        { resize: [120, 40] as [number, number], keys: ['clear; stty size', 'Enter'], until: /^40 120\n\/ #\s*$/m },
+        { keys: ['echo hellx', 'BSpace', 'o-edit', 'Enter'], until: /^hello-edit\n\/ #\s*$/m },
+        { keys: ['clear; exit 5', 'Enter'], until: /(?:)/ },
+      ];
+      const result = await tmuxSession(name, host, ['run', '-it', '--name', `tmuxed-${name}`, 'busybox', 'sh'], steps);
+      const inspect = await harness.run('docker', ['inspect', '-f', '{{.State.ExitCode}} {{.Config.Tty}} {{.Config.OpenStdin}} {{.Config.StdinOnce}}', `tmuxed-${name}`], { env: { DOCKER_HOST: host } });
+      const logs = await harness.run('docker', ['logs', `tmuxed-${name}`], { env: { DOCKER_HOST: host } });
+      await harness.run('docker', ['rm', `tmuxed-${name}`], { env: { DOCKER_HOST: host } });
+      // The screens up to the exit (the prompt, the sizes, the edited line), trailing blanks aside.
+      const trimmed = result.screens.slice(0, 4).map((screen) => screen.replace(/\s+$/, ''));
+      return { screens: trimmed, exitCode: result.exitCode, inspect: inspect.stdout, logs: logs.stdout.includes('hello-edit') };
+    };
+    const theirs = await session('theirs', oracleHost);
+    const ours = await session('ours', harness.env.DOCKER_HOST!);
+    expect(theirs.exitCode).toBe(5);
+    expect(theirs.inspect).toBe('5 true true true\n');
+    expect(ours).toEqual(theirs);
   });
 
   it('command not found: 127 and the same reason', async () => {

@@ -28,6 +28,11 @@ export interface ContainerIo {
    * its screen is stdout.fifo, its keyboard stdin.fifo (`openInput(id)`), `resizeTerminal` sizes it.
    */
   fifos?: boolean;
+  /**
+   * With `fifos` and no tty: the process's stdin is stdin.fifo, whose one writer is the started
+   * container's `input` (Docker's OpenStdin without a terminal: EOF once the caller ends it).
+   */
+  openStdin?: boolean;
 }
 
 /** The original's DriverCallback: (processConfig, pid, oomEvents). */
@@ -155,6 +160,11 @@ export interface StartedContainer {
   exited: Promise<ExitStatus>;
   /** With `fifos`: the output, ending once the shim is gone and all of it was read. */
   output?: ContainerOutput;
+  /**
+   * With `fifos` and `openStdin` (no tty): the only writer of the container's stdin. What is written
+   * reaches its process; ending it is the process's end of input (EOF). It goes with this process.
+   */
+  input?: Writable;
 }
 
 /** The execution driver: the original's interface over runc, Promise-based. */

@@ -229,6 +229,25 @@ describe('driver on real containers', () => {
     expect(driver.openInput(cmd.id)).toBeUndefined();
   });
 
+  test('fifos with openStdin and no tty: the caller holds the only writer of stdin; its end is EOF', async () => {
+    const cmd = command(['sh', '-c', 'cat; echo "eof seen"; exit 6']);
+    const started = await driver.start(cmd, { fifos: true, openStdin: true });
+    expect(started.input).toBeDefined();
+    let out = '';
+    started.output!.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    started.output!.stderr.resume();
+    started.input!.write('line one\n');
+    for (let waited = 0; !out.includes('line one\n'); waited += 20) {
+      if (waited > 20_000) throw new Error(`cat did not echo: ${JSON.stringify(out)}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(out).not.toContain('eof seen');
+    started.input!.end('line two\n');
+    await expect(started.exited).resolves.toEqual({ exitCode: 6, oomKilled: false });
+    expect(out).toBe('line one\nline two\neof seen\n');
+    await driver.clean(cmd.id);
+  });
+
   test('a signal gives 128 + n', async () => {
     // PID 1 of a pid namespace ignores signals sent from inside it, so the signal comes from outside.
     const cmd = command(['sleep', '100']);

@@ -1,4 +1,4 @@
-import { watch, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { OomEvent } from '@execdriver/cgroups';
 import { pipeStdio } from '@execdriver/terminal';
@@ -9,7 +9,7 @@ import { DriverError } from './errors.js';
 import { recordExit, releaseContainer } from './exit-record.js';
 import type { HookChannel, HookEvent } from './hook-bridge.js';
 import { OomFeed } from './oom-feed.js';
-import { closeReaders, fifoStream, openOutputFifos, outputClosed, type OutputReaders } from './output-fifo.js';
+import { closeReaders, fifoStream, fifoWriter, openOutputFifos, outputClosed, type OutputReaders } from './output-fifo.js';
 import { processStartTime } from './process-identity.js';
 import { lastRuncLogMessage, type RuncIo, type RuncProcess } from './runc.js';
 import type { ContainerRecord } from './state-store.js';
@@ -32,7 +32,7 @@ function toRuncIo(command: Command, io: ContainerIo, paths: { stdoutLog: string;
   const size = { cols: command.process.consoleSize?.width ?? 80, rows: command.process.consoleSize?.height ?? 24 };
   if (command.process.tty && io.fifos) return { kind: 'terminal-fifos', stdin: paths.stdinFifo, stdout: paths.stdoutFifo, stderr: paths.stderrFifo, ...size };
   if (command.process.tty) return { kind: 'terminal', ...size };
-  if (io.fifos) return { kind: 'fifos', stdout: paths.stdoutFifo, stderr: paths.stderrFifo };
+  if (io.fifos) return { kind: 'fifos', stdout: paths.stdoutFifo, stderr: paths.stderrFifo, ...(io.openStdin ? { stdin: paths.stdinFifo } : {}) };
   if (io.logs) return { kind: 'files', stdout: paths.stdoutLog, stderr: paths.stderrLog };
   return { kind: 'pipes', stdin: io.stdin !== undefined, stdout: io.stdout !== undefined, stderr: io.stderr !== undefined };
 }
@@ -75,11 +75,16 @@ export async function launchInit(
   let spawned: RuncProcess;
   // Output FIFOs: our read ends are open before the shim runs, so a quick exit's output waits for us.
   let readers: OutputReaders | undefined;
+  // OpenStdin without a tty: our writer is open before the shim opens the FIFO to read.
+  let stdinWriter: number | undefined;
   try {
-    if (io.fifos) readers = await openOutputFifos({ stdout: paths.stdoutFifo, stderr: paths.stderrFifo, ...(command.process.tty ? { stdin: paths.stdinFifo } : {}) });
+    const stdinFifo = io.fifos && (command.process.tty || io.openStdin);
+    if (io.fifos) readers = await openOutputFifos({ stdout: paths.stdoutFifo, stderr: paths.stderrFifo, ...(stdinFifo ? { stdin: paths.stdinFifo } : {}) });
+    if (io.fifos && io.openStdin && !command.process.tty) stdinWriter = openSync(paths.stdinFifo, 'r+');
     spawned = await runc.run(command.id, { bundle: paths.dir, keep, pidFile: paths.pidFile, log: paths.runcLog, exitFile: paths.exitCode }, toRuncIo(command, io, paths));
   } catch (error) {
     if (readers) closeReaders(readers);
+    if (stdinWriter !== undefined) closeSync(stdinWriter);
     channel?.close();
     await store.remove(command.id);
     throw toDriverError(error, `container ${command.id}`);
@@ -121,7 +126,9 @@ export async function launchInit(
             const output = readers ? { stdout: fifoStream(readers.stdout), stderr: fifoStream(readers.stderr) } : undefined;
             readers = undefined;
             if (output) outputRead = outputClosed(output);
-            resolveStart({ id: command.id, pid, bundle: paths.dir, startedAt: record.startedAt!, exited, warnings: record.warnings, ...(output ? { output } : {}) });
+            const input = stdinWriter === undefined ? undefined : fifoWriter(stdinWriter);
+            stdinWriter = undefined;
+            resolveStart({ id: command.id, pid, bundle: paths.dir, startedAt: record.startedAt!, exited, warnings: record.warnings, ...(output ? { output } : {}), ...(input ? { input } : {}) });
           });
           return startRecorded;
         };
@@ -163,6 +170,7 @@ export async function launchInit(
           if (started) await startRecorded;
           if (!started) {
             if (readers) closeReaders(readers);
+            if (stdinWriter !== undefined) closeSync(stdinWriter);
             const log = await readFile(paths.runcLog, 'utf8').catch(() => '');
             await removeContainer(context, command.id).catch(() => undefined);
             const runcMessage = lastRuncLogMessage(log);

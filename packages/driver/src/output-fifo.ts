@@ -98,11 +98,15 @@ export function closeReaders(readers: OutputReaders): void {
 export function openInputFifo(path: string): Writable | undefined {
   try {
     if (!lstatSync(path).isFIFO()) return undefined;
-    const fd = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
-    const socket = new net.Socket({ fd, readable: false, writable: true });
-    socket.on('error', () => undefined);
-    return socket;
+    return fifoWriter(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK));
   } catch {
     return undefined;
   }
+}
+
+/** A stream over a FIFO write end, written by the event loop (a libuv pipe); `end()` closes it. */
+export function fifoWriter(fd: number): Writable {
+  const socket = new net.Socket({ fd, readable: false, writable: true });
+  socket.on('error', () => undefined);
+  return socket;
 }

@@ -39,7 +39,7 @@ export type RuncIo =
    * stdout and stderr on FIFOs the spawned process holds open read-write (it never sees EPIPE or
    * SIGPIPE when the reader goes away; a write blocks once the pipe is full), stdin /dev/null.
    */
-  | { kind: 'fifos'; stdout: string; stderr: string }
+  | { kind: 'fifos'; stdout: string; stderr: string; /** A FIFO whose writer the caller holds open: the process's stdin (else /dev/null). */ stdin?: string }
   /** A pseudo-terminal of this size (@execdriver/terminal). */
   | { kind: 'terminal'; cols: number; rows: number }
   /**
@@ -232,7 +232,9 @@ export class Runc {
     if (io.kind === 'files' || io.kind === 'fifos' || io.kind === 'terminal-fifos') {
       // A FIFO opened read-write does not wait for a reader.
       const flags = io.kind === 'files' ? 'a' : 'r+';
-      const stdin = io.kind === 'terminal-fifos' ? openSync(io.stdin, 'r+') : 'ignore';
+      // A terminal's keyboard is held read-write (it never ends); a plain stdin FIFO is opened to read
+      // (blocking, at once: the caller holds its writer), so the process sees EOF once that writer goes.
+      const stdin = io.kind === 'terminal-fifos' ? openSync(io.stdin, 'r+') : io.kind === 'fifos' && io.stdin !== undefined ? openSync(io.stdin, 'r') : 'ignore';
       const stdout = openSync(io.stdout, flags, 0o600);
       const stderr = openSync(io.stderr, flags, 0o600);
       try {

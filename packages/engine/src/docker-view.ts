@@ -223,7 +223,7 @@ export function toDockerInspect(container: Container, options: DockerInspectOpti
       ...(network && network.exposed.length > 0 ? { ExposedPorts: Object.fromEntries(network.exposed.map((spec) => [spec, {}])) as Record<string, object> } : {}),
       Tty: command.process.tty,
       OpenStdin: record.interactive,
-      StdinOnce: false,
+      StdinOnce: record.stdinOnce ?? false,
       Env: options.env ?? command.process.env,
       Cmd: args,
       Image: record.image,

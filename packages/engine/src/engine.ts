@@ -81,6 +81,8 @@ export interface CreateRequest {
   volumes?: VolumeRequest[];
   autoRemove?: boolean;
   interactive?: boolean;
+  /** Docker's StdinOnce (`docker run -i` attaching stdin): the process's stdin ends with the first attached client's. */
+  stdinOnce?: boolean;
   /** `--restart`. */
   restartPolicy?: RestartPolicy;
   /** `--stop-signal` and `--stop-timeout` (seconds; -1: no timeout). */
@@ -275,6 +277,7 @@ export class Engine {
       labels: { ...(config.Labels ?? {}), ...(request.labels ?? {}) },
       autoRemove: request.autoRemove ?? false,
       interactive: request.interactive ?? false,
+      ...(request.stdinOnce ? { stdinOnce: true } : {}),
       imageConfig: image ? (config as Record<string, unknown>) : undefined,
       restartCount: 0,
       lastExit: undefined,

@@ -41,6 +41,8 @@ export interface ContainerRecord {
   autoRemove: boolean;
   /** Docker's OpenStdin (`-i`). */
   interactive: boolean;
+  /** Docker's StdinOnce: stdin ends with the first attached client's (absent: false). */
+  stdinOnce?: boolean;
   /** The image's config as it was when the container was made (Docker keeps it in Config). */
   imageConfig: Record<string, unknown> | undefined;
   /** The volumes it mounts (absent: none). */
