@@ -140,6 +140,22 @@ describe.skipIf(!dockerd)('the same docker CLI sessions against dockerd 20.10 (o
     expect(ours).toEqual(theirs);
   });
 
+  it('docker exec is journaled: exec_create, exec_start, exec_die in docker events, as dockerd', async () => {
+    const actions = async (host: string) => {
+      const env = { env: { DOCKER_HOST: host } };
+      const since = String(Math.floor(Date.now() / 1000) - 1);
+      const id = (await harness.run('docker', ['run', '-d', 'busybox', 'sleep', '60'], env)).stdout.trim();
+      const exec = await harness.run('docker', ['exec', id, 'sh', '-c', 'exit 3'], env);
+      const until = String(Math.floor(Date.now() / 1000) + 1);
+      const events = await harness.run('docker', ['events', '--since', since, '--until', until, '--filter', `container=${id}`, '--filter', 'event=exec_create', '--filter', 'event=exec_start', '--filter', 'event=exec_die', '--format', '{{.Action}} {{.Actor.Attributes.exitCode}}'], env);
+      await harness.run('docker', ['rm', '-f', id], env);
+      return { exitCode: exec.exitCode, events: events.stdout };
+    };
+    const theirs = await actions(oracleHost);
+    expect(theirs).toEqual({ exitCode: 3, events: 'exec_create: sh -c exit 3 <no value>\nexec_start: sh -c exit 3 <no value>\nexec_die 3\n' });
+    expect(await actions(harness.env.DOCKER_HOST!)).toEqual(theirs);
+  });
+
   it('command not found: 127 and the same reason', async () => {
     const { ours, theirs } = await both(['run', '--rm', 'busybox', 'nosuchcommand']);
     expect(theirs.exitCode).toBe(127);
