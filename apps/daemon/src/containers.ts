@@ -327,8 +327,14 @@ async function wait(context: DaemonContext, call: Call): Promise<void> {
       let lastKnown = container.exitCode;
       // The exit this daemon heard wins over a polled one (a poll under way at the exit can bring an older state).
       let heard: number | undefined;
-      const onExit = (code: number) => (heard = code);
+      let wake: () => void = () => undefined;
+      const onExit = (code: number) => {
+        heard = code;
+        wake();
+      };
+      const onRemoved = () => wake();
       context.monitor.on(`exit:${container.id}`, onExit);
+      context.monitor.on(`removed:${container.id}`, onRemoved);
       try {
         for (;;) {
           if (abort.signal.aborted) return;
@@ -345,10 +351,16 @@ async function wait(context: DaemonContext, call: Call): Promise<void> {
             exitCode = heard ?? context.monitor.recentlyRemoved(container.id)?.exitCode ?? lastKnown ?? 0;
             break;
           }
-          await sleep(100);
+          // Woken by this daemon's exit and removal; polled for the CLI's.
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            const timer = setTimeout(resolve, 100);
+            timer.unref();
+          });
         }
       } finally {
         context.monitor.off(`exit:${container.id}`, onExit);
+        context.monitor.off(`removed:${container.id}`, onRemoved);
       }
     }
     // As dockerd: the exit is told once the log has the container's last lines.

@@ -29,6 +29,8 @@ export class LogCopiers {
   readonly #engine: Engine;
   readonly #log: Logger;
   readonly #copies = new Map<string, Promise<void>>();
+  /** Containers whose last run's output this daemon copied to its end (until their next run). */
+  readonly #ended = new Set<string>();
   /** Live readers by container id, kept across the wait for a start (`docker run -it` attaches first). */
   readonly #listeners = new Map<string, Set<OutputListener>>();
 
@@ -40,6 +42,7 @@ export class LogCopiers {
   /** Copies a started container's output to its log until its shim is gone. */
   copy(record: Pick<ContainerRecord, 'id' | 'logConfig' | 'labels' | 'command'>, output: ContainerOutput): void {
     const { id } = record;
+    this.#ended.delete(id);
     const writer = openContainerLog(this.#engine, record);
     let failed = false;
     // The listeners of this run: those waiting now, and those that join while it runs.
@@ -67,7 +70,12 @@ export class LogCopiers {
       } catch {
         // Its partial last lines could not be written: said above when it was the disk.
       }
-      if (this.#copies.get(id) === copied) this.#copies.delete(id);
+      if (this.#copies.get(id) === copied) {
+        this.#copies.delete(id);
+        this.#ended.add(id);
+        // Bounded: the oldest marks go (their containers long gone); without one, readers wait as for the CLI's logs.
+        if (this.#ended.size > 4096) this.#ended.delete(this.#ended.values().next().value!);
+      }
       if (this.#listeners.get(id) === listeners) this.#listeners.delete(id);
       for (const listener of listeners) listener.end();
       this.#log.debug('log copier ended', { id });
@@ -127,12 +135,17 @@ export class LogCopiers {
     return this.#copies.has(id);
   }
 
-  /** Resolves once the container's copier wrote its last lines (at once without one; at most 2 s). */
-  async settled(id: string): Promise<void> {
+  /**
+   * Resolves once the container's copier wrote its last lines (at once without one; at most 2 s):
+   * true when this daemon copied its last run (its log is complete), false when another process
+   * writes it (the CLI's log holder) or the wait timed out.
+   */
+  async settled(id: string): Promise<boolean> {
     const copied = this.#copies.get(id);
-    if (!copied) return;
+    if (!copied) return this.#ended.has(id);
     const timeout = new AbortController();
-    await Promise.race([copied, sleep(settleMs, undefined, { signal: timeout.signal }).catch(() => undefined)]);
+    const done = await Promise.race([copied.then(() => true), sleep(settleMs, false, { signal: timeout.signal }).catch(() => false)]);
     timeout.abort();
+    return done;
   }
 }

@@ -58,10 +58,10 @@ export class Monitor extends EventEmitter {
   /** id -> the prober of the container's current run (Docker's health monitor, in this process). */
   readonly #probers = new Map<string, HealthProber>();
 
-  readonly #settled: (id: string) => Promise<void>;
+  readonly #settled: (id: string) => Promise<unknown>;
 
   /** `settled`: resolves once a container's log has its last lines (its exit is told after). */
-  constructor(engine: Engine, log: Logger, options: { settled?: (id: string) => Promise<void> } = {}) {
+  constructor(engine: Engine, log: Logger, options: { settled?: (id: string) => Promise<unknown> } = {}) {
     super();
     this.setMaxListeners(0);
     this.#engine = engine;
@@ -331,7 +331,12 @@ export class Monitor extends EventEmitter {
 
   /** Removes an AutoRemove container once its output streams are done (bounded), and remembers its exit. */
   async autoRemove(container: Pick<Container, 'id' | 'name' | 'record'>, exitCode: number, options: { waitForReaders?: boolean } = {}): Promise<void> {
-    if (options.waitForReaders ?? true) for (let waited = 0; (this.#readers.get(container.id) ?? 0) > 0 && waited < 5000; waited += 50) await sleep(50);
+    if ((options.waitForReaders ?? true) && (this.#readers.get(container.id) ?? 0) > 0) {
+      // The last reader's end wakes this (`unread:<id>`); 5 s at most.
+      const timeout = new AbortController();
+      await Promise.race([new Promise((resolve) => this.once(`unread:${container.id}`, resolve)), sleep(5000, undefined, { signal: timeout.signal }).catch(() => undefined)]);
+      timeout.abort();
+    }
     try {
       // As Docker's AutoRemove: the container's anonymous volumes go with it.
       await this.#engine.remove(container.id, { force: true, volumes: true });
@@ -364,8 +369,10 @@ export class Monitor extends EventEmitter {
       if (done) return;
       done = true;
       const left = (this.#readers.get(id) ?? 1) - 1;
-      if (left <= 0) this.#readers.delete(id);
-      else this.#readers.set(id, left);
+      if (left <= 0) {
+        this.#readers.delete(id);
+        this.emit(`unread:${id}`);
+      } else this.#readers.set(id, left);
     };
   }
 }

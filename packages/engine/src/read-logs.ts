@@ -34,8 +34,11 @@ export interface ReadLogsOptions {
   stderr?: boolean;
   signal?: AbortSignal;
   pollMs?: number;
-  /** With `follow`: awaited once the container is seen stopped, before the last looks (the writer of its log finishing its last lines). */
-  settled?: () => Promise<void>;
+  /**
+   * With `follow`: awaited once the container is seen stopped, before the last looks (the writer of
+   * its log finishing its last lines). Resolving `true` says the log is complete: one last look ends it.
+   */
+  settled?: () => Promise<boolean | void>;
 }
 
 function parseEntry(line: string): LogEntry | undefined {
@@ -175,7 +178,11 @@ export async function* readLogs(engine: Engine, reference: string, options: Read
         const current = await engine.find(container.id).catch(() => undefined);
         // Stopped: one more look after the writer had time to flush its last lines.
         if (!current || !isActive(current)) {
-          if (stoppedChecks === 0 && options.settled) await options.settled();
+          if (stoppedChecks === 0 && options.settled && (await options.settled()) === true) {
+            // The writer says its last lines are written: one more look, at once, is the end.
+            stoppedChecks = 2;
+            continue;
+          }
           stoppedChecks += 1;
           if (stoppedChecks > 2) return;
         } else stoppedChecks = 0;
