@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { hostname, release, totalmem, cpus } from 'node:os';
 import { detectCgroupMode } from '@execdriver/cgroups';
 import { eventToJson, isActive, parseEventFilters } from '@execdriver/engine';
@@ -12,23 +11,20 @@ export const daemonVersion = typeof EXECDRIVERD_VERSION === 'string' ? EXECDRIVE
 
 const arch = process.arch === 'x64' ? 'amd64' : process.arch;
 
-function runcVersion(runc: string): Promise<string> {
-  return new Promise((resolve) => execFile(runc, ['--version'], (error, stdout) => resolve(error ? 'unknown' : (stdout.split('\n')[0] ?? '').replace(/^runc version /, ''))));
-}
-
 async function ping(_context: DaemonContext, call: Call): Promise<void> {
   call.send(200, 'OK', { 'Cache-Control': 'no-cache, no-store, must-revalidate', Pragma: 'no-cache', 'Content-Type': 'text/plain; charset=utf-8' });
 }
 
 async function version(context: DaemonContext, call: Call): Promise<void> {
-  const runc = context.flags.runc ?? 'runc';
+  // The runtime new containers get (runc, crun, ...), as dockerd names its runc.
+  const runtime = await (await context.engine.driver()).runtimes().then((runtimes) => runtimes.default, () => undefined);
   const kernel = release();
   const details = { ApiVersion: apiVersion, MinAPIVersion: minApiVersion, GitCommit: '', GoVersion: `node ${process.version}`, Os: 'linux', Arch: arch, KernelVersion: kernel, BuildTime: '' };
   call.send(200, {
     Platform: { Name: 'execdriverd' },
     Components: [
       { Name: 'Engine', Version: daemonVersion, Details: details },
-      { Name: 'runc', Version: await runcVersion(runc), Details: { GitCommit: '' } },
+      { Name: runtime?.name ?? 'runc', Version: runtime?.version ?? 'unknown', Details: { GitCommit: '' } },
     ],
     Version: daemonVersion,
     ...details,

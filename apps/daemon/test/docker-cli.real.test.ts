@@ -3,7 +3,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDaemonHarness, waitFor, type DaemonHarness } from './harness.js';
+import { cliPath, startDaemonHarness, waitFor, type DaemonHarness } from './harness.js';
 
 let harness: DaemonHarness;
 let docker: DaemonHarness['docker'];
@@ -36,11 +36,13 @@ describe('execdriverd driven by the docker CLI 28 (DOCKER_HOST=unix://...)', () 
     expect(statSync(join(harness.base, 'run')).mode & 0o777).toBe(0o750);
     // Its stderr may reach us after its socket answers: wait for the first line.
     const firstLine = await waitFor('the daemon\'s first log line', () => (harness.log().includes('\n') ? harness.log().split('\n')[0] : undefined));
-    expect(firstLine).toMatch(/^\{"time":"[^"]+","level":"(info|warn)","msg":/);
+    expect(firstLine, harness.log().slice(0, 2000)).toMatch(/^\{"time":"[^"]+","level":"(info|warn)","msg":/);
     const version = await docker(['version', '--format', '{{.Server.APIVersion}} {{.Server.MinAPIVersion}} {{.Client.APIVersion}}']);
     expect(version.exitCode).toBe(0);
     // The client uses the lower of its own newest version and 1.45 (docker 28: 1.45; Debian's docker 20.10: 1.41).
     expect(version.stdout).toMatch(/^1\.45 1\.24 1\.(45|4[0-4]|[23]\d)\n$/);
+    // The components: the engine and the runtime new containers get (runc here: crun refuses hybrid cgroups), with its version.
+    expect((await docker(['version', '--format', '{{range .Server.Components}}{{.Name}}={{.Version}} {{end}}'])).stdout).toMatch(/^Engine=\S+ runc=\d+\.\d+\.\d+\S* \n$/);
     const ping = await head(harness.socket, '/_ping');
     expect(ping.status).toBe(200);
     expect(ping.headers['api-version']).toBe('1.45');
@@ -261,6 +263,27 @@ describe('execdriverd driven by the docker CLI 28 (DOCKER_HOST=unix://...)', () 
     expect((await harness.cli(['rm', '-f', 'fromdaemon'])).exitCode).toBe(0);
     expect((await docker(['rm', '-f', 'fromcli'])).exitCode).toBe(0);
     expect((await docker(['ps', '-aq'])).stdout).toBe('');
+  });
+
+  it('the execdriver CLI attaches to a tty container of the daemon: its screen, typed input, its window size, the exit code', async () => {
+    expect((await docker(['run', '-dit', '--name', 'clitty', 'busybox', 'sh'])).exitCode).toBe(0);
+    const pty = await import('@lydell/node-pty');
+    const terminal = pty.spawn(process.execPath, ['--', cliPath, 'attach', 'clitty'], { cols: 90, rows: 25, env: { ...process.env, ...harness.env } as Record<string, string> });
+    let output = '';
+    terminal.onData((data) => (output += data));
+    const exited = new Promise<number>((resolve) => terminal.onExit(({ exitCode }) => resolve(exitCode)));
+    await waitFor('the attached shell to answer', async () => {
+      if (output.includes('at-2')) return true;
+      terminal.write('echo at-$((1+1))\r');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return undefined;
+    }, 20_000);
+    terminal.write('stty size\r');
+    await waitFor('the CLI window size in the container', () => (output.includes('25 90') ? true : undefined));
+    terminal.write('exit 4\r');
+    expect(await exited).toBe(4);
+    expect(await docker(['wait', 'clitty'])).toEqual({ exitCode: 0, stdout: '4\n', stderr: '' });
+    expect((await docker(['rm', 'clitty'])).exitCode).toBe(0);
   });
 
   it('survives kill -9: a tty container keeps its terminal (exec, attach), a container that exited meanwhile has its exit code', async () => {

@@ -8,6 +8,7 @@ export { findOne, matchContainers } from './lookup.js';
 export { copyLogs, type LogTargets } from './logs.js';
 export { runConsoleHolder, type ConsoleHolderOptions, type HolderMessage } from './console-holder.js';
 export { connectConsole, type ConsoleConnection } from './console-client.js';
+export { connectHeldTerminal } from './held-terminal-client.js';
 export { consolePaths, consoleSocketPath, encodeFrame, FrameType, readFrames, FrameDecoder, decodeResize, encodeResize, maxFramePayload, type Frame, type FrameTypeValue } from './console-protocol.js';
 export { run, start, type ContainerOptions, type EngineLocation, type ExecOptions, type RunOptions, type RunResult, type RunningContainer } from './one-call.js';
 export { parseRestartPolicy, formatRestartPolicy, shouldRestart, nextRestartDelay, restartBackoff, type RestartPolicy, type RestartPolicyName } from './restart-policy.js';

@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { attachLocalTerminal } from '@execdriver/terminal';
 import type { CommandSpec } from '../command-spec.js';
-import { connectConsole, consolePaths, isActive, readLogs } from '@execdriver/engine';
+import { connectConsole, connectHeldTerminal, consolePaths, isActive, readLogs, type ConsoleConnection } from '@execdriver/engine';
 import { CliError } from '../errors.js';
 import { findContainer } from '../find-container.js';
 import { flagBoolean, flagString } from '../flags.js';
@@ -26,12 +26,18 @@ export const attachCommandSpec: CommandSpec = {
       for await (const entry of readLogs(engine, summary.id, { tail: 0, follow: true })) (entry.stream === 'stdout' ? context.stdout : context.stderr).write(entry.log);
       return (await engine.wait(summary.id)).exitCode;
     }
-    const socketPath = consolePaths(context.stateRoot, summary.id).socket;
-    await access(socketPath).catch(() => {
-      throw new CliError('CONSOLE_FAILED', `the console of container ${summary.id} is gone (${socketPath})`);
-    });
     const [cols, rows] = process.stdout.isTTY ? process.stdout.getWindowSize() : [80, 24];
-    const connection = await connectConsole(socketPath, summary.id, { cols, rows });
+    let connection: ConsoleConnection;
+    if (summary.driver?.fifos) {
+      // Started by execdriverd: its terminal is held by script(1) under the shim, its screen is in the log.
+      connection = await connectHeldTerminal(engine, summary.id, { cols, rows });
+    } else {
+      const socketPath = consolePaths(context.stateRoot, summary.id).socket;
+      await access(socketPath).catch(() => {
+        throw new CliError('CONSOLE_FAILED', `the console of container ${summary.id} is gone (${socketPath})`);
+      });
+      connection = await connectConsole(socketPath, summary.id, { cols, rows });
+    }
     const detachKeys = flagString(parsed, 'detach-keys');
     const result = await attachLocalTerminal(connection, {
       ...(detachKeys !== undefined ? { detachKeys } : {}),
