@@ -197,8 +197,12 @@ export function upgradeCall(request: IncomingMessage, socket: Duplex, head: Buff
     },
     hijack(contentType) {
       writeHead(101, { 'Content-Type': contentType, Connection: 'Upgrade', Upgrade: 'tcp' });
+      // The request's own body (dockerode sends the attach options as JSON) is not stdin: dockerd drops it too.
       const input = new PassThrough();
-      socket.pipe(input);
+      void body().then(
+        () => socket.pipe(input),
+        () => socket.pipe(input),
+      );
       return {
         input,
         output: socket,

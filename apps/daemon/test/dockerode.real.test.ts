@@ -62,6 +62,19 @@ describe('execdriverd driven by dockerode', () => {
     await container.remove();
   });
 
+  it('attach with stdin to an OpenStdin/StdinOnce container (no tty): what is written reaches it, the end is its EOF, output demultiplexed', async () => {
+    const container = await docker.createContainer({ Image: 'busybox', Cmd: ['sh', '-c', 'tr a-z A-Z; echo eof >&2; exit 2'], OpenStdin: true, StdinOnce: true, AttachStdin: true, AttachStdout: true, AttachStderr: true });
+    const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream;
+    const output = demux(stream);
+    await container.start();
+    stream.write('hello ');
+    stream.end('world\n');
+    expect(await output).toEqual({ stdout: 'HELLO WORLD\n', stderr: 'eof\n' });
+    expect((await container.wait()).StatusCode).toBe(2);
+    expect((await container.inspect()).Config).toMatchObject({ OpenStdin: true, StdinOnce: true });
+    await container.remove();
+  });
+
   it('stats: one-shot and streamed, Docker-shaped, with precpu_stats', async () => {
     const container = await docker.createContainer({ Image: 'busybox', Cmd: ['sh', '-c', 'while true; do :; done'], HostConfig: { Memory: 64 * 1024 * 1024, PidsLimit: 20 } });
     await container.start();
