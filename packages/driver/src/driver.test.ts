@@ -49,7 +49,7 @@ describe('state writes and exit records', () => {
     const store = new StateStore(stateRoot);
     await store.create('w1');
     const record: ContainerRecord = {
-      id: 'w1', bundle: store.paths('w1').dir, rootfs: '/', cgroupsPath: '/x/w1', createdAt: 'now', logs: false, tty: false,
+      id: 'w1', bundle: store.paths('w1').dir, rootfs: '/', cgroupsPath: '/x/w1', createdAt: 'now', logs: false, fifos: false, tty: false,
       command: parseCommand({ id: 'w1', rootfs: '/', process: { args: ['true'] } }), labels: {}, warnings: [],
     };
     await Promise.all(Array.from({ length: 20 }, (_, index) => store.write({ ...record, labels: { n: String(index) } })));

@@ -24,7 +24,7 @@ test('an immutable record (chattr +i) is PERMISSION_DENIED naming the file, neve
   await store.create('c1');
   const record: ContainerRecord = {
     id: 'c1', bundle: store.paths('c1').dir, rootfs: '/', cgroupsPath: '/execdriver/c1', createdAt: new Date().toISOString(),
-    logs: false, tty: false, command: parseCommand({ id: 'c1', rootfs: '/', process: { args: ['true'] } }), labels: {}, warnings: [],
+    logs: false, fifos: false, tty: false, command: parseCommand({ id: 'c1', rootfs: '/', process: { args: ['true'] } }), labels: {}, warnings: [],
   };
   await store.write(record);
   const path = store.paths('c1').record;

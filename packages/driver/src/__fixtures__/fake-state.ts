@@ -21,6 +21,7 @@ export async function writeContainer(
     createdAt: '2024-01-01T00:00:00.000Z',
     startedAt: '2024-01-01T00:00:01.000Z',
     logs: true,
+    fifos: false,
     tty: false,
     command,
     labels: {},
