@@ -45,24 +45,36 @@ export class Consoles {
     }
     const { id } = container;
     let keyboard: Writable | undefined;
+    let left = false;
     const typed: Buffer[] = [];
     let leave: () => void = () => undefined;
     const done = new Promise<void>((resolve) => {
-      const stop = this.#copiers.listen(id, {
-        started: () => {
-          if (!options.stdin || keyboard) return;
-          void this.#engine.openInput(id).then((opened) => {
-            if (!opened) return;
-            keyboard = opened;
-            for (const chunk of typed.splice(0)) opened.write(chunk);
-          });
+      const stop = this.#copiers.listen(
+        id,
+        {
+          started: () => {
+            if (!options.stdin || keyboard) return;
+            void this.#engine.openInput(id).then((opened) => {
+              if (!opened) return;
+              // Gone meanwhile (the client, or the run): the keyboard is not kept.
+              if (left) {
+                opened.destroy();
+                return;
+              }
+              keyboard = opened;
+              for (const chunk of typed.splice(0)) opened.write(chunk);
+            });
+          },
+          data: (chunk) => hijacked.output.write(chunk),
+          end: () => leave(),
         },
-        data: (chunk) => hijacked.output.write(chunk),
-        end: () => leave(),
-      });
+        { running: options.running },
+      );
       leave = () => {
+        if (left) return;
+        left = true;
         stop();
-        keyboard?.end();
+        keyboard?.destroy();
         resolve();
       };
       void hijacked.closed.then(() => leave());

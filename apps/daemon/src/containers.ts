@@ -149,7 +149,7 @@ export async function startContainer(context: DaemonContext, container: Containe
   void started.exited.catch(() => undefined).finally(() => {
     if (input) context.stdinWriters.release(container.id, input);
   });
-  if (started.output) context.logCopiers.copy(container.record, started.output);
+  if (started.output) context.logCopiers.copy(container.record, started.output, started.startedAt);
   context.monitor.started(container);
 }
 
@@ -382,7 +382,7 @@ async function followOutput(context: DaemonContext, container: Container, target
   if (previous?.finishedAt && container.startedAt && Date.parse(previous.startedAt) < Date.parse(container.startedAt)) startMs = Math.max(startMs, Date.parse(previous.finishedAt) + 1);
   const since = from === 'start' && container.startedAt ? BigInt(startMs) * 1_000_000n : nowNanoseconds();
   try {
-    for await (const entry of readLogs(context.engine, container.id, { follow: true, since, signal, pollMs: 50, settled: () => context.logCopiers.settled(container.id) })) targets[entry.stream]?.write(entry.log);
+    for await (const entry of readLogs(context.engine, container.id, { follow: true, since, signal, pollMs: 50, settled: () => context.logCopiers.settled(container.id, container.startedAt) })) targets[entry.stream]?.write(entry.log);
   } catch (error) {
     // Removed meanwhile (AutoRemove): what was read is all there is.
     if (!(error instanceof EngineError && error.code === 'NO_SUCH_CONTAINER')) throw error;
@@ -469,7 +469,7 @@ async function logs(context: DaemonContext, call: Call): Promise<void> {
       stdout: wantStdout,
       stderr: wantStderr,
       signal: abort.signal,
-      settled: () => context.logCopiers.settled(container.id),
+      settled: () => context.logCopiers.settled(container.id, container.startedAt),
       ...(tail !== undefined ? { tail } : {}),
       ...(since !== undefined ? { since } : {}),
       ...(until !== undefined ? { until } : {}),

@@ -29,24 +29,32 @@ export class LogCopiers {
   readonly #engine: Engine;
   readonly #log: Logger;
   readonly #copies = new Map<string, Promise<void>>();
-  /** Containers whose last run's output this daemon copied to its end (until their next run). */
-  readonly #ended = new Set<string>();
-  /** Live readers by container id, kept across the wait for a start (`docker run -it` attaches first). */
-  readonly #listeners = new Map<string, Set<OutputListener>>();
+  /** Containers whose last run this daemon copied to its end, with that run's start (its log is complete for that run). */
+  readonly #ended = new Map<string, string | undefined>();
+  /** Readers waiting for a container's next run (`docker run -it` attaches first). */
+  readonly #waiting = new Map<string, Set<OutputListener>>();
+  /** The readers of each run being copied (a run's own set: the next run's readers never hear its end). */
+  readonly #runs = new Map<string, Set<OutputListener>>();
 
   constructor(engine: Engine, log: Logger) {
     this.#engine = engine;
     this.#log = log;
   }
 
-  /** Copies a started container's output to its log until its shim is gone. */
-  copy(record: Pick<ContainerRecord, 'id' | 'logConfig' | 'labels' | 'command'>, output: ContainerOutput): void {
+  /**
+   * Copies a started container's output to its log until its shim is gone. `startedAt` names the
+   * run. A tty's partial lines (a prompt, an echo) are written at once: readers of the log see them.
+   */
+  copy(record: Pick<ContainerRecord, 'id' | 'logConfig' | 'labels' | 'command'>, output: ContainerOutput, startedAt?: string): void {
     const { id } = record;
     this.#ended.delete(id);
     const writer = openContainerLog(this.#engine, record);
+    const tty = record.command.process.tty;
     let failed = false;
-    // The listeners of this run: those waiting now, and those that join while it runs.
-    const listeners = this.#listenersOf(id);
+    // The readers of this run: those waiting for it now, and those that join while it runs.
+    const listeners = new Set(this.#waiting.get(id) ?? []);
+    this.#waiting.delete(id);
+    this.#runs.set(id, listeners);
     for (const listener of listeners) listener.started();
     const pump = (stream: LogStream, readable: Readable) =>
       new Promise<void>((resolve) => {
@@ -55,6 +63,7 @@ export class LogCopiers {
           if (!writer) return;
           try {
             writer.write(stream, chunk);
+            if (tty) writer.flush(stream);
           } catch (error) {
             // A full disk, or the container removed meanwhile: the FIFO is still drained.
             if (!failed) this.#log.warn('cannot write a container log', { id, path: writer.path, error: errorMessage(error) });
@@ -72,11 +81,11 @@ export class LogCopiers {
       }
       if (this.#copies.get(id) === copied) {
         this.#copies.delete(id);
-        this.#ended.add(id);
+        this.#ended.set(id, startedAt);
         // Bounded: the oldest marks go (their containers long gone); without one, readers wait as for the CLI's logs.
-        if (this.#ended.size > 4096) this.#ended.delete(this.#ended.values().next().value!);
+        if (this.#ended.size > 4096) this.#ended.delete(this.#ended.keys().next().value!);
       }
-      if (this.#listeners.get(id) === listeners) this.#listeners.delete(id);
+      if (this.#runs.get(id) === listeners) this.#runs.delete(id);
       for (const listener of listeners) listener.end();
       this.#log.debug('log copier ended', { id });
     });
@@ -84,11 +93,11 @@ export class LogCopiers {
   }
 
   /** Reads again the output of a running container started with FIFOs (by this daemon's last run); false when it has none. */
-  async resume(container: Pick<Container, 'id' | 'record'>): Promise<boolean> {
+  async resume(container: Pick<Container, 'id' | 'record' | 'startedAt'>): Promise<boolean> {
     if (this.#copies.has(container.id)) return true;
     const output = await this.#engine.openOutput(container.id);
     if (!output) return false;
-    this.copy(container.record, output);
+    this.copy(container.record, output, container.startedAt);
     return true;
   }
 
@@ -110,23 +119,24 @@ export class LogCopiers {
     return resumed;
   }
 
-  #listenersOf(id: string): Set<OutputListener> {
-    let set = this.#listeners.get(id);
-    if (!set) this.#listeners.set(id, (set = new Set()));
-    return set;
-  }
-
   /**
-   * Hands the container's output to `listener` as it is copied, from now: the run being copied,
-   * or the next one to start. Returns the way to stop listening.
+   * Hands the container's output to `listener` as it is copied, from now: the run being copied
+   * (`running`: the container runs), else the next one to start (a run of a container that
+   * already exited, still draining, is not joined). Returns the way to stop listening.
    */
-  listen(id: string, listener: OutputListener): () => void {
-    const set = this.#listenersOf(id);
+  listen(id: string, listener: OutputListener, options: { running: boolean }): () => void {
+    const run = options.running ? this.#runs.get(id) : undefined;
+    let set = run;
+    if (!set) {
+      set = this.#waiting.get(id);
+      if (!set) this.#waiting.set(id, (set = new Set()));
+    }
     set.add(listener);
-    if (this.#copies.has(id)) listener.started();
+    if (run) listener.started();
+    const joined = set;
     return () => {
-      set.delete(listener);
-      if (set.size === 0 && this.#listeners.get(id) === set && !this.#copies.has(id)) this.#listeners.delete(id);
+      joined.delete(listener);
+      if (joined.size === 0 && this.#waiting.get(id) === joined) this.#waiting.delete(id);
     };
   }
 
@@ -137,12 +147,13 @@ export class LogCopiers {
 
   /**
    * Resolves once the container's copier wrote its last lines (at once without one; at most 2 s):
-   * true when this daemon copied its last run (its log is complete), false when another process
-   * writes it (the CLI's log holder) or the wait timed out.
+   * true when this daemon copied the run that started at `startedAt` to its end (its log is
+   * complete), false when another process writes it (the CLI's log holder) or the wait timed out.
    */
-  async settled(id: string): Promise<boolean> {
+  async settled(id: string, startedAt?: string): Promise<boolean> {
     const copied = this.#copies.get(id);
-    if (!copied) return this.#ended.has(id);
+    // Complete only for the run this daemon copied (the CLI may have run it since).
+    if (!copied) return this.#ended.has(id) && startedAt !== undefined && this.#ended.get(id) === startedAt;
     const timeout = new AbortController();
     const done = await Promise.race([copied.then(() => true), sleep(settleMs, false, { signal: timeout.signal }).catch(() => false)]);
     timeout.abort();

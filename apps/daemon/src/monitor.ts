@@ -334,8 +334,12 @@ export class Monitor extends EventEmitter {
     if ((options.waitForReaders ?? true) && (this.#readers.get(container.id) ?? 0) > 0) {
       // The last reader's end wakes this (`unread:<id>`); 5 s at most.
       const timeout = new AbortController();
-      await Promise.race([new Promise((resolve) => this.once(`unread:${container.id}`, resolve)), sleep(5000, undefined, { signal: timeout.signal }).catch(() => undefined)]);
+      let wake: () => void = () => undefined;
+      const unread = new Promise<void>((resolve) => (wake = resolve));
+      this.once(`unread:${container.id}`, wake);
+      await Promise.race([unread, sleep(5000, undefined, { signal: timeout.signal }).catch(() => undefined)]);
       timeout.abort();
+      this.off(`unread:${container.id}`, wake);
     }
     try {
       // As Docker's AutoRemove: the container's anonymous volumes go with it.

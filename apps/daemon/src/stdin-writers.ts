@@ -20,17 +20,22 @@ export class StdinWriters {
     for (const give of waiting ?? []) give(writer);
   }
 
-  /** The run ended: its writer is closed. */
+  /**
+   * The run ended: its writer is destroyed (what was queued for a process that is gone is dropped;
+   * `end()` would wait for a drain that never comes).
+   */
   release(id: string, writer?: Writable): void {
     const current = this.#writers.get(id);
     if (!current || (writer && current !== writer)) return;
     this.#writers.delete(id);
-    current.end();
+    current.destroy();
   }
 
-  /** Closes the container's stdin (StdinOnce): the process reads EOF. */
-  close(id: string): void {
-    this.release(id);
+  /** Closes the container's stdin (StdinOnce): what was written is delivered, then the process reads EOF. */
+  #close(id: string, writer: Writable): void {
+    if (this.#writers.get(id) !== writer) return;
+    this.#writers.delete(id);
+    writer.end();
   }
 
   /**
@@ -48,14 +53,14 @@ export class StdinWriters {
     };
     const onEnd = () => {
       ended = true;
-      if (writer && options.once) this.release(id, writer);
+      if (writer && options.once) this.#close(id, writer);
     };
     input.on('data', onData);
     input.once('end', onEnd);
     const give = (given: Writable) => {
       writer = given;
       for (const chunk of typed.splice(0)) given.write(chunk);
-      if (ended && options.once) this.release(id, given);
+      if (ended && options.once) this.#close(id, given);
     };
     const current = this.#writers.get(id);
     if (current) give(current);

@@ -17,7 +17,10 @@ async function ping(_context: DaemonContext, call: Call): Promise<void> {
 
 async function version(context: DaemonContext, call: Call): Promise<void> {
   // The runtime new containers get (runc, crun, ...), as dockerd names its runc.
-  const runtime = await (await context.engine.driver()).runtimes().then((runtimes) => runtimes.default, () => undefined);
+  const runtime = await context.engine
+    .driver()
+    .then((driver) => driver.runtimes())
+    .then((runtimes) => runtimes.default, () => undefined);
   const kernel = release();
   const details = { ApiVersion: apiVersion, MinAPIVersion: minApiVersion, GitCommit: '', GoVersion: `node ${process.version}`, Os: 'linux', Arch: arch, KernelVersion: kernel, BuildTime: '' };
   call.send(200, {

@@ -280,6 +280,11 @@ describe('execdriverd driven by the docker CLI 28 (DOCKER_HOST=unix://...)', () 
     }, 20_000);
     terminal.write('stty size\r');
     await waitFor('the CLI window size in the container', () => (output.includes('25 90') ? true : undefined));
+    // Keys echo before Enter (a partial line of the screen reaches the attached CLI at once).
+    terminal.write('echo partial-lin');
+    await waitFor('the echo of a line not ended yet', () => (output.includes('echo partial-lin') ? true : undefined));
+    terminal.write('e\r');
+    await waitFor('the line once ended', () => (/\npartial-line\r*\n/.test(output) ? true : undefined));
     terminal.write('exit 4\r');
     expect(await exited).toBe(4);
     expect(await docker(['wait', 'clitty'])).toEqual({ exitCode: 0, stdout: '4\n', stderr: '' });

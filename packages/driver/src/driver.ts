@@ -33,7 +33,7 @@ import { installHookScript } from './hook-bridge.js';
 import { IdLock } from './id-lock.js';
 import { launchInit } from './init-process.js';
 import { closeReaders, fifoStream, openFifoReader, openInputFifo, type ContainerOutput } from './output-fifo.js';
-import { parentProcess, processStartTime } from './process-identity.js';
+import { parentProcess, processName, processStartTime } from './process-identity.js';
 import { chooseDefaultRuntime, knownRuntimeNames, runtimeHostProblem } from './runtime-choice.js';
 import { RuntimeSet } from './runtime-set.js';
 import { normalizeSignal } from './signals.js';
@@ -181,7 +181,10 @@ class RuncDriver implements Driver {
     const { procRoot } = this.#context;
     // With fifos, the runtime (the container's parent) copies its own terminal's size (script's) to the
     // container's at start and on SIGWINCH: that one is sized first, so the runtime never sets an old size back.
-    const runtime = record.fifos ? parentProcess(record.pid, procRoot) : undefined;
+    // Only while it is that runtime, under script(1): a container reparented (its runtime gone) is not its parent's to size.
+    const parent = record.fifos ? parentProcess(record.pid, procRoot) : undefined;
+    const grandparent = parent === undefined ? undefined : parentProcess(parent, procRoot);
+    const runtime = grandparent !== undefined && processName(grandparent, procRoot) === 'script' ? parent : undefined;
     if (runtime !== undefined) await resizeTerminalOf(runtime, size, procRoot).catch(() => undefined);
     await resizeTerminalOf(record.pid, size, procRoot).catch((error: unknown) => {
       throw toDriverError(error, `container ${id}`);

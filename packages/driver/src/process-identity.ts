@@ -30,3 +30,12 @@ export function parentProcess(pid: number, procRoot = '/proc'): number | undefin
     return undefined;
   }
 }
+
+/** A process's command name (/proc/<pid>/comm), or undefined when it does not exist. */
+export function processName(pid: number, procRoot = '/proc'): string | undefined {
+  try {
+    return readFileSync(join(procRoot, String(pid), 'comm'), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}

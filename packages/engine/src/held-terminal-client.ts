@@ -11,10 +11,11 @@ const screenPollMs = 25;
  * The terminal of a running tty container started with `{ fifos: true }` (held by script(1) under
  * its shim, as execdriverd starts them), for attachLocalTerminal: its screen from the json-file
  * log as it grows (the daemon's copier writes it), keyboard bytes to its stdin FIFO, resizes to
- * the terminal itself. `exited` settles with its exit code; closing leaves it running.
+ * the terminal itself (`keyboard: false`: none). `exited` settles with its exit code; closing leaves it running.
  */
-export async function connectHeldTerminal(engine: Engine, id: string, size: { cols: number; rows: number }): Promise<ConsoleConnection> {
-  const input = await engine.openInput(id);
+export async function connectHeldTerminal(engine: Engine, id: string, size: { cols: number; rows: number }, options: { keyboard?: boolean } = {}): Promise<ConsoleConnection> {
+  // A container made without -i takes no keyboard (as dockerd's attach).
+  const input = options.keyboard === false ? undefined : await engine.openInput(id);
   await engine.resizeTerminal(id, size.cols, size.rows).catch(() => undefined);
   return new HeldTerminal(engine, id, input, size);
 }
@@ -45,13 +46,21 @@ class HeldTerminal implements ConsoleConnection {
       }
       this.output.end();
     })();
+    const attachedAt = BigInt(Date.now() - 1000) * 1_000_000n;
     this.exited = (async () => {
-      const status = await engine.wait(id).catch(() => undefined);
+      // Removed at its exit (--rm, by the daemon) before the wait saw it: the journal has its `die`.
+      const exitCode = await engine.wait(id).then(
+        (status) => status.exitCode,
+        () => {
+          const died = engine.events.read({ since: attachedAt, filters: { container: [id], event: ['die'] } }).at(-1);
+          return died?.Actor.Attributes.exitCode === undefined ? undefined : Number(died.Actor.Attributes.exitCode);
+        },
+      );
       await screen;
       this.#closed = true;
       this.#input?.end();
-      if (!status) this.lost = true;
-      return { exitCode: status?.exitCode ?? 125, signal: null };
+      if (exitCode === undefined) this.lost = true;
+      return { exitCode: exitCode ?? 125, signal: null };
     })();
   }
 

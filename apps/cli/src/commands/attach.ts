@@ -30,7 +30,7 @@ export const attachCommandSpec: CommandSpec = {
     let connection: ConsoleConnection;
     if (summary.driver?.fifos) {
       // Started by execdriverd: its terminal is held by script(1) under the shim, its screen is in the log.
-      connection = await connectHeldTerminal(engine, summary.id, { cols, rows });
+      connection = await connectHeldTerminal(engine, summary.id, { cols, rows }, { keyboard: summary.record.interactive });
     } else {
       const socketPath = consolePaths(context.stateRoot, summary.id).socket;
       await access(socketPath).catch(() => {
