@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EngineError, HealthProber, hasRestartPolicy, liveMonitor, nextRestartDelay, probeSettings, shouldRestart, type Container, type ContainerRecord, type Engine } from '@execdriver/engine';
+import { EngineError, HealthProber, hasRestartPolicy, isActive, liveMonitor, nextRestartDelay, probeSettings, shouldRestart, type Container, type ContainerRecord, type Engine } from '@execdriver/engine';
 import type { Logger } from './log.js';
 import { heldByConsoleHolder } from './consoles.js';
 
@@ -342,6 +342,12 @@ export class Monitor extends EventEmitter {
       this.off(`unread:${container.id}`, wake);
     }
     try {
+      // Started again meanwhile (a `docker start` while readers finished): that run is not removed under it.
+      const current = await this.#engine.find(container.id);
+      if (isActive(current) && current.state !== 'restarting') {
+        this.#log.info('auto-remove skipped: the container was started again', { id: container.id });
+        return;
+      }
       // As Docker's AutoRemove: the container's anonymous volumes go with it.
       await this.#engine.remove(container.id, { force: true, volumes: true });
     } catch (error) {
