@@ -130,7 +130,7 @@ try {
   }
   for (const id of [...ids, ...ttyIds, ...holderIds]) if (docker('inspect', '-f', '{{.State.Running}}', id).trim() !== 'true') throw new Error(`benchmark aborted: ${id} stopped while measured`);
 
-  console.log(`daemon memory per running non-tty container (${count} running, PSS): ${mib(shimKib + runcKib + Math.max(daemonKib, 0))} MiB = sh shim ${mib(shimKib)} + runc run ${mib(runcKib)} + daemon growth ${mib(daemonKib)} (daemon ${mib(daemonBefore)} -> ${mib(daemonAfter)} MiB); the CLI's Node log holder alone: ${mib(holderKib)} MiB per container`);
+  console.log(`daemon memory per running non-tty container (${count} running, PSS): ${mib(shimKib + runcKib + Math.max(daemonKib, 0))} MiB = sh shim ${mib(shimKib)} + runc run ${mib(runcKib)} + daemon growth ${mib(daemonKib)} (daemon ${mib(daemonBefore)} -> ${mib(daemonAfter)} MiB); the CLI's Node log holder alone: ${mib(holderKib)} MiB per container (target: no Node process per container)`);
   console.log(`daemon memory per running tty container (${count} running, PSS): ${mib(tty.shim + tty.script + tty.runc + Math.max(tty.daemon, 0))} MiB = sh shim ${mib(tty.shim)} + script ${mib(tty.script)} + runc run ${mib(tty.runc)} + daemon growth ${mib(tty.daemon)} (target: at most 5 MiB; no Node process per container)`);
 } finally {
   if (daemon && daemon.exitCode === null) {

@@ -153,7 +153,7 @@ try {
   if (daemonBench.status !== 0) throw new Error(`benchmark aborted: apps/daemon/bench/daemons.mjs failed: ${daemonBench.stderr.trim()}`);
   const daemonTable = daemonBench.stdout.trim();
 
-  // Memory: the daemon per running non-tty container (its own script: a private execdriverd, 10 containers).
+  // Memory: the daemon per running container, non-tty and tty (its own script: a private execdriverd, 10 of each).
   let memoryLine = '';
   if (!has('docker')) notes.push('daemon memory skipped: no docker CLI');
   else {
@@ -227,7 +227,7 @@ try {
   console.log(`targets: run and exec within 10% of bare runc, stats >= 10x faster than runc events --stats, 20 parallel within 20%`);
   if (memoryLine) {
     console.log('');
-    console.log(`memory: ${memoryLine} (target: no Node process per container)`);
+    console.log(`memory: ${memoryLine}`);
   }
   console.log('');
   console.log(daemonTable);
