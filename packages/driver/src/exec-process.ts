@@ -96,6 +96,13 @@ export async function execProcess(
         .catch(() => undefined);
     }
     const code = await spawned.exited;
+    // A terminal's last output is in its stream at the exit, not yet in the caller's: it has, once the stream ended (bounded).
+    const output = spawned.terminal?.output;
+    if (output && !output.readableEnded) {
+      const bound = new AbortController();
+      await Promise.race([new Promise((resolve) => output.once('end', resolve)), sleep(500, undefined, { signal: bound.signal }).catch(() => undefined)]);
+      bound.abort();
+    }
     // runc writes the pid file once the process runs: without it, runc itself failed (a program
     // that is not there, a bad user, ...) and its exit code is not the process's.
     if (code !== 0 && !existsSync(pidFile)) {
