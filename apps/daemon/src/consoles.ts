@@ -5,11 +5,6 @@ import { DaemonError } from './errors.js';
 import type { Hijacked } from './http.js';
 import type { LogCopiers } from './log-copiers.js';
 
-/** The HTTP status of a start that failed with the holder's exit code (Docker: 400 for 126/127). */
-export function startFailure(message: string, exitCode: number): DaemonError {
-  return new DaemonError('START_FAILED', message, { status: exitCode === 126 || exitCode === 127 ? 400 : 500 });
-}
-
 /** Whether a tty container's terminal is held by a CLI console holder (`execdriver run -dit`), not by FIFOs of its shim. */
 export function heldByConsoleHolder(container: Pick<Container, 'record' | 'driver'>): boolean {
   return container.record.command.process.tty && container.driver?.fifos !== true;

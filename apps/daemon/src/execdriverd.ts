@@ -1,16 +1,12 @@
-import { fileURLToPath } from 'node:url';
 import { errorMessage } from './errors.js';
 import { parseDaemonFlags, usage } from './flags.js';
-import { isHelperCommand, runHelper } from './helpers.js';
 import { createLogger } from './log.js';
 import { startDaemon } from './server.js';
 import { daemonVersion } from './system.js';
 
-const daemonPath = fileURLToPath(import.meta.url);
 const argv = process.argv.slice(2);
 
 async function main(): Promise<number> {
-  if (isHelperCommand(argv[0])) return runHelper(argv, daemonPath);
   const flags = parseDaemonFlags(argv, process.env);
   if (flags.help) {
     process.stdout.write(usage);
@@ -24,7 +20,7 @@ async function main(): Promise<number> {
   // One connection's failure must not take the API (or the containers' bookkeeping) down with it.
   process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { error: errorMessage(reason), ...(reason instanceof Error ? { stack: reason.stack } : {}) }));
   process.on('uncaughtException', (error) => log.error('uncaught exception', { error: errorMessage(error), stack: error.stack }));
-  const daemon = await startDaemon(flags, { daemonPath, log });
+  const daemon = await startDaemon(flags, { log });
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       log.info('stopping', { signal });

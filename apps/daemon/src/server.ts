@@ -76,7 +76,7 @@ export interface RunningDaemon {
  * Starts the daemon: the engine on the flags' roots (the CLI's by default), the API on every
  * `-H` socket. Containers are not stopped when it closes.
  */
-export async function startDaemon(flags: DaemonFlags, options: { daemonPath: string; log?: Logger }): Promise<RunningDaemon> {
+export async function startDaemon(flags: DaemonFlags, options: { log?: Logger } = {}): Promise<RunningDaemon> {
   const log = options.log ?? createLogger(flags.logLevel);
   if (flags.pidfile) {
     const old = Number((await readFile(flags.pidfile, 'utf8').catch(() => '')).trim());
@@ -93,7 +93,7 @@ export async function startDaemon(flags: DaemonFlags, options: { daemonPath: str
     await mkdir(dirname(flags.pidfile), { recursive: true });
     await writeFile(flags.pidfile, `${process.pid}`);
   }
-  const engine = createEngine({ stateRoot: flags.execRoot, dataRoot: flags.dataRoot, cgroupPrefix: flags.cgroupPrefix, runc: flags.runc, bridge: flags.bridge, cniPath: flags.cniPath }, options.daemonPath);
+  const engine = createEngine({ stateRoot: flags.execRoot, dataRoot: flags.dataRoot, cgroupPrefix: flags.cgroupPrefix, runc: flags.runc, bridge: flags.bridge, cniPath: flags.cniPath });
   const logCopiers = new LogCopiers(engine, log);
   const monitor = new Monitor(engine, log, { settled: (id) => logCopiers.settled(id) });
   const context: DaemonContext = { engine, monitor, execs: new ExecStore(), consoles: new Consoles(engine, logCopiers), logCopiers, stdinWriters: new StdinWriters(), log, flags };

@@ -28,6 +28,25 @@ function head(socketPath: string, path: string): Promise<{ status: number | unde
   });
 }
 
+/**
+ * Runs `command` (an attach) on a pseudo-terminal of `size` and waits until the shell behind it
+ * answers (typing `echo at-$((1+1))` until `at-2` comes back): the terminal, its output so far, its exit code.
+ */
+async function attachedShell(command: string, args: string[], size: { cols: number; rows: number }) {
+  const pty = await import('@lydell/node-pty');
+  const terminal = pty.spawn(command, args, { ...size, env: { ...process.env, ...harness.env } as Record<string, string> });
+  let text = '';
+  terminal.onData((data) => (text += data));
+  const exited = new Promise<number>((resolve) => terminal.onExit(({ exitCode }) => resolve(exitCode)));
+  await waitFor('the attached shell to answer', async () => {
+    if (text.includes('at-2')) return true;
+    terminal.write('echo at-$((1+1))\r');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return undefined;
+  }, 20_000);
+  return { terminal, output: () => text, exited };
+}
+
 describe('execdriverd driven by the docker CLI 28 (DOCKER_HOST=unix://...)', () => {
   it('serves a private socket 0660 and negotiates API 1.45 (min 1.24)', async () => {
     // How soon it answers is a figure of `pnpm bench` (apps/daemon/bench/daemons.mjs), not a timed test: here it answered at all.
@@ -267,24 +286,14 @@ describe('execdriverd driven by the docker CLI 28 (DOCKER_HOST=unix://...)', () 
 
   it('the execdriver CLI attaches to a tty container of the daemon: its screen, typed input, its window size, the exit code', async () => {
     expect((await docker(['run', '-dit', '--name', 'clitty', 'busybox', 'sh'])).exitCode).toBe(0);
-    const pty = await import('@lydell/node-pty');
-    const terminal = pty.spawn(process.execPath, ['--', cliPath, 'attach', 'clitty'], { cols: 90, rows: 25, env: { ...process.env, ...harness.env } as Record<string, string> });
-    let output = '';
-    terminal.onData((data) => (output += data));
-    const exited = new Promise<number>((resolve) => terminal.onExit(({ exitCode }) => resolve(exitCode)));
-    await waitFor('the attached shell to answer', async () => {
-      if (output.includes('at-2')) return true;
-      terminal.write('echo at-$((1+1))\r');
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      return undefined;
-    }, 20_000);
+    const { terminal, output, exited } = await attachedShell(process.execPath, ['--', cliPath, 'attach', 'clitty'], { cols: 90, rows: 25 });
     terminal.write('stty size\r');
-    await waitFor('the CLI window size in the container', () => (output.includes('25 90') ? true : undefined));
+    await waitFor('the CLI window size in the container', () => (output().includes('25 90') ? true : undefined));
     // Keys echo before Enter (a partial line of the screen reaches the attached CLI at once).
     terminal.write('echo partial-lin');
-    await waitFor('the echo of a line not ended yet', () => (output.includes('echo partial-lin') ? true : undefined));
+    await waitFor('the echo of a line not ended yet', () => (output().includes('echo partial-lin') ? true : undefined));
     terminal.write('e\r');
-    await waitFor('the line once ended', () => (/\npartial-line\r*\n/.test(output) ? true : undefined));
+    await waitFor('the line once ended', () => (/\npartial-line\r*\n/.test(output()) ? true : undefined));
     terminal.write('exit 4\r');
     expect(await exited).toBe(4);
     expect(await docker(['wait', 'clitty'])).toEqual({ exitCode: 0, stdout: '4\n', stderr: '' });
@@ -308,17 +317,7 @@ describe('execdriverd driven by the docker CLI 28 (DOCKER_HOST=unix://...)', () 
     expect((await docker(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', 'ender'])).stdout).toBe('exited 7\n');
     expect((await docker(['exec', 'ttybox', 'echo', 'alive'])).stdout).toBe('alive\n');
     // docker attach to the tty container: what is typed reaches its shell, its output comes back.
-    const pty = await import('@lydell/node-pty');
-    const terminal = pty.spawn('docker', ['attach', 'ttybox'], { cols: 80, rows: 24, env: { ...process.env, ...harness.env } as Record<string, string> });
-    let output = '';
-    terminal.onData((data) => (output += data));
-    const exited = new Promise<number>((resolve) => terminal.onExit(({ exitCode }) => resolve(exitCode)));
-    await waitFor('the attached shell to answer', async () => {
-      if (output.includes('at-2')) return true;
-      terminal.write('echo at-$((1+1))\r');
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      return undefined;
-    }, 20_000);
+    const { terminal, exited } = await attachedShell('docker', ['attach', 'ttybox'], { cols: 80, rows: 24 });
     terminal.write('exit 4\r');
     expect(await exited).toBe(4);
     expect(await docker(['wait', 'ttybox'])).toEqual({ exitCode: 0, stdout: '4\n', stderr: '' });

@@ -46,10 +46,15 @@ export async function openOutputFifos(paths: { stdout: string; stderr: string; s
  * there (or not a FIFO: a container started another way).
  */
 export function openFifoReader(path: string): number | undefined {
+  return openFifo(path, constants.O_RDONLY | constants.O_NONBLOCK);
+}
+
+/** Opens `path` with `flags` when it is a FIFO (never following a link); undefined otherwise or when it cannot. */
+function openFifo(path: string, flags: number): number | undefined {
   try {
     if (!lstatSync(path).isFIFO()) return undefined;
     // libuv adds O_CLOEXEC: no other child inherits it.
-    return openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    return openSync(path, flags);
   } catch {
     return undefined;
   }
@@ -96,12 +101,8 @@ export function closeReaders(readers: OutputReaders): void {
  * are unread.
  */
 export function openInputFifo(path: string): Writable | undefined {
-  try {
-    if (!lstatSync(path).isFIFO()) return undefined;
-    return fifoWriter(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK));
-  } catch {
-    return undefined;
-  }
+  const fd = openFifo(path, constants.O_WRONLY | constants.O_NONBLOCK);
+  return fd === undefined ? undefined : fifoWriter(fd);
 }
 
 /** A stream over a FIFO write end, written by the event loop (a libuv pipe); `end()` closes it. */
