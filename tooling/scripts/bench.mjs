@@ -236,7 +236,16 @@ try {
   for (const note of notes) console.log(`note: ${note}`);
   console.log(`total ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
 } finally {
-  for (const cleanup of cleanups.reverse()) await cleanup();
+  // Every cleanup runs even when one throws; a failed one is said and fails the benchmark (a leak).
+  const attempt = async (what, step) => {
+    try {
+      await step();
+    } catch (error) {
+      console.log(`benchmark cleanup failed (${what}): ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    }
+  };
+  for (const cleanup of cleanups.reverse()) await attempt('a peer or its containers', cleanup);
   for (const hierarchy of readdirSync('/sys/fs/cgroup')) {
     for (const dir of [join('/sys/fs/cgroup', hierarchy, prefix, 'runc-bench'), join('/sys/fs/cgroup', hierarchy, prefix)]) {
       try {
@@ -256,6 +265,6 @@ try {
     console.log(`note: ${point} was still mounted after the benchmark removed its containers`);
     spawnSync('umount', ['-l', point], { stdio: 'ignore' });
   }
-  await removeBridge(bridge);
-  rmSync(base, { recursive: true, force: true });
+  await attempt(`bridge ${bridge}`, () => removeBridge(bridge));
+  await attempt(base, () => rmSync(base, { recursive: true, force: true }));
 }

@@ -22,10 +22,22 @@ done
 
 kib() { du -sk "$1" | cut -f1; }
 
+# npm install, tried three times: a registry hiccup (ECONNRESET, ETIMEDOUT) is not a packaging fault;
+# the last failure's words are printed.
+npm_install() {
+  local attempt
+  for attempt in 1 2 3; do
+    if npm i --no-audit --no-fund --silent "$@" >/dev/null 2>"$out/npm-error"; then return 0; fi
+    echo "check-packages: npm i $* failed (attempt $attempt): $(tail -3 "$out/npm-error" | tr '\n' ' ')" >&2
+    sleep 5
+  done
+  return 1
+}
+
 try_install() { # try_install <import-name> <tarball>...: installs them in a fresh npm project, imports <import-name>
   local name=$1; shift
   local app; app=$(mktemp -d)
-  (cd "$app" && npm init -y >/dev/null && npm i --no-audit --no-fund --silent "$@" >/dev/null)
+  (cd "$app" && npm init -y >/dev/null && npm_install "$@")
   (cd "$app" && node --input-type=module -e "const m = await import('$name'); if (Object.keys(m).length === 0) throw new Error('$name exports nothing'); console.log('check-packages: $name installs from', process.argv[1], 'tarball(s) and exports', Object.keys(m).length, 'names')" "$#")
   ls "$app/node_modules/$name/dist/index.d.ts" >/dev/null
   local tarball; tarball=$(ls "$out/$(echo "${name#@}" | tr / -)"-0*.tgz)
@@ -46,7 +58,7 @@ cgroups_kib=$(kib "$installed_app/node_modules")
 if [ "$cgroups_kib" -ge 1024 ]; then echo "check-packages: @execdriver/cgroups takes $cgroups_kib KiB installed (limit 1024)"; exit 1; fi
 echo "check-packages: @execdriver/cgroups reads stats without zod installed ($cgroups_kib KiB installed)"
 # With zod beside it, the schemas load from the subpath.
-(cd "$installed_app" && npm i --no-audit --no-fund --silent zod@^4.6.7 >/dev/null && node --input-type=module -e "const { cgroupStatsSchema } = await import('@execdriver/cgroups/schema'); const { openCgroupOfPid } = await import('@execdriver/cgroups'); cgroupStatsSchema.parse(await openCgroupOfPid(process.pid).stats())") \
+(cd "$installed_app" && npm_install zod@^4.6.7 && node --input-type=module -e "const { cgroupStatsSchema } = await import('@execdriver/cgroups/schema'); const { openCgroupOfPid } = await import('@execdriver/cgroups'); cgroupStatsSchema.parse(await openCgroupOfPid(process.pid).stats())") \
   || { echo "check-packages: @execdriver/cgroups/schema does not load or check stats"; exit 1; }
 echo "check-packages: @execdriver/cgroups/schema checks stats with zod installed"
 rm -rf "$installed_app"
@@ -60,7 +72,7 @@ try_install @execdriver/driver "$out"/execdriver-*-*.tgz; rm -rf "$installed_app
 try_install @execdriver/engine "$out"/execdriver-*-*.tgz; rm -rf "$installed_app"
 # The CLI: one bundle whose only dependency is node-pty; installed from its tarball it runs.
 cli=$(mktemp -d)
-(cd "$cli" && npm init -y >/dev/null && npm i --no-audit --no-fund --silent "$out"/execdriver-0*.tgz >/dev/null)
+(cd "$cli" && npm init -y >/dev/null && npm_install "$out"/execdriver-0*.tgz)
 "$cli/node_modules/.bin/execdriver" version >/dev/null || { echo "check-packages: the packed CLI does not run"; exit 1; }
 echo "check-packages: the execdriver CLI installs from its tarball and runs ($("$cli/node_modules/.bin/execdriver" version | head -1))"
 echo "execdriver $(stat -c %s "$out"/execdriver-0*.tgz) $(kib "$cli/node_modules/execdriver") $(kib "$cli/node_modules")" >>"$sizes"

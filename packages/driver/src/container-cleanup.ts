@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { toCgroupsPath } from '@execdriver/oci';
 import type { DriverContext } from './driver-context.js';
 import { DriverError } from './errors.js';
+import { processName, processStartTime } from './process-identity.js';
 import { classifyRuncFailure } from './to-driver-error.js';
 
 /** How long clean() waits for killed processes to leave their cgroup. */
@@ -43,6 +44,9 @@ export async function removeContainer(context: DriverContext, id: string): Promi
     }
   }
   for (const runc of runtimes) if (runc.knows(id) && runc.options.root !== undefined) left.push(`${runc.name} state ${join(runc.options.root, id)}`);
+  // The shim and its `runc run` write into the state directory as they end (the exit code, the
+  // runtime's log): removing it before they are gone races with them (ENOTEMPTY).
+  if (record?.shimPid !== undefined && left.length === 0) await waitForShim(context, record.shimPid);
   await store.remove(id);
   if (left.length > 0) {
     const said = runcFailure instanceof Error ? ` (runc: ${runcFailure.message})` : '';
@@ -51,6 +55,12 @@ export async function removeContainer(context: DriverContext, id: string): Promi
       ...(runcFailure instanceof DriverError && runcFailure.runc ? { runc: runcFailure.runc } : {}),
     });
   }
+}
+
+/** Waits (bounded) until the shim, a `sh` whose container was just killed, has ended. */
+async function waitForShim(context: DriverContext, pid: number): Promise<void> {
+  const alive = () => processStartTime(pid, context.procRoot) !== undefined && processName(pid, context.procRoot) === 'sh';
+  for (let waited = 0; waited < killWaitMs && alive(); waited += 10) await sleep(10);
 }
 
 /**
