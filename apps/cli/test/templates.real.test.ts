@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from './harness.js';
+import { cliPath, createHarness, waitFor, type Harness } from './harness.js';
 
 // End to end through the built binary: Go templates in --format as the docker CLI runs them.
 let harness: Harness;
@@ -82,6 +83,25 @@ describe('ps, images, stats, version --format', () => {
     const row = JSON.parse((await cli(['stats', '--no-stream', '--format', 'json', 'tpl'])).stdout) as Record<string, string>;
     expect(Object.keys(row)).toEqual(['BlockIO', 'CPUPerc', 'Container', 'ID', 'MemPerc', 'MemUsage', 'Name', 'NetIO', 'PIDs']);
     expect(row).toMatchObject({ Container: 'tpl', Name: 'tpl', ID: id.slice(0, 12), PIDs: '1', CPUPerc: expect.stringMatching(/^\d+\.\d\d%$/) });
+  });
+
+  it('stats streams every running container: one started later appears within seconds, one removed goes', async () => {
+    const child = spawn(process.execPath, ['--', cliPath, 'stats', '--format', '{{.Name}} {{.PIDs}}'], { env: { ...process.env, ...harness.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const ticks: string[] = [];
+    child.stdout.on('data', (chunk: Buffer) => ticks.push(chunk.toString()));
+    try {
+      await waitFor('the first tick', () => (ticks.some((tick) => tick.includes('tpl 1\n')) ? true : undefined));
+      expect((await cli(['run', '-d', '--name', 'late', 'busybox', 'sleep', '60'])).exitCode).toBe(0);
+      const startedAt = ticks.length;
+      await waitFor('the later container in the stream', () => (ticks.slice(startedAt).some((tick) => tick.includes('late 1\n')) ? true : undefined), 5000);
+      expect((await cli(['rm', '-f', 'late'])).exitCode).toBe(0);
+      const removedAt = ticks.length;
+      await waitFor('a tick without the removed container', () => (ticks.slice(removedAt + 1).some((tick) => tick.includes('tpl 1\n') && !tick.includes('late')) ? true : undefined), 5000);
+      expect(child.exitCode).toBeNull();
+    } finally {
+      child.kill('SIGTERM');
+      await cli(['rm', '-f', 'late']);
+    }
   });
 
   it('version: Client and Server, as docker version', async () => {

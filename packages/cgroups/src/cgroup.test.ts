@@ -236,6 +236,23 @@ describe('hybrid', () => {
     expect(await cgroup.pids()).toEqual([401, 402]);
   });
 
+  test('brief: the figures of a docker stats line, the same values, a third of the files', async () => {
+    for (const cgroup of [openCgroupOfPid(401, { cgroupRoot: hybrid, procRoot: proc }), openCgroupOfPid(201, { cgroupRoot: v1, procRoot: proc }), openCgroup('/system.slice/demo.service', { cgroupRoot: v2 })]) {
+      const full = await cgroup.stats();
+      const brief = await cgroup.stats({ brief: true });
+      expect(cgroupStatsSchema.parse(brief)).toEqual(brief);
+      expect(brief.cpu).toEqual({ usageNanoseconds: full.cpu?.usageNanoseconds, ...(cgroup.mode === 'unified' ? { userNanoseconds: full.cpu?.userNanoseconds, systemNanoseconds: full.cpu?.systemNanoseconds, throttling: full.cpu?.throttling } : {}) });
+      expect(brief.memory).toEqual({ usageBytes: full.memory?.usageBytes, limitBytes: full.memory?.limitBytes, inactiveFileBytes: full.memory?.inactiveFileBytes, stat: full.memory?.stat });
+      expect(brief.pids).toEqual(full.pids === undefined ? undefined : { current: full.pids.current });
+      expect(brief.blockIo?.devices.map(({ major, minor, readBytes, writeBytes }) => ({ major, minor, readBytes, writeBytes }))).toEqual(full.blockIo?.devices.map(({ major, minor, readBytes, writeBytes }) => ({ major, minor, readBytes, writeBytes })));
+      expect(brief.hugetlb).toBeUndefined();
+      expect(brief.pressure).toBeUndefined();
+      const files = (stats: typeof full) => Object.keys(stats.raw.v1 ?? {}).length + Object.keys(stats.raw.v2 ?? {}).length;
+      expect(files(brief)).toBeLessThan(files(full));
+      if (cgroup.mode !== 'unified') expect(files(brief) * 2).toBeLessThanOrEqual(files(full));
+    }
+  });
+
   test('openCgroup by path finds only the hierarchies that have it', () => {
     const cgroup = openCgroup('/user.slice/c1', { cgroupRoot: hybrid });
     expect(cgroup.controllers.memory).toBeUndefined();

@@ -28,13 +28,26 @@ export interface Cgroup {
   /**
    * Reads one sample. Missing controllers or files give absent fields; a cgroup that no longer
    * exists gives `CgroupError` `CGROUP_NOT_FOUND`. Reads are synchronous system calls (about
-   * 10 µs each, 15-25 files) wrapped in a promise: far cheaper than the thread pool.
+   * 10 µs each, 15-25 files) wrapped in a promise: far cheaper than the thread pool. With
+   * `brief`, only what `docker stats` shows (see `StatsOptions`).
    */
-  stats(): Promise<CgroupStats>;
+  stats(options?: StatsOptions): Promise<CgroupStats>;
   /** The process ids in the cgroup (`cgroup.procs`), `CGROUP_NOT_FOUND` when it is gone. */
   pids(): Promise<number[]>;
   /** True while at least one of its directories exists. */
   exists(): boolean;
+}
+
+export interface StatsOptions {
+  /**
+   * Only the figures of a `docker stats` line, from about a third of the files: CPU usage
+   * (`usageNanoseconds`), memory usage, limit and `memory.stat`, `pids.current`, bytes read and
+   * written per device. No per-CPU usage, user/system split, throttling, swap, fail and OOM
+   * counters, peak, PID limit, I/O operations, hugetlb or pressure. For sampling many
+   * containers often (a `stats` stream of 100 containers at 1 Hz opens 2000 kernel files a second
+   * in full).
+   */
+  brief?: boolean;
 }
 
 export interface CgroupRootOptions {
@@ -161,8 +174,8 @@ function createCgroup(
     unifiedDirectory,
     hugePageSizes,
     exists: () => directories.some((directory) => existsSync(directory)),
-    stats: async () => {
-      const stats = readCgroupStats(cgroup);
+    stats: async (options = {}) => {
+      const stats = readCgroupStats(cgroup, options);
       if (Object.keys(stats.raw.v1 ?? {}).length === 0 && Object.keys(stats.raw.v2 ?? {}).length === 0 && !cgroup.exists()) {
         throw notFound();
       }

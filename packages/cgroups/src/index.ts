@@ -9,6 +9,7 @@ export {
   type CgroupRootOptions,
   type ControllerDirectory,
   type OpenCgroupOfPidOptions,
+  type StatsOptions,
 } from './cgroup.js';
 export { parseProcCgroup, readProcCgroup, type ProcCgroupEntry } from './proc-cgroup.js';
 export type {

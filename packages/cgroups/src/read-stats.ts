@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Cgroup } from './cgroup.js';
+import type { Cgroup, StatsOptions } from './cgroup.js';
 import {
   parseBlkioV1,
   parseCpuacctUsageAll,
@@ -72,8 +72,9 @@ function defined<T extends object>(value: T): T | undefined {
   return entries.length === 0 ? undefined : (Object.fromEntries(entries) as T);
 }
 
-/** Reads every statistic `cgroup` has, choosing the v1 or v2 reader per controller. */
-export function readCgroupStats(cgroup: Cgroup): CgroupStats {
+/** Reads every statistic `cgroup` has (or, `brief`, those of a `docker stats` line), choosing the v1 or v2 reader per controller. */
+export function readCgroupStats(cgroup: Cgroup, options: StatsOptions = {}): CgroupStats {
+  const brief = options.brief === true;
   const v1: Record<string, RawValue> = {};
   const v2: Record<string, RawValue> = {};
   const source = (controller: string): FileSource | undefined => {
@@ -85,14 +86,14 @@ export function readCgroupStats(cgroup: Cgroup): CgroupStats {
   const isV1 = (controller: string) => cgroup.controllers[controller]?.version === 1;
 
   const readAt = new Date().toISOString();
-  const cpu = isV1('cpuacct') || isV1('cpu') ? readCpuV1(source('cpuacct'), source('cpu')) : unified && readCpuV2(unified);
-  const memory = isV1('memory') ? readMemoryV1(source('memory')!) : cgroup.controllers.memory && readMemoryV2(source('memory')!);
+  const cpu = isV1('cpuacct') || isV1('cpu') ? readCpuV1(source('cpuacct'), brief ? undefined : source('cpu'), brief) : unified && readCpuV2(unified);
+  const memory = isV1('memory') ? readMemoryV1(source('memory')!, brief) : cgroup.controllers.memory && readMemoryV2(source('memory')!, brief);
   const pidsSource = source('pids');
-  const pids = pidsSource && defined<PidsStats>({ current: pidsSource.number('pids.current'), limit: toLimit(pidsSource.single('pids.max')) });
-  const blockIo = isV1('blkio') ? readBlockIoV1(source('blkio')!) : cgroup.controllers.io && readBlockIoV2(source('io')!);
-  const hugetlbSource = source('hugetlb');
+  const pids = pidsSource && defined<PidsStats>({ current: pidsSource.number('pids.current'), limit: brief ? undefined : toLimit(pidsSource.single('pids.max')) });
+  const blockIo = isV1('blkio') ? readBlockIoV1(source('blkio')!, brief) : cgroup.controllers.io && readBlockIoV2(source('io')!);
+  const hugetlbSource = brief ? undefined : source('hugetlb');
   const hugetlb = hugetlbSource && readHugetlb(hugetlbSource, cgroup.hugePageSizes, isV1('hugetlb'));
-  const pressure = unified && readPressure(unified);
+  const pressure = !brief && unified && readPressure(unified);
 
   const stats: CgroupStats = { readAt, raw: {} };
   if (cpu) stats.cpu = cpu;
@@ -106,7 +107,8 @@ export function readCgroupStats(cgroup: Cgroup): CgroupStats {
   return stats;
 }
 
-function readCpuV1(cpuacct: FileSource | undefined, cpu: FileSource | undefined): CpuStats | undefined {
+function readCpuV1(cpuacct: FileSource | undefined, cpu: FileSource | undefined, brief = false): CpuStats | undefined {
+  if (brief) return defined<CpuStats>({ usageNanoseconds: cpuacct?.number('cpuacct.usage') });
   const bandwidth = cpu?.flat('cpu.stat');
   const throttling =
     bandwidth?.nr_periods === undefined
@@ -163,10 +165,11 @@ function readCpuV2(unified: FileSource): CpuStats | undefined {
   });
 }
 
-function readMemoryV1(memory: FileSource): MemoryStats | undefined {
+function readMemoryV1(memory: FileSource, brief = false): MemoryStats | undefined {
   const usageBytes = memory.number('memory.usage_in_bytes');
   const limitBytes = toLimit(memory.single('memory.limit_in_bytes'));
   const stat = memory.flat('memory.stat');
+  if (brief) return briefMemory(usageBytes, limitBytes, stat, stat?.total_inactive_file ?? stat?.inactive_file);
   const swapAndMemory = memory.number('memory.memsw.usage_in_bytes');
   const swapAndMemoryLimit = toLimit(memory.single('memory.memsw.limit_in_bytes'));
   const oomControl = memory.flat('memory.oom_control');
@@ -191,8 +194,14 @@ function readMemoryV1(memory: FileSource): MemoryStats | undefined {
   });
 }
 
-function readMemoryV2(memory: FileSource): MemoryStats | undefined {
+/** The memory figures of a `docker stats` line. */
+function briefMemory(usageBytes: number | undefined, limitBytes: number | null | undefined, stat: Record<string, number> | undefined, inactiveFileBytes: number | undefined): MemoryStats | undefined {
+  return defined<MemoryStats>({ usageBytes, limitBytes, inactiveFileBytes, stat });
+}
+
+function readMemoryV2(memory: FileSource, brief = false): MemoryStats | undefined {
   const stat = memory.flat('memory.stat');
+  if (brief) return briefMemory(memory.number('memory.current'), toLimit(memory.single('memory.max')), stat, stat?.inactive_file);
   const events = memory.flat('memory.events');
   return defined<MemoryStats>({
     usageBytes: memory.number('memory.current'),
@@ -214,9 +223,9 @@ function splitDevice(device: string): { major: number; minor: number } | undefin
   return match ? { major: Number(match[1]), minor: Number(match[2]) } : undefined;
 }
 
-function readBlockIoV1(blkio: FileSource): BlockIoStats | undefined {
+function readBlockIoV1(blkio: FileSource, brief = false): BlockIoStats | undefined {
   const bytes = blkio.blkio('blkio.throttle.io_service_bytes_recursive') ?? blkio.blkio('blkio.throttle.io_service_bytes');
-  const operations = blkio.blkio('blkio.throttle.io_serviced_recursive') ?? blkio.blkio('blkio.throttle.io_serviced');
+  const operations = brief ? undefined : (blkio.blkio('blkio.throttle.io_serviced_recursive') ?? blkio.blkio('blkio.throttle.io_serviced'));
   if (!bytes && !operations) return undefined;
   const devices = new Set([...Object.keys(bytes ?? {}), ...Object.keys(operations ?? {})]);
   const result: BlockIoDeviceStats[] = [];

@@ -23,11 +23,13 @@ export interface TakeSampleOptions {
    * tick reads them once for all (as dockerd's stats collector does), not once per container.
    */
   host?: { systemCpuUsageNanoseconds: number; onlineCpus: number };
+  /** Only the figures of a `docker stats` line (`Cgroup.stats({ brief: true })`). */
+  brief?: boolean;
 }
 
 /** Reads `cgroup.stats()`, the host CPU counters and, given a pid, the network counters. */
 export async function takeSample(cgroup: Cgroup, options: TakeSampleOptions = {}): Promise<Sample> {
-  const stats = await cgroup.stats();
+  const stats = await cgroup.stats(options.brief ? { brief: true } : {});
   const sample: Sample = {
     stats,
     systemCpuUsageNanoseconds: options.host?.systemCpuUsageNanoseconds ?? readSystemCpuUsage({ procRoot: options.procRoot }),

@@ -196,7 +196,12 @@ export interface Driver {
   info(id: string): ContainerInfo;
   inspect(id: string): Promise<ContainerSummary>;
   getPids(id: string): Promise<number[]>;
-  stats(id: string): Promise<ContainerStats>;
+  /**
+   * One sample of the container's cgroup, network and host CPU counters. `brief`: only the
+   * figures of a `docker stats` line, from about a third of the kernel files (`StatsOptions` of
+   * @execdriver/cgroups), for sampling many containers often.
+   */
+  stats(id: string, options?: { brief?: boolean }): Promise<ContainerStats>;
   /**
    * New cgroup limits for a running (or paused) container (`runc update`): the whole resources
    * of its command as they are to be now. Resolves to the warnings of settings left out on this host.

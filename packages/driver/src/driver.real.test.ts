@@ -404,6 +404,14 @@ describe('driver on real containers', () => {
       expect(stats.cgroup.cpu?.usageNanoseconds).toBeGreaterThan(0);
       expect(stats.systemCpuUsageNanoseconds).toBeGreaterThan(0);
       expect(Object.keys(stats.networks)).toContain('lo');
+      // brief: the figures of a docker stats line only, the same kernel counters.
+      const brief = await driver.stats(id, { brief: true });
+      expect(brief.cgroup.memory?.usageBytes).toBeGreaterThan(0);
+      expect(brief.memoryLimitBytes).toBe(64 * 1024 * 1024);
+      expect(brief.cgroup.pids).toEqual({ current: stats.cgroup.pids?.current });
+      expect(brief.cgroup.cpu?.usageNanoseconds).toBeGreaterThanOrEqual(stats.cgroup.cpu!.usageNanoseconds!);
+      expect(brief.cgroup.cpu?.perCpuUsageNanoseconds).toBeUndefined();
+      expect(brief.cgroup.pressure).toBeUndefined();
     });
 
     test('pause: exec fails at once with CONTAINER_PAUSED; unpause resumes', async () => {
@@ -422,6 +430,8 @@ describe('driver on real containers', () => {
       await driver.kill(id, 'TERM');
       await expect(driver.wait(id)).resolves.toEqual({ exitCode: 42, oomKilled: false });
       expect(readFileSync(driver.logPaths(id).stdout, 'utf8')).toBe('ready\ngot-term\n');
+      // stats() knew it running (it keeps the record while the process lives): not any more.
+      await expectCode(driver.stats(id), 'CONTAINER_NOT_RUNNING');
       await expectCode(driver.kill(id, 'TERM'), 'CONTAINER_NOT_RUNNING');
       await expectCode(driver.exec(id, { args: ['true'] }), 'CONTAINER_NOT_RUNNING');
     });

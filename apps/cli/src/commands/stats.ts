@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cpuPercent, memoryUsageWithoutCache, toDockerStats, type DockerStats, type Sample } from '@execdriver/cgroups';
@@ -165,13 +166,27 @@ export const statsCommandSpec: CommandSpec = {
     /** Stats of a running container; `stopped` for one that is not running (Docker shows zeros). */
     const read = async (id: string): Promise<ContainerStats | 'stopped' | undefined> => {
       try {
-        return await driver.stats(id);
+        // A line (table, json, template) needs a third of the kernel files of the full API object.
+        return await driver.stats(id, { brief: format !== 'api' });
       } catch (error) {
         if (error instanceof DriverError && error.code === 'CONTAINER_NOT_RUNNING') return 'stopped';
         if (named) throw error;
         return undefined;
       }
     };
+    // Listing every container each second costs more than their stats. The list is taken afresh when
+    // the events journal grew (a container was created, started, renamed or removed: one stat() a
+    // second, where dockerd's CLI follows the event stream), at once when a listed container is gone
+    // or stopped, and every 30 s whatever happened.
+    const journalMark = () => {
+      try {
+        const info = statSync(engine.events.path);
+        return `${info.ino}:${info.size}`;
+      } catch {
+        return '';
+      }
+    };
+    let mark = journalMark();
     // The first sample only primes CPU %; docker stats shows figures from the second on.
     const first = await targets();
     for (const { id } of first) {
@@ -179,8 +194,6 @@ export const statsCommandSpec: CommandSpec = {
       if (stats && stats !== 'stopped') previous.set(id, toSample(stats));
     }
     const live = stream && format === undefined && process.stdout.isTTY;
-    // Listing every container each second costs more than their stats: the list is taken afresh every
-    // few seconds, and at once when a listed container is gone or stopped.
     let listed = first;
     let tick = 0;
     for (;;) {
@@ -188,8 +201,11 @@ export const statsCommandSpec: CommandSpec = {
       await sleep(stream ? 1000 : 200);
       const rows: { row: StatsRow; reference: string }[] = [];
       const documents: DockerStats[] = [];
-      if (stream && !named && tick++ % 3 === 2) listed = await targets();
-      else if (stream && named) listed = await targets();
+      const marked = stream && !named ? journalMark() : mark;
+      if (stream && !named && (marked !== mark || tick++ % 30 === 29)) {
+        mark = marked; // taken before the list: what is journaled meanwhile makes the next tick list again
+        listed = await targets();
+      } else if (stream && named) listed = await targets();
       let changed = false;
       for (const { id, reference, name } of listed) {
         const stats = await read(id);
@@ -200,14 +216,14 @@ export const statsCommandSpec: CommandSpec = {
         if (stats === 'stopped') {
           if (!all) changed = true;
           rows.push({ row: stoppedStatsRow(id, name), reference });
-          documents.push(stoppedDockerStats(id, name));
+          if (format === 'api') documents.push(stoppedDockerStats(id, name));
           previous.delete(id);
           continue;
         }
         const sample = toSample(stats);
         const before = previous.get(id);
         rows.push({ row: toStatsRow(id, before, sample, stats.memoryLimitBytes, name), reference });
-        documents.push(toDockerStats(before, sample, { id, name: `/${name}`, machineMemoryBytes: machineMemory() }));
+        if (format === 'api') documents.push(toDockerStats(before, sample, { id, name: `/${name}`, machineMemoryBytes: machineMemory() }));
         previous.set(id, sample);
       }
       if (format === 'api') context.stdout.write(documents.map((document) => `${JSON.stringify(document)}\n`).join(''));
@@ -216,6 +232,7 @@ export const statsCommandSpec: CommandSpec = {
       } else context.stdout.write(`${live ? '\x1b[2J\x1b[H' : ''}${formatTable(header, rows.map(({ row }) => tableLine(row)))}`);
       if (!stream) return 0;
       if (changed && !named) {
+        mark = journalMark();
         listed = await targets();
         tick = 0;
       }
