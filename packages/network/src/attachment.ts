@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CniConfigList, CniResult } from './cni-types.js';
@@ -62,7 +63,9 @@ export class AttachmentStore {
 
   async get(containerId: string): Promise<Attachment | undefined> {
     try {
-      return JSON.parse(await readFile(this.path(containerId), 'utf8')) as Attachment;
+      // Synchronous on purpose: a record is under a kilobyte, and `ps` of 100 containers reads 100 of
+      // them; each asynchronous read is several thread-pool round trips.
+      return JSON.parse(readFileSync(this.path(containerId), 'utf8')) as Attachment;
     } catch {
       return undefined;
     }
