@@ -217,7 +217,9 @@ export class StateStore {
   async remove(id: string): Promise<void> {
     const { dir } = this.paths(id);
     try {
-      await rm(dir, { recursive: true, force: true });
+      // Retried: another process finishing its last write (an exit record's temporary file, the
+      // shim's exit code) can fill the directory between the listing and the rmdir (ENOTEMPTY).
+      await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
     } catch (error) {
       // rm's own error can mislead (an immutable file gives ENOTDIR from its retry as a
       // directory): remove entry by entry to report the real failure and its path.
