@@ -14,6 +14,7 @@ import { EngineError } from './errors.js';
 import { runInRoot, spawnInRoot } from './in-root.js';
 import { scanTarFile, type TarEntry } from './tar-entries.js';
 import { exitOf } from './volume-mounts.js';
+import { compareText } from './compare-text.js';
 
 /**
  * The filesystem operations of Docker's `cp`, `export`, `diff` (and the Engine API's archive
@@ -405,7 +406,7 @@ export async function containerChanges(engine: Engine, reference: string): Promi
     const inLower = await lstat(join(lower, relative)).then(() => true, () => false);
     changes.push({ kind: inLower ? 'C' : 'A', path });
   }
-  changes.sort((a, b) => a.path.localeCompare(b.path));
+  changes.sort((a, b) => compareText(a.path, b.path));
   return changes;
 }
 

@@ -28,6 +28,7 @@ import { planVolumeMounts, prepareVolumes, type VolumeRequest } from './volume-m
 import { VolumeStore } from './volume-store.js';
 import { checkHealthConfig, imageHealthConfig, mergeHealthConfig, probeSettings, type HealthConfig } from './health-config.js';
 import { HealthStore } from './health-state.js';
+import { compareText } from './compare-text.js';
 
 /** How the engine starts a helper process of the app (console holder, reaper): the app's own entry with these arguments. */
 export type HelperLauncher = (args: readonly string[], options: { logPath?: string; ipc?: boolean }) => ChildProcess;
@@ -670,8 +671,4 @@ export class Engine {
     })();
     return this.#secured;
   }
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

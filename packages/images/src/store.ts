@@ -150,7 +150,9 @@ export class ImageStore {
         broken.push({ id: entry, error });
       }
     }
-    images.sort((a, b) => b.created.localeCompare(a.created) || a.id.localeCompare(b.id));
+    // Code-point order (ISO times, hex ids): localeCompare would start ICU's collator (~15 ms).
+    const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    images.sort((a, b) => compare(b.created, a.created) || compare(a.id, b.id));
     return { images, broken };
   }
 
