@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { copyFixtures } from './__fixtures__/copy-fixtures.js';
 import { openCgroup, openCgroupOfPid } from './cgroup.js';
+import { readOomCounters } from './oom-counters.js';
 import { detectCgroupMode } from './mode.js';
 import { cgroupStatsSchema } from './stats-schema.js';
 
@@ -234,6 +235,16 @@ describe('hybrid', () => {
     expect(Object.keys(stats.raw.v1 ?? {})).toContain('memory.stat');
     expect(Object.keys(stats.raw.v2 ?? {})).toEqual(expect.arrayContaining(['hugetlb.2MB.current', 'cpu.pressure']));
     expect(await cgroup.pids()).toEqual([401, 402]);
+  });
+
+  test('readOomCounters reads the OOM counters alone, the same as stats()', async () => {
+    const v2Service = openCgroup('/system.slice/demo.service', { cgroupRoot: v2 });
+    expect(readOomCounters(v2Service)).toEqual({ oomKills: 1, ooms: 2 });
+    expect(readOomCounters(v2Service)?.oomKills).toBe((await v2Service.stats()).memory?.oomKillEvents);
+    const docker = openCgroupOfPid(201, { cgroupRoot: v1, procRoot: proc });
+    expect(readOomCounters(docker)).toEqual({ oomKills: 3 });
+    // No memory controller: nothing to read.
+    expect(readOomCounters(openCgroup('/bare', { cgroupRoot: v2 }))).toBeUndefined();
   });
 
   test('brief: the figures of a docker stats line, the same values, a third of the files', async () => {

@@ -37,4 +37,5 @@ export {
   type DockerStats,
   type ToDockerStatsOptions,
 } from './docker-stats.js';
+export { oomCountersFile, readOomCounters, type OomCounters } from './oom-counters.js';
 export { watchOom, watchStats, type OomEvent, type WatchOomOptions, type WatchStatsOptions } from './watch.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Cgroup } from './cgroup.js';
 import { CgroupError } from './errors.js';
-import { parseFlatKeyed } from './parse.js';
+import { oomCountersFile, readOomCounters } from './oom-counters.js';
 import { readKernelFile } from './read-file.js';
 import type { CgroupStats } from './stats.js';
 
@@ -78,10 +78,10 @@ export async function* watchOom(cgroup: Cgroup, options: WatchOomOptions = {}): 
     });
   }
   const { signal } = options;
-  const file = join(memory.directory, memory.version === 1 ? 'memory.oom_control' : 'memory.events');
+  const file = oomCountersFile(cgroup)!;
   const read = (): { oom_kill?: number; oom?: number } | undefined => {
-    const text = readKernelFile(file);
-    return text === undefined ? undefined : parseFlatKeyed(text, file);
+    const counters = readOomCounters(cgroup);
+    return counters && { oom_kill: counters.oomKills, oom: counters.ooms };
   };
   const first = read();
   if (first === undefined) return;

@@ -1,4 +1,4 @@
-import { openCgroup } from '@execdriver/cgroups';
+import { openCgroup, readOomCounters } from '@execdriver/cgroups';
 import type { ExitStatus } from '@execdriver/spec';
 import type { DriverContext } from './driver-context.js';
 import { releaseStoppedContainer } from './container-cleanup.js';
@@ -46,11 +46,17 @@ export async function recordExit(context: DriverContext, id: string, shimCode?: 
     if (record.exitCode !== undefined) return { exitCode: record.exitCode, oomKilled: record.oomKilled ?? false };
     const exitCode = (await store.readExitCode(id)) ?? shimCode ?? unknownExitCode;
     let oomKilled = false;
+    // Only the OOM counter (one kernel file; the full statistics are 15-25).
+    let counters: ReturnType<typeof readOomCounters>;
     try {
-      const stats = await openCgroup(record.cgroupsPath, { cgroupRoot }).stats();
-      oomKilled = (stats.memory?.oomKillEvents ?? 0) > 0;
-      onOomKills?.(stats.memory?.oomKillEvents ?? 0);
+      counters = readOomCounters(openCgroup(record.cgroupsPath, { cgroupRoot }));
     } catch {
+      counters = undefined;
+    }
+    if (counters) {
+      oomKilled = (counters.oomKills ?? 0) > 0;
+      onOomKills?.(counters.oomKills ?? 0);
+    } else {
       // The cgroup is gone (released, never made, or removed by a runtime without --keep): what a watch saw.
       oomKilled = (seenOomKills?.() ?? 0) > 0;
     }
