@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { bridgeRuleLines } from '@execdriver/testkit';
 import { createServer, connect, type Server } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, networkLeftovers, waitFor, type Harness } from './harness.js';
@@ -152,6 +155,22 @@ describe('bridge networks (real containers, CNI plugins)', () => {
     } finally {
       server?.kill();
       execFileSync('sh', ['-c', `ip link del ${hostEnd} 2>/dev/null; ip netns del ${outside} 2>/dev/null; true`]);
+    }
+  }, 60_000);
+
+  it('the first containers of a network started at once make its rules once (a lock between processes)', async () => {
+    expect((await cli(['network', 'create', 'racenet'])).exitCode).toBe(0);
+    try {
+      const bridge = (JSON.parse((await cli(['network', 'inspect', 'racenet'])).stdout) as { Options: Record<string, string> }[])[0]!.Options['com.docker.network.bridge.name']!;
+      const runs = await Promise.all(Array.from({ length: 4 }, () => cli(['run', '--rm', '--network', 'racenet', 'busybox', 'true'])));
+      expect(runs.map((run) => run.exitCode)).toEqual([0, 0, 0, 0]);
+      // Forward in, forward replies, masquerade: each once, however many processes raced to make them.
+      expect(bridgeRuleLines(bridge)).toHaveLength(3);
+      expect((await cli(['network', 'rm', 'racenet'])).exitCode).toBe(0);
+      expect(bridgeRuleLines(bridge)).toEqual([]);
+      expect(readdirSync(join(harness.stateRoot, 'network', 'rules')).filter((file) => file.startsWith(bridge))).toEqual([]);
+    } finally {
+      await cli(['network', 'rm', 'racenet']);
     }
   }, 60_000);
 

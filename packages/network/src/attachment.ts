@@ -4,6 +4,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import type { CniConfigList, CniResult } from './cni-types.js';
 import type { PortBinding } from './ports.js';
+import { processAlive } from './process-alive.js';
 
 /** A container's interface on one network. */
 export interface Endpoint {
@@ -95,7 +96,7 @@ export class AttachmentStore {
   /** Whether a release of the container is under way (claimed, not done). */
   async releasing(containerId: string): Promise<boolean> {
     const prefix = `.${containerId}.releasing.`;
-    return (await readdir(this.root).catch(() => [] as string[])).some((file) => file.startsWith(prefix) && pidAlive(Number(file.slice(prefix.length).split('.')[0])));
+    return (await readdir(this.root).catch(() => [] as string[])).some((file) => file.startsWith(prefix) && processAlive(Number(file.slice(prefix.length).split('.')[0])));
   }
 
   /** Claims left by a process that died while releasing: their owners, and the files. */
@@ -104,7 +105,7 @@ export class AttachmentStore {
     for (const file of await readdir(this.root).catch(() => [] as string[])) {
       const match = /^\.[0-9a-zA-Z_.-]+?\.releasing\.(\d+)\.[0-9a-f]+$/.exec(file);
       if (!match) continue;
-      if (pidAlive(Number(match[1]))) continue;
+      if (processAlive(Number(match[1]))) continue;
       const path = join(this.root, file);
       try {
         found.push({ path, attachment: JSON.parse(await readFile(path, 'utf8')) as Attachment });
@@ -113,14 +114,5 @@ export class AttachmentStore {
       }
     }
     return found;
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

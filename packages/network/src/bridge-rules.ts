@@ -43,16 +43,39 @@ export function bridgeRules(input: BridgeRuleInput): BridgeRule[] {
 
 /**
  * Makes sure the bridge's rules are in place: each one checked (`-C`) and added when missing.
+ * With `lockFile`, the checks and additions run as one `sh` under `flock(1)` on it, so that
+ * processes starting the first containers of a network at once do not each add the rules (a check
+ * and its addition are two iptables calls); the kernel releases the lock if its holder dies.
  * @throws NetworkError RULES_FAILED naming the iptables call that failed
  */
-export async function ensureBridgeRules(input: BridgeRuleInput, iptables = 'iptables'): Promise<void> {
+export async function ensureBridgeRules(input: BridgeRuleInput, iptables = 'iptables', lockFile?: string): Promise<void> {
+  if (lockFile !== undefined) {
+    const script = bridgeRules(input)
+      .map((rule) => {
+        const check = [iptables, '-w', '-t', rule.table, '-C', rule.chain, ...rule.spec].map(shellQuote).join(' ');
+        const add = addArgs(rule).map(shellQuote);
+        const said = shellQuote(`${iptables} ${addArgs(rule).join(' ')}`);
+        return `${check} 2>/dev/null || ${shellQuote(iptables)} ${add.join(' ')} || { echo ${said} >&2; exit 1; }`;
+      })
+      .join('\n');
+    try {
+      await run('flock', ['-w', '15', lockFile, 'sh', '-c', script], { timeout: 30_000 });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        const detail = String((error as { stderr?: string }).stderr ?? (error as Error).message).trim().split('\n').reverse().join(': ');
+        throw new NetworkError('RULES_FAILED', `cannot add the rules of bridge ${input.bridge}: ${detail}`, { network: input.bridge }, { cause: error });
+      }
+      // No flock(1) (util-linux) on this host: unlocked, as below.
+    }
+  }
   for (const rule of bridgeRules(input)) {
     const present = await run(iptables, ['-w', '-t', rule.table, '-C', rule.chain, ...rule.spec], { timeout: 10_000 }).then(
       () => true,
       () => false,
     );
     if (present) continue;
-    const args = ['-w', '-t', rule.table, ...(rule.position === 'first' ? ['-I', rule.chain, '1'] : ['-A', rule.chain]), ...rule.spec];
+    const args = addArgs(rule);
     try {
       await run(iptables, args, { timeout: 10_000 });
     } catch (error) {
@@ -60,6 +83,16 @@ export async function ensureBridgeRules(input: BridgeRuleInput, iptables = 'ipta
       throw new NetworkError('RULES_FAILED', `cannot add the rules of bridge ${input.bridge}: ${iptables} ${args.join(' ')}: ${detail}`, { network: input.bridge }, { cause: error });
     }
   }
+}
+
+/** The iptables arguments that add a rule (`-I chain 1` first, `-A chain` last). */
+function addArgs(rule: BridgeRule): string[] {
+  return ['-w', '-t', rule.table, ...(rule.position === 'first' ? ['-I', rule.chain, '1'] : ['-A', rule.chain]), ...rule.spec];
+}
+
+/** One word for sh, single-quoted. */
+function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Removes every rule marked with the bridge's comment (duplicates too); none is fine. */

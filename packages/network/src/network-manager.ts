@@ -14,6 +14,7 @@ import { bridgeHostsContent } from './hosts-file.js';
 import { createNetns, deleteNetns } from './netns.js';
 import { NetworkStore, newNetworkId, type NetworkRecord } from './network-store.js';
 import { freePort, portAvailable, type PortBinding, type PortRequest } from './ports.js';
+import { processAlive } from './process-alive.js';
 
 const run = promisify(execFile);
 
@@ -209,8 +210,9 @@ export class NetworkManager {
     if (!record.bridge || !record.subnet) return;
     const marker = this.#rulesMarker(record.bridge);
     if (await stat(marker).then(() => true, () => false)) return;
-    await ensureBridgeRules({ bridge: record.bridge, subnet: record.subnet, internal: record.internal }, this.#options.iptables);
     await mkdir(join(this.#options.stateRoot, 'rules'), { recursive: true, mode: 0o700 });
+    // Under a lock: the first containers of a network, started at once by several processes, would each add the rules.
+    await ensureBridgeRules({ bridge: record.bridge, subnet: record.subnet, internal: record.internal }, this.#options.iptables, `${marker}.lock`);
     await writeFile(marker, `${record.subnet}\n`, { mode: 0o600 });
   }
 
@@ -222,6 +224,7 @@ export class NetworkManager {
     await run(this.#options.ip ?? 'ip', ['link', 'del', bridge], { timeout: 10_000 }).catch(() => undefined);
     await removeBridgeRules(bridge, this.#options.iptables);
     await rm(this.#rulesMarker(bridge), { force: true });
+    await rm(`${this.#rulesMarker(bridge)}.lock`, { force: true });
   }
 
   async #removeBridge(record: NetworkRecord): Promise<void> {
@@ -472,14 +475,6 @@ export class NetworkManager {
   }
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The container side of an ADD result: the sandbox interface's MAC, the first IPv4 address. */
 export function endpointFromResult(result: CniResult, ifName: string): Pick<Endpoint, 'ipAddress' | 'prefixLength' | 'gateway' | 'macAddress'> {
