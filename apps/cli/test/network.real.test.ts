@@ -168,7 +168,9 @@ describe('bridge networks (real containers, CNI plugins)', () => {
       expect(bridgeRuleLines(bridge)).toHaveLength(3);
       expect((await cli(['network', 'rm', 'racenet'])).exitCode).toBe(0);
       expect(bridgeRuleLines(bridge)).toEqual([]);
+      // The marker and the lock go with the network.
       expect(readdirSync(join(harness.stateRoot, 'network', 'rules')).filter((file) => file.startsWith(bridge))).toEqual([]);
+      expect(readdirSync(join(harness.stateRoot, 'network', 'rule-locks'))).not.toContain(bridge);
     } finally {
       await cli(['network', 'rm', 'racenet']);
     }

@@ -46,7 +46,8 @@ export async function removeContainer(context: DriverContext, id: string): Promi
   for (const runc of runtimes) if (runc.knows(id) && runc.options.root !== undefined) left.push(`${runc.name} state ${join(runc.options.root, id)}`);
   // The shim and its `runc run` write into the state directory as they end (the exit code, the
   // runtime's log): removing it before they are gone races with them (ENOTEMPTY).
-  if (record?.shimPid !== undefined && left.length === 0) await waitForShim(context, record.shimPid);
+  // Not when the exit is recorded (the shim wrote its file and is gone).
+  if (record?.shimPid !== undefined && record.exitCode === undefined && left.length === 0) await waitForShim(context, record.shimPid, record.pidStartTime);
   await store.remove(id);
   if (left.length > 0) {
     const said = runcFailure instanceof Error ? ` (runc: ${runcFailure.message})` : '';
@@ -57,9 +58,17 @@ export async function removeContainer(context: DriverContext, id: string): Promi
   }
 }
 
-/** Waits (bounded) until the shim, a `sh` whose container was just killed, has ended. */
-async function waitForShim(context: DriverContext, pid: number): Promise<void> {
-  const alive = () => processStartTime(pid, context.procRoot) !== undefined && processName(pid, context.procRoot) === 'sh';
+/**
+ * Waits (bounded) until the shim, a `sh` whose container was just killed, has ended. A `sh` that
+ * started after the container's process (`containerStartTime`, clock ticks) is another process
+ * that got the pid since: not waited for.
+ */
+async function waitForShim(context: DriverContext, pid: number, containerStartTime: string | undefined): Promise<void> {
+  const alive = () => {
+    const started = processStartTime(pid, context.procRoot);
+    if (started === undefined || processName(pid, context.procRoot) !== 'sh') return false;
+    return containerStartTime === undefined || Number(started) <= Number(containerStartTime);
+  };
   for (let waited = 0; waited < killWaitMs && alive(); waited += 10) await sleep(10);
 }
 

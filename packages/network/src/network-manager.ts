@@ -205,6 +205,11 @@ export class NetworkManager {
     return join(this.#options.stateRoot, 'rules', bridge);
   }
 
+  /** Where the locks of rule making live, one file per bridge (`<stateRoot>/rule-locks/<bridge>`: beside the markers, a bridge named `x.lock` would meet `x`'s lock). */
+  #rulesLockDir(): string {
+    return join(this.#options.stateRoot, 'rule-locks');
+  }
+
   /** The network's forwarding and masquerading rules, made by the first container that joins it (then noted, so later starts make no iptables call). */
   async #ensureRules(record: NetworkRecord): Promise<void> {
     if (!record.bridge || !record.subnet) return;
@@ -212,7 +217,8 @@ export class NetworkManager {
     if (await stat(marker).then(() => true, () => false)) return;
     await mkdir(join(this.#options.stateRoot, 'rules'), { recursive: true, mode: 0o700 });
     // Under a lock: the first containers of a network, started at once by several processes, would each add the rules.
-    await ensureBridgeRules({ bridge: record.bridge, subnet: record.subnet, internal: record.internal }, this.#options.iptables, `${marker}.lock`);
+    await mkdir(this.#rulesLockDir(), { recursive: true, mode: 0o700 });
+    await ensureBridgeRules({ bridge: record.bridge, subnet: record.subnet, internal: record.internal }, this.#options.iptables, join(this.#rulesLockDir(), record.bridge));
     await writeFile(marker, `${record.subnet}\n`, { mode: 0o600 });
   }
 
@@ -224,7 +230,7 @@ export class NetworkManager {
     await run(this.#options.ip ?? 'ip', ['link', 'del', bridge], { timeout: 10_000 }).catch(() => undefined);
     await removeBridgeRules(bridge, this.#options.iptables);
     await rm(this.#rulesMarker(bridge), { force: true });
-    await rm(`${this.#rulesMarker(bridge)}.lock`, { force: true });
+    await rm(join(this.#rulesLockDir(), bridge), { force: true });
   }
 
   async #removeBridge(record: NetworkRecord): Promise<void> {
