@@ -41,21 +41,26 @@ describe('held terminal', () => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    // The shell runs under script: the terminal is on the stdio of script's child, the shell.
-    let shell: number | undefined;
-    for (let waited = 0; shell === undefined && waited < 5000; waited += 20) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      const children = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim();
-      if (children !== '') shell = Number(children.split(' ')[0]);
+    try {
+      // The shell runs under script: the terminal is on the stdio of script's child, the shell.
+      let shell: number | undefined;
+      for (let waited = 0; shell === undefined && waited < 5000; waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const children = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim();
+        if (children !== '') shell = Number(children.split(' ')[0]);
+      }
+      // Once script's own stty sized it (so ours comes after).
+      for (let waited = 0; waited < 5000; waited += 20) {
+        if (spawnSync('stty', ['-F', `/proc/${shell}/fd/0`, 'size'], { encoding: 'utf8' }).stdout.trim() === '24 80') break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await resizeTerminalOf(shell!, { cols: 132, rows: 43 });
+      child.stdin.end('go\n');
+      expect(await exited).toBe(0);
+      expect(out).toContain('43 132');
+    } finally {
+      // A failed assertion leaves nothing running: script goes, its shell gets SIGHUP with the terminal.
+      if (child.exitCode === null) child.kill('SIGKILL');
     }
-    // Once script's own stty sized it (so ours comes after).
-    for (let waited = 0; waited < 5000; waited += 20) {
-      if (spawnSync('stty', ['-F', `/proc/${shell}/fd/0`, 'size'], { encoding: 'utf8' }).stdout.trim() === '24 80') break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    await resizeTerminalOf(shell!, { cols: 132, rows: 43 });
-    child.stdin.end('go\n');
-    expect(await exited).toBe(0);
-    expect(out).toContain('43 132');
   });
 });
