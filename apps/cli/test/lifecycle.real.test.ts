@@ -144,19 +144,24 @@ describe('--init, --stop-signal, --stop-timeout', () => {
 describe('restart policies, with no CLI running', () => {
   it('--restart always survives kill -9 of its process; RestartCount goes up; the monitor is small', async () => {
     const id = await ok(['run', '-d', '--name', 'phoenix', '--restart', 'always', 'busybox', 'sleep', '100']);
-    const pid = Number(await inspect('phoenix', '{{.State.Pid}}'));
-    process.kill(pid, 'SIGKILL');
-    const restarted = await waitFor('a restart', async () => {
-      const [status, count, newPid] = (await inspect('phoenix', '{{.State.Status}} {{.RestartCount}} {{.State.Pid}}')).split(' ');
-      return status === 'running' && count === '1' && Number(newPid) !== pid ? newPid : undefined;
-    });
-    expect(Number(restarted)).toBeGreaterThan(0);
-    expect(await inspect('phoenix', '{{.HostConfig.RestartPolicy.Name}}')).toBe('always');
-    const monitor = monitorPid(id)!;
-    const pss = Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${monitor}/smaps_rollup`, 'utf8'))?.[1]);
-    console.info(`restart monitor ${monitor}: PSS ${pss} kB`);
-    expect(pss).toBeLessThan(80 * 1024);
-    await ok(['rm', '-f', 'phoenix']);
+    try {
+      const pid = Number(await inspect('phoenix', '{{.State.Pid}}'));
+      process.kill(pid, 'SIGKILL');
+      const restarted = await waitFor('a restart', async () => {
+        const [status, count, newPid] = (await inspect('phoenix', '{{.State.Status}} {{.RestartCount}} {{.State.Pid}}')).split(' ');
+        return status === 'running' && count === '1' && Number(newPid) !== pid ? newPid : undefined;
+      });
+      expect(Number(restarted)).toBeGreaterThan(0);
+      expect(await inspect('phoenix', '{{.HostConfig.RestartPolicy.Name}}')).toBe('always');
+      const monitor = monitorPid(id)!;
+      const pss = Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${monitor}/smaps_rollup`, 'utf8'))?.[1]);
+      console.info(`restart monitor ${monitor}: PSS ${pss} kB`);
+      expect(pss).toBeLessThan(80 * 1024);
+    } finally {
+      // A failed step leaves no restarting container for the next tests.
+      await cli(['rm', '-f', 'phoenix']);
+    }
+    expect(await ok(['ps', '-aq', '-f', 'name=phoenix'])).toBe('');
     expect(monitorProcesses()).toEqual([]);
   });
 

@@ -78,6 +78,8 @@ export async function readStatus(context: DriverContext, id: string): Promise<{ 
   }
   const state = await readRuncState(context, id, record);
   if (!state) return { record, status: record.startedAt ? 'stopped' : 'creating' };
+  // Running before the starter recorded its pid (a start in progress): the pid is runc's, never 0.
+  if (record.pid === undefined && state.pid !== undefined && state.pid > 0 && (state.status === 'running' || state.status === 'paused')) return { record: { ...record, pid: state.pid }, status: state.status };
   return { record, status: state.status };
 }
 
