@@ -1,5 +1,5 @@
-// Bundles the CLI into dist/cli.js (see tooling/scripts/bundle-app.mjs).
+// Bundles the CLI into dist/bundle.js and its launcher dist/cli.js (see tooling/scripts/bundle-app.mjs).
 import { build } from 'esbuild';
-import { bundleApp } from '../../tooling/scripts/bundle-app.mjs';
+import { bundleCachedApp } from '../../tooling/scripts/bundle-app.mjs';
 
-await bundleApp(build, { appUrl: import.meta.url, name: 'cli', source: 'src/cli.ts', versionName: 'EXECDRIVER_VERSION' });
+await bundleCachedApp(build, { appUrl: import.meta.url, source: 'src/cli.ts', launcher: 'src/launcher.ts', versionName: 'EXECDRIVER_VERSION' });

@@ -25,7 +25,8 @@ const base = mkdtempSync(join(tmpdir(), 'execdriver-bench-'));
 const prefix = `execdriver-bench-${process.pid}`;
 // A default bridge of the benchmark's own, removed with its rules at the end.
 const bridge = benchBridge('c');
-const env = { ...process.env, EXECDRIVER_STATE_ROOT: join(base, 'state'), EXECDRIVER_DATA_ROOT: join(base, 'data'), EXECDRIVER_CGROUP_PREFIX: prefix, EXECDRIVER_BRIDGE: bridge };
+// The CLI's compile cache of its own (written by each command's warm-up run, removed with base).
+const env = { ...process.env, EXECDRIVER_STATE_ROOT: join(base, 'state'), EXECDRIVER_DATA_ROOT: join(base, 'data'), EXECDRIVER_CGROUP_PREFIX: prefix, EXECDRIVER_BRIDGE: bridge, EXECDRIVER_CACHE_DIR: join(base, 'cache') };
 const startedAt = Date.now();
 const notes = [];
 const cleanups = [];
@@ -127,9 +128,10 @@ try {
     { label: 'inspect', command: ed('inspect', 'bench-inspect') },
     { label: 'version', command: ed('version') },
     { label: 'node -e 0', command: [process.execPath, ['-e', '0']] },
+    { label: 'ps (no compile cache)', command: [process.execPath, [cli, 'ps'], { env: { ...env, EXECDRIVER_DISABLE_COMPILE_CACHE: '1' } }] },
   ]);
   const node = startup[3].median;
-  for (const result of startup.slice(0, 3)) row(result.label, result.median, `node -e 0 ${fmt(node)} (x${(result.median / node).toFixed(2)})`, `<= 1.3x node (${fmt(1.3 * node)})`);
+  for (const result of [...startup.slice(0, 3), startup[4]]) row(result.label, result.median, `node -e 0 ${fmt(node)} (x${(result.median / node).toFixed(2)})`, `<= 1.3x node (${fmt(1.3 * node)})`);
   check(...ed('rm', '-f', 'bench-inspect'));
 
   // The driver beside bare runc (its own bench, fewer rounds).

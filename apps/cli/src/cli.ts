@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { createContext } from './context.js';
 import { main } from './main.js';
 import { exitCodeOf } from './errors.js';
@@ -9,13 +8,16 @@ function oneLine(error: unknown): string {
   return message.replace(/\s*\n\s*/g, '; ');
 }
 
-const context = createContext({ env: process.env, cliPath: fileURLToPath(import.meta.url) });
-const result = await main(process.argv.slice(2), context);
-let exitCode: number;
-if ('error' in result) {
+/**
+ * The CLI's bundle entry (dist/bundle.js), run by the launcher (dist/cli.js, src/launcher.ts)
+ * with V8's code cache: runs one command and says its exit code.
+ * @param cliPath the launcher, which helpers are started with
+ */
+export async function runCli(cliPath: string, args: readonly string[]): Promise<number> {
+  const context = createContext({ env: process.env, cliPath });
+  const result = await main(args, context);
+  if (!('error' in result)) return result.exitCode;
   process.stderr.write(`execdriver: ${oneLine(result.error)}\n`);
   if (process.env.EXECDRIVER_DEBUG && result.error instanceof Error) process.stderr.write(`${result.error.stack}\n`);
-  exitCode = exitCodeOf(result.error, result.commandName);
-} else exitCode = result.exitCode;
-// Detached containers and helpers leave handles (hook FIFOs, IPC) that must not keep the CLI alive.
-process.exit(exitCode);
+  return exitCodeOf(result.error, result.commandName);
+}

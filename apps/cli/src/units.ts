@@ -28,7 +28,7 @@ const durationUnits: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, m
 export function parseDuration(flag: string, text: string): number {
   const trimmed = text.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000;
-  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)];
+  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ns|us|\u00b5s|ms|s|m|h)/g)];
   if (parts.length === 0 || parts.map((part) => part[0]).join('') !== trimmed) {
     throw usageError(`invalid value ${JSON.stringify(text)} for flag ${flag}: expected a duration like 10s or 1m30s`);
   }

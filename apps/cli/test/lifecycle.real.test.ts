@@ -16,7 +16,7 @@ const ids = new Set<string>();
 /** Runs a command that must succeed, returning its stdout trimmed (and remembering printed ids). */
 async function ok(args: readonly string[]): Promise<string> {
   const result = await cli(args);
-  expect(result, args.join(' ')).toMatchObject({ exitCode: 0 });
+  expect(result, `${args.join(' ')}: ${result.stderr}`).toMatchObject({ exitCode: 0 });
   const text = result.stdout.trim();
   if (/^[0-9a-f]{64}$/.test(text)) ids.add(text);
   return text;

@@ -60,7 +60,7 @@ export function parseTimestamp(text: string, now: bigint = nowNanoseconds()): bi
     const [seconds, fraction = ''] = trimmed.split('.');
     return BigInt(seconds!) * 1_000_000_000n + BigInt(fraction.padEnd(9, '0') || '0');
   }
-  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)];
+  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ns|us|\u00b5s|ms|s|m|h)/g)];
   if (parts.length > 0 && parts.map((part) => part[0]).join('') === trimmed) {
     let total = 0n;
     for (const part of parts) {

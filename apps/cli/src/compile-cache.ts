@@ -1,0 +1,132 @@
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, constants } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * V8's code cache for the CLI's bundle, one file per command: what Node 22 calls its module
+ * compile cache (`module.enableCompileCache()`), which Node 20 lacks. A command's first run
+ * compiles the bundle's code as usual and, as it exits, saves the machine code V8 made for it;
+ * later runs of the same command take it instead of parsing and compiling again (about 60 ms of a
+ * `ps` here).
+ *
+ * The cache is code the CLI runs: it lives in a directory of the user's own (root's
+ * `/var/cache/execdriver`), made 0700, files 0600, and a file is used only when it is owned by the
+ * user and writable by nobody else. Its directory is named by the bundle's hash, Node's version and
+ * the architecture, so an upgrade never meets an old cache (V8 itself checks only its own version,
+ * its flags and the source's length).
+ */
+
+/** What the cache of one run is: where its file is, or why there is none. */
+export type CompileCachePlan = { file: string } | { disabled: string };
+
+export interface CompileCacheInput {
+  env: Readonly<Record<string, string | undefined>>;
+  /** The CLI's arguments (without node and the script). */
+  args: readonly string[];
+  /** Node's own flags: V8 refuses a cache made under other flags, so only flag-less runs use one. */
+  execArgv: readonly string[];
+  uid: number;
+  /** The bundle's content hash, written into the launcher by the build. */
+  bundleHash: string;
+  nodeVersion: string;
+  arch: string;
+}
+
+/** The directory caches live in: EXECDRIVER_CACHE_DIR, root's /var/cache/execdriver, or the XDG cache of a user. */
+export function compileCacheRoot(env: Readonly<Record<string, string | undefined>>, uid: number): string | undefined {
+  if (env.EXECDRIVER_CACHE_DIR) return env.EXECDRIVER_CACHE_DIR;
+  if (uid === 0) return '/var/cache/execdriver';
+  const base = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, '.cache') : undefined);
+  return base ? join(base, 'execdriver') : undefined;
+}
+
+/** The cache file's name: the command (`ps`, `run`...), or `default` for anything else (`--help`). */
+export function commandCacheName(args: readonly string[]): string {
+  const first = args[0];
+  return first !== undefined && /^[a-z][a-z_-]{0,31}$/.test(first) ? first : 'default';
+}
+
+export function planCompileCache(input: CompileCacheInput): CompileCachePlan {
+  if (input.env.EXECDRIVER_DISABLE_COMPILE_CACHE) return { disabled: 'EXECDRIVER_DISABLE_COMPILE_CACHE is set' };
+  if (input.execArgv.length > 0) return { disabled: `node runs with flags (${input.execArgv.join(' ')})` };
+  const root = compileCacheRoot(input.env, input.uid);
+  if (root === undefined) return { disabled: 'no cache directory (no HOME)' };
+  const key = `${input.bundleHash}-node${input.nodeVersion.replace(/^v/, '')}-${input.arch}`;
+  return { file: join(root, 'cli', key, `${commandCacheName(input.args)}.bin`) };
+}
+
+/** How long a cache directory lives unused before another bundle's first write removes it. */
+const unusedLifetimeMs = 7 * 24 * 3600 * 1000;
+
+/**
+ * The cache's bytes, or why it is not used: absent, not the user's own, or writable by others. A
+ * used cache's directory is marked used (its time set) once a day, so it outlives unused ones.
+ */
+export function readCompileCache(file: string, uid: number, now = Date.now()): { data: Buffer } | { skipped: string } {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (error) {
+    return { skipped: (error as NodeJS.ErrnoException).code ?? 'unreadable' };
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return { skipped: 'not a regular file' };
+    if (stat.uid !== uid) return { skipped: `owned by uid ${stat.uid}, not ${uid}` };
+    if ((stat.mode & 0o022) !== 0) return { skipped: `writable by others (mode ${(stat.mode & 0o777).toString(8)})` };
+    const data = readFileSync(fd);
+    markUsed(join(file, '..'), now);
+    return { data };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Saves a cache: written beside its place and renamed over it, so a concurrent run reads the old
+ * file or the new one, never half of one. Caches of other bundles or Node versions not touched for
+ * a week are removed (an upgrade leaves its predecessor's). Failures are not the command's: the
+ * result says what happened.
+ */
+export function writeCompileCache(file: string, data: Uint8Array, now = Date.now()): { written: true } | { failed: string } {
+  const keyDirectory = join(file, '..');
+  const commandsRoot = join(keyDirectory, '..');
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(keyDirectory, { recursive: true, mode: 0o700 });
+    writeFileSync(temporary, data, { mode: 0o600, flag: 'wx' });
+    renameSync(temporary, file);
+  } catch (error) {
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // Its directory could not be made: there is no temporary file.
+    }
+    return { failed: (error as Error).message };
+  }
+  for (const entry of safeReaddir(commandsRoot)) {
+    const path = join(commandsRoot, entry);
+    if (path === keyDirectory) continue;
+    try {
+      if (now - statSync(path).mtimeMs > unusedLifetimeMs) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // Another run removed it first.
+    }
+  }
+  return { written: true };
+}
+
+function markUsed(directory: string, now: number): void {
+  try {
+    if (now - statSync(directory).mtimeMs > 24 * 3600 * 1000) utimesSync(directory, now / 1000, now / 1000);
+  } catch {
+    // A cache directory that cannot be marked is only removed sooner.
+  }
+}
+
+function safeReaddir(path: string): string[] {
+  try {
+    return readdirSync(path);
+  } catch {
+    return [];
+  }
+}
