@@ -61,17 +61,24 @@ export async function bundleCachedApp(build, { appUrl, source, launcher, version
     minify: true,
     logLevel: 'warning',
   };
-  await build({
+  const built = await build({
     ...common,
+    metafile: true,
     entryPoints: [source],
     outfile: 'dist/bundle.js',
     external: ['@lydell/node-pty'],
     define: { [versionName]: JSON.stringify(packageJson.version) },
     sourcemap: 'external',
+    // `import()` becomes `require()`: a script V8 took from its code cache has lost the callback
+    // Node's `import()` needs (node-pty, loaded on first use, failed with "A dynamic import callback
+    // was not specified").
+    supported: { 'dynamic-import': false },
   });
   const bundle = await readFile(new URL('./bundle.js', dist));
   const wide = bundle.findIndex((byte) => byte > 0x7f);
   if (wide !== -1) throw new Error(`dist/bundle.js has a non-ASCII byte at ${wide}: the launcher reads it as latin1`);
+  const dynamic = Object.values(built.metafile.outputs).flatMap((output) => output.imports.filter((entry) => entry.kind === 'dynamic-import'));
+  if (dynamic.length > 0) throw new Error(`dist/bundle.js has import() of ${dynamic.map((entry) => entry.path).join(', ')}: it fails in a script taken from the code cache`);
   const hash = createHash('sha256').update(bundle).digest('hex').slice(0, 16);
   await build({
     ...common,

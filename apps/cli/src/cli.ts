@@ -1,5 +1,5 @@
 import { createContext } from './context.js';
-import { main } from './main.js';
+import { commandEntries, main } from './main.js';
 import { exitCodeOf } from './errors.js';
 
 /** One line: the message with its line breaks folded (driver and spec messages may list several issues). */
@@ -20,4 +20,9 @@ export async function runCli(cliPath: string, args: readonly string[]): Promise<
   process.stderr.write(`execdriver: ${oneLine(result.error)}\n`);
   if (process.env.EXECDRIVER_DEBUG && result.error instanceof Error) process.stderr.write(`${result.error.stack}\n`);
   return exitCodeOf(result.error, result.commandName);
+}
+
+/** Whether `name` is a command (the launcher caches only commands, not every typo). */
+export function isCommand(name: string): boolean {
+  return commandEntries.some((entry) => entry.name === name || entry.name.startsWith(`${name} `));
 }

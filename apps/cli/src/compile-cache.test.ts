@@ -2,7 +2,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
-import { commandCacheName, compileCacheRoot, planCompileCache, readCompileCache, writeCompileCache } from './compile-cache.js';
+import { commandCacheName, compileCacheRoot, planCompileCache, readCompileCache, shortHash, writeCompileCache } from './compile-cache.js';
 
 const uid = process.getuid!();
 const directories: string[] = [];
@@ -22,8 +22,18 @@ test('a plan names the file by bundle, Node version, architecture and command', 
   expect(planCompileCache({ ...base, env: { EXECDRIVER_CACHE_DIR: '/c' }, args: ['--help'] })).toEqual({ file: '/c/cli/0123456789abcdef-node20.20.2-x64/default.bin' });
 });
 
-test('no cache under Node flags (V8 refuses it), when disabled, or without a home', () => {
-  expect(planCompileCache({ ...base, execArgv: ['--lite-mode'] })).toEqual({ disabled: 'node runs with flags (--lite-mode)' });
+test('runs under Node flags have caches of their own (V8 refuses one made under other flags)', () => {
+  const plain = planCompileCache({ ...base, args: ['__console', 'x'] });
+  const lite = planCompileCache({ ...base, args: ['__console', 'x'], execArgv: ['--max-semi-space-size=1', '--lite-mode'] });
+  const other = planCompileCache({ ...base, args: ['__console', 'x'], execArgv: ['--lite-mode'] });
+  expect(plain).toEqual({ file: '/var/cache/execdriver/cli/0123456789abcdef-node20.20.2-x64/__console.bin' });
+  expect(lite).toEqual({ file: expect.stringMatching(/\/__console-[0-9a-f]{8}\.bin$/) });
+  expect(other).toEqual({ file: expect.stringMatching(/\/__console-[0-9a-f]{8}\.bin$/) });
+  expect(lite).not.toEqual(other);
+  expect(shortHash('--lite-mode')).toBe(shortHash('--lite-mode'));
+});
+
+test('no cache when disabled, or without a home', () => {
   expect(planCompileCache({ ...base, env: { EXECDRIVER_DISABLE_COMPILE_CACHE: '1' } })).toEqual({ disabled: 'EXECDRIVER_DISABLE_COMPILE_CACHE is set' });
   expect(planCompileCache({ ...base, uid: 1000 })).toEqual({ disabled: 'no cache directory (no HOME)' });
 });
@@ -37,7 +47,8 @@ test("a user's cache is under XDG_CACHE_HOME or ~/.cache, root's under /var/cach
 test('command names never leave the cache directory', () => {
   expect(commandCacheName(['ps'])).toBe('ps');
   expect(commandCacheName(['system', 'df'])).toBe('system');
-  for (const name of ['__console', '../x', 'a/b', '.', '', 'PS', 'x'.repeat(40)]) expect(commandCacheName([name])).toBe('default');
+  expect(commandCacheName(['__monitor', 'id'])).toBe('__monitor');
+  for (const name of ['___x', '_', '../x', 'a/b', '.', '', 'PS', 'x'.repeat(40)]) expect(commandCacheName([name])).toBe('default');
   expect(commandCacheName([])).toBe('default');
 });
 

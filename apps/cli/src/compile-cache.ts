@@ -22,7 +22,7 @@ export interface CompileCacheInput {
   env: Readonly<Record<string, string | undefined>>;
   /** The CLI's arguments (without node and the script). */
   args: readonly string[];
-  /** Node's own flags: V8 refuses a cache made under other flags, so only flag-less runs use one. */
+  /** Node's own flags: V8 refuses a cache made under other flags. */
   execArgv: readonly string[];
   uid: number;
   /** The bundle's content hash, written into the launcher by the build. */
@@ -39,19 +39,33 @@ export function compileCacheRoot(env: Readonly<Record<string, string | undefined
   return base ? join(base, 'execdriver') : undefined;
 }
 
-/** The cache file's name: the command (`ps`, `run`...), or `default` for anything else (`--help`). */
+/** The cache file's name: the command (`ps`, `run`, `__console`...), or `default` for anything else (`--help`). */
 export function commandCacheName(args: readonly string[]): string {
   const first = args[0];
-  return first !== undefined && /^[a-z][a-z_-]{0,31}$/.test(first) ? first : 'default';
+  return first !== undefined && /^_{0,2}[a-z][a-z_-]{0,31}$/.test(first) ? first : 'default';
 }
 
+/** FNV-1a of a string, 8 hex digits: names the Node flags a cache was made under, without loading node:crypto. */
+export function shortHash(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index += 1) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}
+
+/**
+ * Where this run's cache is. V8 refuses a cache made under other flags, so runs under Node flags
+ * (the CLI's helpers run with `--lite-mode`) have caches of their own, named by a hash of the flags.
+ */
 export function planCompileCache(input: CompileCacheInput): CompileCachePlan {
   if (input.env.EXECDRIVER_DISABLE_COMPILE_CACHE) return { disabled: 'EXECDRIVER_DISABLE_COMPILE_CACHE is set' };
-  if (input.execArgv.length > 0) return { disabled: `node runs with flags (${input.execArgv.join(' ')})` };
   const root = compileCacheRoot(input.env, input.uid);
   if (root === undefined) return { disabled: 'no cache directory (no HOME)' };
   const key = `${input.bundleHash}-node${input.nodeVersion.replace(/^v/, '')}-${input.arch}`;
-  return { file: join(root, 'cli', key, `${commandCacheName(input.args)}.bin`) };
+  const flags = input.execArgv.length > 0 ? `-${shortHash(input.execArgv.join('\0'))}` : '';
+  return { file: join(root, 'cli', key, `${commandCacheName(input.args)}${flags}.bin`) };
 }
 
 /** How long a cache directory lives unused before another bundle's first write removes it. */

@@ -3,14 +3,15 @@
 // on its own and imports only Node's built-ins, so it costs almost nothing before the bundle.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Script, constants } from 'node:vm';
-import { planCompileCache, readCompileCache, writeCompileCache } from './compile-cache.js';
+import { Script } from 'node:vm';
+import { commandCacheName, planCompileCache, readCompileCache, writeCompileCache } from './compile-cache.js';
 
 /** The bundle's sha256 (16 hex digits), written in by the build. */
 declare const EXECDRIVER_BUNDLE_HASH: string;
 
 interface Bundle {
   runCli(cliPath: string, args: readonly string[]): Promise<number>;
+  isCommand(name: string): boolean;
 }
 
 // CommonJS: the build makes this file dist/cli.js, beside dist/bundle.js.
@@ -34,19 +35,29 @@ const script = new Script(`(function (exports, require, module, __filename, __di
   filename: bundlePath,
   lineOffset: -1,
   ...(cachedData ? { cachedData } : {}),
-  // The bundle's `import()`s (node-pty, a native addon loaded on first use) go to Node's own loader.
-  importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  // No `importModuleDynamically`: a script from the code cache loses it, so the bundle has no
+  // `import()` (the build turns them into `require()` and checks).
 });
 if ('file' in plan) {
   if (cachedData && !script.cachedDataRejected) debug?.(`${plan.file}: used`);
   else {
     if (cachedData) debug?.(`${plan.file}: rejected by V8, made again`);
     const file = plan.file;
-    // At exit the cache holds every function this command compiled, not only the top level.
-    process.once('exit', () => {
+    // Written once, at exit or after two seconds, whichever comes first: by then the cache holds
+    // every function the command compiled, not only the top level, and the long-lived helpers
+    // (console and log holders, restart monitors), which seldom exit by themselves, get one too.
+    // Only commands get one (`default` is the rest: --help, -v), not every word typed.
+    let saved = false;
+    const save = () => {
+      if (saved) return;
+      saved = true;
+      const name = commandCacheName(args);
+      if (name !== 'default' && !bundleModule.exports.isCommand?.(name)) return;
       const written = writeCompileCache(file, script.createCachedData());
       debug?.(`${file}: ${'written' in written ? 'written' : `not written (${written.failed})`}`);
-    });
+    };
+    process.once('exit', save);
+    setTimeout(save, 2000).unref();
   }
 }
 const bundleModule: { exports: Partial<Bundle> } = { exports: {} };

@@ -147,9 +147,21 @@ describe('restart policies, with no CLI running', () => {
     try {
       const pid = Number(await inspect('phoenix', '{{.State.Pid}}'));
       process.kill(pid, 'SIGKILL');
+      const seen: string[] = [];
       const restarted = await waitFor('a restart', async () => {
-        const [status, count, newPid] = (await inspect('phoenix', '{{.State.Status}} {{.RestartCount}} {{.State.Pid}}')).split(' ');
+        const line = await inspect('phoenix', '{{.State.Status}} {{.RestartCount}} {{.State.Pid}} {{.State.ExitCode}} {{.State.Error}}');
+        if (seen.at(-1) !== line) seen.push(line);
+        const [status, count, newPid] = line.split(' ');
         return status === 'running' && count === '1' && Number(newPid) !== pid ? newPid : undefined;
+      }).catch(async (error: unknown) => {
+        let log = '';
+        try {
+          log = readFileSync(join(harness.stateRoot, 'monitors', `${id}.log`), 'utf8');
+        } catch (readError) {
+          log = String(readError);
+        }
+        const events = await cli(['events', '--since', '0', '--until', String(Math.ceil(Date.now() / 1000)), '--filter', 'container=phoenix', '--format', '{{.Action}} {{json .Actor.Attributes}}']);
+        throw new Error(`${String(error)}; killed ${pid}; inspect said: ${seen.join(' | ')}; monitor log: ${log}; events: ${events.stdout}`);
       });
       expect(Number(restarted)).toBeGreaterThan(0);
       expect(await inspect('phoenix', '{{.HostConfig.RestartPolicy.Name}}')).toBe('always');

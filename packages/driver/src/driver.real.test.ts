@@ -143,6 +143,38 @@ describe('driver on real containers', () => {
     await driver.clean(cmd.id);
   });
 
+  test('the late watcher of an earlier run neither records into nor releases a later run of the id by another process', async () => {
+    // Another process (a restart monitor) starts the id again while this one's watcher of the first
+    // run still waits for its unread output (bounded): id locks are per process. The late watcher
+    // once deleted the new run with `runc delete --force`, or removed the cgroup it runs in.
+    const other = await createDriver({ stateRoot, cgroupsPathPrefix: prefix, runtime: runtimeName });
+    const cmd = command(['sh', '-c', 'echo unread; exec sleep 100']);
+    const first = await driver.start(cmd, { fifos: true });
+    let second: Awaited<ReturnType<Driver['start']>> | undefined;
+    try {
+      process.kill(first.pid, 'SIGKILL');
+      for (let waited = 0; existsSync(`/proc/${first.pid}`); waited += 20) {
+        if (waited > 10_000) throw new Error('the first run did not end');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await other.clean(cmd.id);
+      second = await other.start(cmd, {});
+      const firstStatus = await first.exited;
+      expect(firstStatus.exitCode).toBe(137);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(existsSync(`/proc/${second.pid}`)).toBe(true);
+      const summary = await other.inspect(cmd.id);
+      expect(summary).toMatchObject({ status: 'running', pid: second.pid });
+      expect(summary.exitCode).toBeUndefined();
+    } finally {
+      first.output?.stdout.destroy();
+      first.output?.stderr.destroy();
+      await other.kill(cmd.id, 'KILL').catch(() => undefined);
+      if (second) await second.exited.catch(() => undefined);
+      await other.clean(cmd.id);
+    }
+  });
+
   test('fifos: output on FIFOs the shim holds; the container gets no EPIPE when the reader goes; openOutput reads on', async () => {
     const go = join(rootfs.rootfs, `fifo-go-${process.pid}`);
     const go2 = `${go}-2`;

@@ -19,11 +19,16 @@ export async function finalizeExit(context: DriverContext, id: string, shimCode?
 
 /**
  * Releases a stopped container runc kept (--keep): its cgroups and runc's state go. Done here
- * when it is safe (releaseStoppedContainer), else by `runc delete --force`.
+ * when it is safe (releaseStoppedContainer), else by `runc delete --force`. Nothing is released
+ * when the id has started again since (its record has no exit, or another pid than `exitedPid`):
+ * a restart by another process (a restart monitor; id locks are per process) owns the container,
+ * the cgroup and runc's state now, and a forced delete would kill it.
  */
-export async function releaseContainer(context: DriverContext, id: string): Promise<void> {
+export async function releaseContainer(context: DriverContext, id: string, exitedPid?: number): Promise<void> {
   await context.lock.run(id, async () => {
-    const runtime = context.runtimes.forRecord(await context.store.read(id).catch(() => undefined));
+    const record = await context.store.read(id).catch(() => undefined);
+    if (record !== undefined && (record.exitCode === undefined || (exitedPid !== undefined && record.pid !== exitedPid))) return;
+    const runtime = context.runtimes.forRecord(record);
     if (!runtime.knows(id)) return;
     if (await releaseStoppedContainer(context, id).catch(() => false)) return;
     await runtime.delete(id, { force: true }).catch(() => undefined);
@@ -35,14 +40,15 @@ const clampExitCode = (code: number) => Math.min(Math.max(code, 0), 255);
 /**
  * Reads the exit code the shim recorded and the OOM counters of the cgroup runc kept, and records
  * them (under the lock). `seenOomKills`: the kills a watch counted while it ran, for a runtime that
- * removed the cgroup (crun).
+ * removed the cgroup (crun). `exitedPid`: the process that ended; a record of another pid is a
+ * later run of the id (started by another process), whose record this exit must not touch.
  */
-export async function recordExit(context: DriverContext, id: string, shimCode?: number, onOomKills?: (count: number) => void, seenOomKills?: () => number): Promise<ExitStatus> {
+export async function recordExit(context: DriverContext, id: string, shimCode?: number, onOomKills?: (count: number) => void, seenOomKills?: () => number, exitedPid?: number): Promise<ExitStatus> {
   return context.lock.run(id, async () => {
     const { store, cgroupRoot } = context;
     const record = await store.read(id);
-    // Cleaned while it ran: nothing to record, the status is what the shim saw.
-    if (!record) return { exitCode: clampExitCode(shimCode ?? unknownExitCode), oomKilled: false };
+    // Cleaned while it ran, or started again since: nothing to record, the status is what the shim saw.
+    if (!record || (exitedPid !== undefined && record.pid !== exitedPid)) return { exitCode: clampExitCode(shimCode ?? unknownExitCode), oomKilled: false };
     if (record.exitCode !== undefined) return { exitCode: record.exitCode, oomKilled: record.oomKilled ?? false };
     const exitCode = (await store.readExitCode(id)) ?? shimCode ?? unknownExitCode;
     let oomKilled = false;

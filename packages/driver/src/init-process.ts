@@ -185,10 +185,12 @@ export async function launchInit(
           }
           // As dockerd: the exit is recorded once the reader has the last output (bounded).
           if (outputRead) await outputRead;
-          const status = await recordExit(context, command.id, shimCode, (kills) => oomFeed.finish(kills), () => oomFeed.seen);
+          // This run's pid: a restart by another process may own the id by now (see releaseContainer).
+          const exitedPid = started ? pid : undefined;
+          const status = await recordExit(context, command.id, shimCode, (kills) => oomFeed.finish(kills), () => oomFeed.seen, exitedPid);
           oomFeed.finish(0);
           // runc delete releases the cgroups; it runs under the id's lock so clean() waits for it.
-          const released = releaseContainer(context, command.id);
+          const released = releaseContainer(context, command.id, exitedPid);
           const postStop = hooks.postStop ?? [];
           if (postStop.length === 0) {
             released.catch(() => undefined);
