@@ -81,6 +81,20 @@ test('a cache writable by others, owned by another user, a symlink or a director
   expect(readCompileCache(join(root, 'absent.bin'), uid)).toEqual({ skipped: 'ENOENT' });
 });
 
+test('a cache in a directory others can write, or another user owns, is not used', () => {
+  const root = temporary();
+  const directory = join(root, 'key');
+  const file = join(directory, 'ps.bin');
+  writeCompileCache(file, Buffer.from('code'));
+  chmodSync(directory, 0o777);
+  expect(readCompileCache(file, uid)).toEqual({ skipped: 'its directory is writable by others (mode 777)' });
+  chmodSync(directory, 0o700);
+  chownSync(directory, 4242, 4242);
+  expect(readCompileCache(file, uid)).toEqual({ skipped: `its directory is owned by uid 4242, not ${uid}` });
+  chownSync(directory, uid, process.getgid!());
+  expect('data' in readCompileCache(file, uid)).toBe(true);
+});
+
 test("a write where the directory cannot be made fails quietly and leaves no temporary file", () => {
   const root = temporary();
   writeFileSync(join(root, 'file'), '');

@@ -72,7 +72,8 @@ export function planCompileCache(input: CompileCacheInput): CompileCachePlan {
 const unusedLifetimeMs = 7 * 24 * 3600 * 1000;
 
 /**
- * The cache's bytes, or why it is not used: absent, not the user's own, or writable by others. A
+ * The cache's bytes, or why it is not used: absent, not the user's own, or writable by others (the
+ * file or its directory). A
  * used cache's directory is marked used (its time set) once a day, so it outlives unused ones.
  */
 export function readCompileCache(file: string, uid: number, now = Date.now()): { data: Buffer } | { skipped: string } {
@@ -87,8 +88,13 @@ export function readCompileCache(file: string, uid: number, now = Date.now()): {
     if (!stat.isFile()) return { skipped: 'not a regular file' };
     if (stat.uid !== uid) return { skipped: `owned by uid ${stat.uid}, not ${uid}` };
     if ((stat.mode & 0o022) !== 0) return { skipped: `writable by others (mode ${(stat.mode & 0o777).toString(8)})` };
+    // Its directory too: one another user could write in could have its files swapped.
+    const directory = join(file, '..');
+    const directoryStat = statSync(directory);
+    if (directoryStat.uid !== uid) return { skipped: `its directory is owned by uid ${directoryStat.uid}, not ${uid}` };
+    if ((directoryStat.mode & 0o022) !== 0) return { skipped: `its directory is writable by others (mode ${(directoryStat.mode & 0o777).toString(8)})` };
     const data = readFileSync(fd);
-    markUsed(join(file, '..'), now);
+    markUsed(directory, now);
     return { data };
   } finally {
     closeSync(fd);
