@@ -98,8 +98,14 @@ test('a cache in a directory others can write, or another user owns, is not used
 test("a write where the directory cannot be made fails quietly and leaves no temporary file", () => {
   const root = temporary();
   writeFileSync(join(root, 'file'), '');
-  const result = writeCompileCache(join(root, 'file', 'key', 'ps.bin'), Buffer.from('code'));
+  let made = 0;
+  const result = writeCompileCache(join(root, 'file', 'key', 'ps.bin'), () => {
+    made += 1;
+    return Buffer.from('code');
+  });
   expect(result).toMatchObject({ failed: expect.stringContaining('ENOTDIR') });
+  // The cache data (V8's serialisation) is not even made where it cannot be kept.
+  expect(made).toBe(0);
   expect(readdirSync(root)).toEqual(['file']);
 });
 

@@ -105,15 +105,16 @@ export function readCompileCache(file: string, uid: number, now = Date.now()): {
  * Saves a cache: written beside its place and renamed over it, so a concurrent run reads the old
  * file or the new one, never half of one. Caches of other bundles or Node versions not touched for
  * a week are removed (an upgrade leaves its predecessor's). Failures are not the command's: the
- * result says what happened.
+ * result says what happened. `data` may be a function, called only when the directory is there.
  */
-export function writeCompileCache(file: string, data: Uint8Array, now = Date.now()): { written: true } | { failed: string } {
+export function writeCompileCache(file: string, data: Uint8Array | (() => Uint8Array), now = Date.now()): { written: true } | { failed: string } {
   const keyDirectory = join(file, '..');
   const commandsRoot = join(keyDirectory, '..');
   const temporary = `${file}.${process.pid}.tmp`;
   try {
     mkdirSync(keyDirectory, { recursive: true, mode: 0o700 });
-    writeFileSync(temporary, data, { mode: 0o600, flag: 'wx' });
+    // Serialised only once there is a place for it (V8's serialisation costs 10-20 ms).
+    writeFileSync(temporary, typeof data === 'function' ? data() : data, { mode: 0o600, flag: 'wx' });
     renameSync(temporary, file);
   } catch (error) {
     try {

@@ -53,7 +53,7 @@ if ('file' in plan) {
       saved = true;
       const name = commandCacheName(args);
       if (name !== 'default' && !bundleModule.exports.isCommand?.(name)) return;
-      const written = writeCompileCache(file, script.createCachedData());
+      const written = writeCompileCache(file, () => script.createCachedData());
       debug?.(`${file}: ${'written' in written ? 'written' : `not written (${written.failed})`}`);
     };
     process.once('exit', save);
