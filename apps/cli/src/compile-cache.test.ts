@@ -81,6 +81,10 @@ test('a cache writable by others, owned by another user, a symlink or a director
   expect(readCompileCache(join(root, 'absent.bin'), uid)).toEqual({ skipped: 'ENOENT' });
 });
 
+test('a cache directory that cannot be made (under /proc) fails at once', () => {
+  expect(writeCompileCache('/proc/no-such-directory/cli/key/ps.bin', Buffer.from('code'))).toMatchObject({ failed: expect.stringMatching(/ENOENT|EACCES|EPERM/) });
+});
+
 test('a cache in a directory others can write, or another user owns, is not used', () => {
   const root = temporary();
   const directory = join(root, 'key');

@@ -112,7 +112,7 @@ export function writeCompileCache(file: string, data: Uint8Array | (() => Uint8A
   const commandsRoot = join(keyDirectory, '..');
   const temporary = `${file}.${process.pid}.tmp`;
   try {
-    mkdirSync(keyDirectory, { recursive: true, mode: 0o700 });
+    makeDirectory(keyDirectory);
     // Serialised only once there is a place for it (V8's serialisation costs 10-20 ms).
     writeFileSync(temporary, typeof data === 'function' ? data() : data, { mode: 0o600, flag: 'wx' });
     renameSync(temporary, file);
@@ -134,6 +134,22 @@ export function writeCompileCache(file: string, data: Uint8Array | (() => Uint8A
     }
   }
   return { written: true };
+}
+
+/**
+ * `mkdir -p` with mode 0700, at most 16 levels up: Node's own recursive mkdirSync never returns
+ * under /proc (ENOENT again and again; EXECDRIVER_CACHE_DIR=/proc/x spun at 100% CPU).
+ */
+function makeDirectory(directory: string, depth = 0): void {
+  try {
+    mkdirSync(directory, { mode: 0o700 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || depth >= 16 || join(directory, '..') === directory) throw error;
+    makeDirectory(join(directory, '..'), depth + 1);
+    mkdirSync(directory, { mode: 0o700 });
+  }
 }
 
 function markUsed(directory: string, now: number): void {
