@@ -38,6 +38,7 @@ const script = new Script(`(function (exports, require, module, __filename, __di
   // No `importModuleDynamically`: a script from the code cache loses it, so the bundle has no
   // `import()` (the build turns them into `require()` and checks).
 });
+const bundleModule: { exports: Partial<Bundle> } = { exports: {} };
 if ('file' in plan) {
   if (cachedData && !script.cachedDataRejected) debug?.(`${plan.file}: used`);
   else {
@@ -60,7 +61,6 @@ if ('file' in plan) {
     setTimeout(save, 2000).unref();
   }
 }
-const bundleModule: { exports: Partial<Bundle> } = { exports: {} };
 (script.runInThisContext() as (...parameters: unknown[]) => void)(bundleModule.exports, require, bundleModule, bundlePath, __dirname);
 // Helpers and detached containers leave handles (hook FIFOs, IPC) that must not keep the CLI alive.
 void bundleModule.exports.runCli!(launcherPath, args).then((exitCode) => process.exit(exitCode));
