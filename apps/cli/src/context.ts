@@ -1,5 +1,6 @@
 import type { Driver } from '@execdriver/driver';
 import type { Engine } from '@execdriver/engine';
+import { fdOutput } from './fd-output.js';
 import { spawnHelper } from './helpers.js';
 
 export interface Output {
@@ -31,8 +32,8 @@ export function createContext(options: { env: Readonly<Record<string, string | u
     dataRoot,
     cgroupPrefix,
     env: options.env,
-    stdout: options.stdout ?? process.stdout,
-    stderr: options.stderr ?? process.stderr,
+    stdout: options.stdout ?? fdOutput(1, () => process.stdout),
+    stderr: options.stderr ?? fdOutput(2, () => process.stderr),
     cliPath: options.cliPath,
     engine: () => {
       // Loaded on first use: `version` and `--help` never load the engine or the driver.

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { commandCacheName, planCompileCache, readCompileCache, writeCompileCache } from './compile-cache.js';
+import { lazyBuiltinRequire } from './lazy-builtins.js';
 
 /** The bundle's sha256 (16 hex digits), written in by the build. */
 declare const EXECDRIVER_BUNDLE_HASH: string;
@@ -61,6 +62,6 @@ if ('file' in plan) {
     setTimeout(save, 2000).unref();
   }
 }
-(script.runInThisContext() as (...parameters: unknown[]) => void)(bundleModule.exports, require, bundleModule, bundlePath, __dirname);
+(script.runInThisContext() as (...parameters: unknown[]) => void)(bundleModule.exports, lazyBuiltinRequire(require), bundleModule, bundlePath, __dirname);
 // Helpers and detached containers leave handles (hook FIFOs, IPC) that must not keep the CLI alive.
 void bundleModule.exports.runCli!(launcherPath, args).then((exitCode) => process.exit(exitCode));

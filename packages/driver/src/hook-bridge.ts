@@ -1,7 +1,7 @@
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
-import net from 'node:net';
+import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { containerStateSchema, type ContainerState, type RuntimeHook } from '@execdriver/spec';
@@ -45,11 +45,11 @@ export interface HookEvent {
 
 /** The driver's end of the bridge for one container start. */
 export class HookChannel {
-  readonly #events: net.Socket;
+  readonly #events: Socket;
   readonly #answerFd: number;
   #closed = false;
 
-  private constructor(events: net.Socket, answerFd: number) {
+  private constructor(events: Socket, answerFd: number) {
     this.#events = events;
     this.#answerFd = answerFd;
   }
@@ -59,7 +59,7 @@ export class HookChannel {
     execFileSync('mkfifo', ['-m', '600', paths.hookEvents, paths.hookAnswer]);
     const eventsFd = openSync(paths.hookEvents, constants.O_RDWR | constants.O_NONBLOCK);
     const answerFd = openSync(paths.hookAnswer, constants.O_RDWR | constants.O_NONBLOCK);
-    return new HookChannel(new net.Socket({ fd: eventsFd, readable: true, writable: false }), answerFd);
+    return new HookChannel(new Socket({ fd: eventsFd, readable: true, writable: false }), answerFd);
   }
 
   /** Calls `listener` for each hook event, in order. */

@@ -1,11 +1,14 @@
 import { execFile } from 'node:child_process';
 import { closeSync, constants, lstatSync, openSync } from 'node:fs';
-import net from 'node:net';
+import { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { DriverError } from './errors.js';
 
-const run = promisify(execFile);
+/** `execFile` as a promise, made on first use (the CLI's bundle loads `node:child_process` only then). */
+function run(file: string, args: readonly string[], options: { timeout?: number } = {}): Promise<{ stdout: string; stderr: string }> {
+  return promisify(execFile)(file, args, { ...options, encoding: 'utf8' });
+}
 
 /** The read ends of a detached container's output FIFOs. */
 export interface ContainerOutput {
@@ -66,7 +69,7 @@ function openFifo(path: string, flags: number): number | undefined {
  * Call once a writer holds it: with none, it ends at once.
  */
 export function fifoStream(fd: number): Readable {
-  const socket = new net.Socket({ fd, readable: true, writable: false });
+  const socket = new Socket({ fd, readable: true, writable: false });
   socket.on('error', () => undefined);
   return socket;
 }
@@ -107,7 +110,7 @@ export function openInputFifo(path: string): Writable | undefined {
 
 /** A stream over a FIFO write end, written by the event loop (a libuv pipe); `end()` closes it. */
 export function fifoWriter(fd: number): Writable {
-  const socket = new net.Socket({ fd, readable: false, writable: true });
+  const socket = new Socket({ fd, readable: false, writable: true });
   socket.on('error', () => undefined);
   return socket;
 }

@@ -1,4 +1,4 @@
-import net from 'node:net';
+import { Socket, connect } from 'node:net';
 import { PassThrough } from 'node:stream';
 import type { Terminal, TerminalExit } from '@execdriver/terminal';
 import { encodeFrame, encodeResize, FrameType, readFrames } from './console-protocol.js';
@@ -13,8 +13,8 @@ export interface ConsoleConnection extends Terminal {
 }
 
 export async function connectConsole(socketPath: string, id: string, size: { cols: number; rows: number }): Promise<ConsoleConnection> {
-  const socket = await new Promise<net.Socket>((resolve, reject) => {
-    const candidate = net.connect(socketPath);
+  const socket = await new Promise<Socket>((resolve, reject) => {
+    const candidate = connect(socketPath);
     candidate.once('connect', () => resolve(candidate));
     candidate.once('error', (error) => reject(new EngineError('CONSOLE_FAILED', `cannot connect to the console of container ${id} at ${socketPath}: ${error.message}`, { cause: error })));
   });
@@ -29,9 +29,9 @@ class SocketTerminal implements ConsoleConnection {
   lost = false;
   #size: { cols: number; rows: number };
   #closed = false;
-  readonly #socket: net.Socket;
+  readonly #socket: Socket;
 
-  constructor(socket: net.Socket, size: { cols: number; rows: number }) {
+  constructor(socket: Socket, size: { cols: number; rows: number }) {
     this.#socket = socket;
     this.#size = size;
     let resolveExit: (exit: TerminalExit) => void = () => undefined;

@@ -1,5 +1,5 @@
 import { mkdir, rm } from 'node:fs/promises';
-import net from 'node:net';
+import { Socket, createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Terminal } from '@execdriver/terminal';
@@ -44,13 +44,13 @@ export async function runConsoleHolder(engine: Engine, id: string, options: Cons
   await mkdir(dirname(socketPath), { recursive: true, mode: 0o700 });
   await rm(socketPath, { force: true });
 
-  const clients = new Set<net.Socket>();
+  const clients = new Set<Socket>();
   let terminal: Terminal | undefined;
   let pendingSize: { cols: number; rows: number } | undefined;
   let firstClient: () => void = () => undefined;
   const firstClientConnected = new Promise<void>((resolve) => (firstClient = resolve));
 
-  const server = net.createServer((socket) => {
+  const server = createServer((socket) => {
     clients.add(socket);
     firstClient();
     readFrames(socket, (frame) => {

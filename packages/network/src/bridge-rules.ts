@@ -2,7 +2,10 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { NetworkError } from './errors.js';
 
-const run = promisify(execFile);
+/** `execFile` as a promise, made on first use (the CLI's bundle loads `node:child_process` only then). */
+function run(file: string, args: readonly string[], options: { timeout?: number } = {}): Promise<{ stdout: string; stderr: string }> {
+  return promisify(execFile)(file, args, { ...options, encoding: 'utf8' });
+}
 
 /** What a bridge network's host rules depend on. */
 export interface BridgeRuleInput {

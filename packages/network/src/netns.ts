@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { NetworkError } from './errors.js';
 
-const run = promisify(execFile);
+/** `execFile` as a promise, made on first use (the CLI's bundle loads `node:child_process` only then). */
+function run(file: string, args: readonly string[], options: { timeout?: number } = {}): Promise<{ stdout: string; stderr: string }> {
+  return promisify(execFile)(file, args, { ...options, encoding: 'utf8' });
+}
 
 export interface NetnsOptions {
   /** `unshare` (util-linux) and `umount`; default from PATH. */

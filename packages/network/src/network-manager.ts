@@ -16,7 +16,10 @@ import { NetworkStore, newNetworkId, type NetworkRecord } from './network-store.
 import { freePort, portAvailable, type PortBinding, type PortRequest } from './ports.js';
 import { processAlive } from './process-alive.js';
 
-const run = promisify(execFile);
+/** `execFile` as a promise, made on first use (the CLI's bundle loads `node:child_process` only then). */
+function run(file: string, args: readonly string[], options: { timeout?: number } = {}): Promise<{ stdout: string; stderr: string }> {
+  return promisify(execFile)(file, args, { ...options, encoding: 'utf8' });
+}
 
 export interface NetworkManagerOptions {
   /** `<dataRoot>/networks`: the network records. */

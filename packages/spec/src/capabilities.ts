@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from './lazy-schema.js';
 
 /** Every capability Linux defines, in the OCI spelling (`CAP_` prefix, upper case). */
 export const knownCapabilities = [
@@ -24,22 +25,26 @@ export function normalizeCapability(name: string): Capability | undefined {
 }
 
 /** A capability name in any case, with or without `CAP_`; parses to the canonical `CAP_X` form. */
-export const capabilitySchema = z.string().transform((name, context) => {
-  const capability = normalizeCapability(name);
-  if (capability === undefined) {
-    context.addIssue({ code: 'custom', message: `unknown capability ${JSON.stringify(name)}`, input: name });
-    return z.NEVER;
-  }
-  return capability;
-});
+export const capabilitySchema = lazySchema(() =>
+  z.string().transform((name, context) => {
+    const capability = normalizeCapability(name);
+    if (capability === undefined) {
+      context.addIssue({ code: 'custom', message: `unknown capability ${JSON.stringify(name)}`, input: name });
+      return z.NEVER;
+    }
+    return capability;
+  }),
+);
 
 /** For capAdd/capDrop: a capability or `ALL` (any case). */
-export const capabilityOrAllSchema = z.string().transform((name, context): Capability | 'ALL' => {
-  if (name.trim().toUpperCase() === 'ALL') return 'ALL';
-  const capability = normalizeCapability(name);
-  if (capability === undefined) {
-    context.addIssue({ code: 'custom', message: `unknown capability ${JSON.stringify(name)}`, input: name });
-    return z.NEVER;
-  }
-  return capability;
-});
+export const capabilityOrAllSchema = lazySchema(() =>
+  z.string().transform((name, context): Capability | 'ALL' => {
+    if (name.trim().toUpperCase() === 'ALL') return 'ALL';
+    const capability = normalizeCapability(name);
+    if (capability === undefined) {
+      context.addIssue({ code: 'custom', message: `unknown capability ${JSON.stringify(name)}`, input: name });
+      return z.NEVER;
+    }
+    return capability;
+  }),
+);

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from './lazy-schema.js';
 
 /**
  * How cgroups are mounted under the cgroup root:
@@ -7,5 +8,5 @@ import * as z from 'zod';
  * - `legacy`: v1 hierarchies only.
  * @execdriver/cgroups detects it; @execdriver/oci and the driver shape resources by it.
  */
-export const cgroupModeSchema = z.enum(['unified', 'hybrid', 'legacy']);
+export const cgroupModeSchema = lazySchema(() => z.enum(['unified', 'hybrid', 'legacy']));
 export type CgroupMode = z.infer<typeof cgroupModeSchema>;

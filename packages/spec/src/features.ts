@@ -13,47 +13,52 @@ import {
 import { SpecError, issuesFromZod } from './errors.js';
 import type { WithoutExtensions } from './extensions.js';
 import { requiredMessage } from './schema-primitives.js';
+import { lazySchema } from './lazy-schema.js';
 
-const enabledSchema = z.looseObject({ enabled: z.boolean().optional() });
+const enabledSchema = lazySchema(() => z.looseObject({ enabled: z.boolean().optional() }));
 
-export const linuxFeaturesSchema = z.looseObject({
-  namespaces: z.array(linuxNamespaceTypeSchema).optional(),
-  capabilities: z.array(z.string().regex(/^CAP_[A-Z_]+$/, { message: 'must be a capability name such as CAP_CHOWN' })).optional(),
-  cgroup: z
-    .looseObject({
-      v1: z.boolean().optional(),
-      v2: z.boolean().optional(),
-      systemd: z.boolean().optional(),
-      systemdUser: z.boolean().optional(),
-      rdma: z.boolean().optional(),
-    })
-    .optional(),
-  seccomp: z
-    .looseObject({
-      enabled: z.boolean().optional(),
-      actions: z.array(linuxSeccompActionSchema).optional(),
-      operators: z.array(linuxSeccompOperatorSchema).optional(),
-      archs: z.array(linuxSeccompArchSchema).optional(),
-      knownFlags: z.array(linuxSeccompFlagSchema).optional(),
-      supportedFlags: z.array(linuxSeccompFlagSchema).optional(),
-    })
-    .optional(),
-  apparmor: enabledSchema.optional(),
-  selinux: enabledSchema.optional(),
-  intelRdt: enabledSchema.optional(),
-  mountExtensions: z.looseObject({ idmap: enabledSchema.optional() }).optional(),
-});
+export const linuxFeaturesSchema = lazySchema(() =>
+  z.looseObject({
+    namespaces: z.array(linuxNamespaceTypeSchema).optional(),
+    capabilities: z.array(z.string().regex(/^CAP_[A-Z_]+$/, { message: 'must be a capability name such as CAP_CHOWN' })).optional(),
+    cgroup: z
+      .looseObject({
+        v1: z.boolean().optional(),
+        v2: z.boolean().optional(),
+        systemd: z.boolean().optional(),
+        systemdUser: z.boolean().optional(),
+        rdma: z.boolean().optional(),
+      })
+      .optional(),
+    seccomp: z
+      .looseObject({
+        enabled: z.boolean().optional(),
+        actions: z.array(linuxSeccompActionSchema).optional(),
+        operators: z.array(linuxSeccompOperatorSchema).optional(),
+        archs: z.array(linuxSeccompArchSchema).optional(),
+        knownFlags: z.array(linuxSeccompFlagSchema).optional(),
+        supportedFlags: z.array(linuxSeccompFlagSchema).optional(),
+      })
+      .optional(),
+    apparmor: enabledSchema.optional(),
+    selinux: enabledSchema.optional(),
+    intelRdt: enabledSchema.optional(),
+    mountExtensions: z.looseObject({ idmap: enabledSchema.optional() }).optional(),
+  }),
+);
 export type LinuxFeatures = WithoutExtensions<z.infer<typeof linuxFeaturesSchema>>;
 
-export const featuresSchema = z.looseObject({
-  ociVersionMin: z.string(),
-  ociVersionMax: z.string(),
-  hooks: z.array(z.string()).optional(),
-  mountOptions: z.array(z.string()).optional(),
-  annotations: annotationsSchema.optional(),
-  potentiallyUnsafeConfigAnnotations: z.array(z.string()).optional(),
-  linux: linuxFeaturesSchema.optional(),
-});
+export const featuresSchema = lazySchema(() =>
+  z.looseObject({
+    ociVersionMin: z.string(),
+    ociVersionMax: z.string(),
+    hooks: z.array(z.string()).optional(),
+    mountOptions: z.array(z.string()).optional(),
+    annotations: annotationsSchema.optional(),
+    potentiallyUnsafeConfigAnnotations: z.array(z.string()).optional(),
+    linux: linuxFeaturesSchema.optional(),
+  }),
+);
 export type Features = WithoutExtensions<z.infer<typeof featuresSchema>>;
 
 /**

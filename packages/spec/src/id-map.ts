@@ -1,21 +1,24 @@
 import * as z from 'zod';
+import { lazySchema } from './lazy-schema.js';
 
 const maxId = 2 ** 32 - 1;
 /** The kernel accepts at most 340 lines in uid_map/gid_map (since Linux 4.15; 5 before). */
 export const maxIdMapRanges = 340;
 
-const uint32 = z.number().int().min(0).max(maxId);
+const uint32 = lazySchema(() => z.number().int().min(0).max(maxId));
 
 /** One range of a user-namespace ID mapping: ids containerId..containerId+size-1 map to hostId... */
-export const idMapSchema = z
-  .strictObject({
-    containerId: uint32,
-    hostId: uint32,
-    size: z.number().int().min(1, { message: 'size must be at least 1' }).max(maxId),
-  })
-  .refine((map) => map.containerId + map.size - 1 <= maxId && map.hostId + map.size - 1 <= maxId, {
-    message: 'range must end within 32 bits (id + size - 1 <= 4294967295)',
-  });
+export const idMapSchema = lazySchema(() =>
+  z
+    .strictObject({
+      containerId: uint32,
+      hostId: uint32,
+      size: z.number().int().min(1, { message: 'size must be at least 1' }).max(maxId),
+    })
+    .refine((map) => map.containerId + map.size - 1 <= maxId && map.hostId + map.size - 1 <= maxId, {
+      message: 'range must end within 32 bits (id + size - 1 <= 4294967295)',
+    }),
+);
 
 export type IdMap = z.infer<typeof idMapSchema>;
 
@@ -35,11 +38,13 @@ export function findIdMapOverlap(maps: readonly IdMap[]): string | undefined {
 }
 
 /** A whole mapping (uid_map or gid_map): 1 to 340 non-overlapping ranges. */
-export const idMapsSchema = z
-  .array(idMapSchema)
-  .min(1, { message: 'needs at least one range' })
-  .max(maxIdMapRanges, { message: `the kernel accepts at most ${maxIdMapRanges} ranges` })
-  .superRefine((maps, context) => {
-    const overlap = findIdMapOverlap(maps);
-    if (overlap) context.addIssue({ code: 'custom', message: overlap });
-  });
+export const idMapsSchema = lazySchema(() =>
+  z
+    .array(idMapSchema)
+    .min(1, { message: 'needs at least one range' })
+    .max(maxIdMapRanges, { message: `the kernel accepts at most ${maxIdMapRanges} ranges` })
+    .superRefine((maps, context) => {
+      const overlap = findIdMapOverlap(maps);
+      if (overlap) context.addIssue({ code: 'custom', message: overlap });
+    }),
+);

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { lazySchema } from './lazy-schema.js';
 
 /**
  * An absolute, clean path: starts with `/`, no empty, `.` or `..` segments, no trailing slash
@@ -13,18 +14,22 @@ export function isCleanAbsolutePath(path: string): boolean {
     .every((segment) => segment !== '' && segment !== '.' && segment !== '..');
 }
 
-export const absolutePathSchema = z
-  .string()
-  .refine(isCleanAbsolutePath, { message: 'must be an absolute, clean path (starting with /, without ., .. or empty segments)' });
+export const absolutePathSchema = lazySchema(() =>
+  z
+    .string()
+    .refine(isCleanAbsolutePath, { message: 'must be an absolute, clean path (starting with /, without ., .. or empty segments)' }),
+);
 
 /** Container ids as runc and Docker accept them. */
 export const containerIdPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 export const maxContainerIdLength = 128;
 
-export const containerIdSchema = z
-  .string()
-  .max(maxContainerIdLength, { message: `must be at most ${maxContainerIdLength} characters` })
-  .regex(containerIdPattern, { message: 'must match ^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
+export const containerIdSchema = lazySchema(() =>
+  z
+    .string()
+    .max(maxContainerIdLength, { message: `must be at most ${maxContainerIdLength} characters` })
+    .regex(containerIdPattern, { message: 'must match ^[A-Za-z0-9][A-Za-z0-9_.-]*$' }),
+);
 
 export function isValidContainerId(id: string): boolean {
   return containerIdSchema.safeParse(id).success;

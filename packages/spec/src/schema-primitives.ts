@@ -1,5 +1,6 @@
 // Small building blocks shared by the OCI schemas (config, state, features).
 import * as z from 'zod';
+import { lazySchema } from './lazy-schema.js';
 
 /**
  * A JSON integer within [minimum, maximum], like the official schemas' `int64`, `uint32`, ...
@@ -20,7 +21,7 @@ export function integer(description: string, minimum = -Number.MAX_VALUE, maximu
  * An absolute path (starts with `/`). Used only where the spec text says a path MUST be absolute;
  * the official schemas accept any string there.
  */
-export const ociAbsolutePathSchema = z.string().refine((value) => value.startsWith('/'), { message: 'must be an absolute path' });
+export const ociAbsolutePathSchema = lazySchema(() => z.string().refine((value) => value.startsWith('/'), { message: 'must be an absolute path' }));
 
 /** Per-parse error map: a missing required field reads "is required" instead of a type error. */
 export function requiredMessage(issue: { input?: unknown; code?: string }): string | undefined {
