@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createRuntimeSpec,
@@ -36,7 +35,9 @@ export async function prepareBundle(
   runtime: RuntimeInfo,
 ): Promise<{ record: ContainerRecord; channel: HookChannel | undefined }> {
   const { store } = context;
-  const rootfsStat = await stat(command.rootfs).catch(() => undefined);
+  // The bundle's files are written synchronously: a few KB each on the state root (a tmpfs), where
+  // each asynchronous step (open, write, close) was a thread-pool round trip on the path of every start.
+  const rootfsStat = statSync(command.rootfs, { throwIfNoEntry: false });
   if (!rootfsStat?.isDirectory()) throw new DriverError('ROOTFS_NOT_FOUND', `root filesystem ${command.rootfs} does not exist or is not a directory`, { path: command.rootfs });
   await store.create(command.id);
   const paths = store.paths(command.id);
@@ -49,7 +50,7 @@ export async function prepareBundle(
       for (const [phase, entries] of Object.entries(bridgeHooks(context.hookScriptPath, paths.dir))) specHooks[phase] = [...(specHooks[phase] ?? []), ...entries];
     }
     const config = Object.keys(specHooks).length > 0 ? { ...spec, hooks: specHooks } : spec;
-    await writeFile(paths.config, serializeRuntimeSpec(config));
+    writeFileSync(paths.config, serializeRuntimeSpec(config));
     const record: ContainerRecord = {
       id: command.id,
       bundle: paths.dir,
@@ -130,27 +131,33 @@ async function writeEtcFiles(context: DriverContext, command: Command, dir: stri
   const uts = command.namespaces.uts?.mode ?? 'new';
   const hostname =
     uts === 'new' ? (command.hostname ?? (mode === 'host' ? host.hostname : undefined) ?? command.id.slice(0, 64)) : uts === 'host' ? host.hostname : undefined;
-  const readHostFile = (name: string) => readFile(join(etcRoot, name), 'utf8').catch(() => '');
+  const readHostFile = (name: string) => {
+    try {
+      return readFileSync(join(etcRoot, name), 'utf8');
+    } catch {
+      return '';
+    }
+  };
   const files: EtcFiles = {
     hosts: join(dir, 'hosts'),
     resolvConf: join(dir, 'resolv.conf'),
   };
   if (!write) return hostname === undefined ? files : { ...files, hostname: join(dir, 'hostname') };
-  await writeFile(
+  writeFileSync(
     files.hosts!,
     content.hosts ??
     hostsFileContent({
       hostname: hostname ?? host.hostname,
       network: mode,
       ...(command.domainname ? { domainname: command.domainname } : {}),
-      ...(mode === 'host' ? { hostHosts: await readHostFile('hosts') } : {}),
+      ...(mode === 'host' ? { hostHosts: readHostFile('hosts') } : {}),
     }),
   );
-  const resolvConf = resolvConfContent({ hostResolvConf: await readHostFile('resolv.conf'), network: mode });
-  await writeFile(files.resolvConf!, content.resolvConf ? content.resolvConf(resolvConf) : resolvConf);
+  const resolvConf = resolvConfContent({ hostResolvConf: readHostFile('resolv.conf'), network: mode });
+  writeFileSync(files.resolvConf!, content.resolvConf ? content.resolvConf(resolvConf) : resolvConf);
   if (hostname !== undefined) {
     files.hostname = join(dir, 'hostname');
-    await writeFile(files.hostname, hostnameFileContent(hostname));
+    writeFileSync(files.hostname, hostnameFileContent(hostname));
   }
   return files;
 }

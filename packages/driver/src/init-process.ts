@@ -9,7 +9,7 @@ import { DriverError } from './errors.js';
 import { recordExit, releaseContainer } from './exit-record.js';
 import type { HookChannel, HookEvent } from './hook-bridge.js';
 import { OomFeed } from './oom-feed.js';
-import { closeReaders, fifoStream, fifoWriter, openOutputFifos, outputClosed, type OutputReaders } from './output-fifo.js';
+import { closeReaders, fifoStream, fifoWriter, openOutputFifos, outputClosed, withinOutputWait, type OutputReaders } from './output-fifo.js';
 import { processStartTime } from './process-identity.js';
 import { lastRuncLogMessage, type RuncIo, type RuncProcess } from './runc.js';
 import type { ContainerRecord } from './state-store.js';
@@ -37,19 +37,25 @@ function toRuncIo(command: Command, io: ContainerIo, paths: { stdoutLog: string;
   return { kind: 'pipes', stdin: io.stdin !== undefined, stdout: io.stdout !== undefined, stderr: io.stderr !== undefined };
 }
 
-/** Connects the caller's streams to a runc process (pipes, or the terminal). */
-export function connectIo(spawned: RuncProcess, io: ContainerIo): void {
+/**
+ * Connects the caller's streams to a runc process (pipes, or the terminal). For pipes, returns
+ * when the output has been passed on (the process may be seen to exit before its last output).
+ */
+export function connectIo(spawned: RuncProcess, io: ContainerIo): Promise<void> | undefined {
   const { terminal, child } = spawned;
   if (terminal) {
     if (io.stdout) terminal.output.pipe(io.stdout, { end: false });
     else terminal.output.resume();
     io.stdin?.on('data', (chunk: Buffer) => terminal.write(chunk));
     io.onTerminal?.(terminal);
-    return;
+    return undefined;
   }
   if (child && (child.stdin || child.stdout || child.stderr)) {
-    void pipeStdio(child, { ...(io.stdin ? { stdin: io.stdin } : {}), ...(io.stdout ? { stdout: io.stdout } : {}), ...(io.stderr ? { stderr: io.stderr } : {}) }).catch(() => undefined);
+    const passed = pipeStdio(child, { ...(io.stdin ? { stdin: io.stdin } : {}), ...(io.stdout ? { stdout: io.stdout } : {}), ...(io.stderr ? { stderr: io.stderr } : {}) });
+    passed.catch(() => undefined);
+    return passed;
   }
+  return undefined;
 }
 
 /**
@@ -89,7 +95,7 @@ export async function launchInit(
     await store.remove(command.id);
     throw toDriverError(error, `container ${command.id}`);
   }
-  connectIo(spawned, io);
+  const piped = connectIo(spawned, io);
   const shimPid = spawned.pid;
   let record = initialRecord;
 
@@ -185,6 +191,7 @@ export async function launchInit(
           }
           // As dockerd: the exit is recorded once the reader has the last output (bounded).
           if (outputRead) await outputRead;
+          if (piped) await withinOutputWait(piped);
           // This run's pid: a restart by another process may own the id by now (see releaseContainer).
           const exitedPid = started ? pid : undefined;
           const status = await recordExit(context, command.id, shimCode, (kills) => oomFeed.finish(kills), () => oomFeed.seen, exitedPid);

@@ -80,12 +80,20 @@ const outputWaitMs = 2000;
 /** Resolves once both streams closed (read to their end, or destroyed), or after 2 s. */
 export function outputClosed(output: ContainerOutput): Promise<void> {
   const closed = (stream: Readable) => new Promise<void>((resolve) => (stream.destroyed ? resolve() : stream.once('close', () => resolve())));
+  return withinOutputWait(Promise.all([closed(output.stdout), closed(output.stderr)]));
+}
+
+/** Resolves when `delivered` settles, or after the bounded wait for output (2 s), whichever is first. */
+export function withinOutputWait(delivered: Promise<unknown>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, outputWaitMs);
     timer.unref();
   });
-  return Promise.race([Promise.all([closed(output.stdout), closed(output.stderr)]).then(() => undefined), timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([delivered.then(
+    () => undefined,
+    () => undefined,
+  ), timeout]).finally(() => clearTimeout(timer));
 }
 
 export function closeReaders(readers: OutputReaders): void {

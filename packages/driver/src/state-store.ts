@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, readdir, rm, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isValidContainerId } from '@execdriver/spec';
 import * as z from 'zod';
@@ -143,11 +143,17 @@ export class StateStore {
   async write(record: ContainerRecord): Promise<void> {
     const { record: path } = this.paths(record.id);
     const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    // Synchronously: a record is 1-2 KB on the state root (a tmpfs), written on every start and
+    // exit, where each asynchronous step (open, write, close, rename) was a thread-pool round trip.
     try {
-      await writeFile(temporary, JSON.stringify(record, null, 2));
-      await rename(temporary, path);
+      writeFileSync(temporary, JSON.stringify(record, null, 2));
+      renameSync(temporary, path);
     } catch (error) {
-      await rm(temporary, { force: true }).catch(() => undefined);
+      try {
+        rmSync(temporary, { force: true });
+      } catch {
+        // The write's error is the one to report.
+      }
       throw toDriverError(error, `container ${record.id}: cannot write ${path}`);
     }
   }
