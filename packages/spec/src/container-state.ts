@@ -61,7 +61,7 @@ export type ContainerList = ContainerState[];
  * @throws SpecError with code `INVALID_SPEC` listing every offending path and value.
  */
 export function parseContainerState(input: unknown): ContainerState {
-  const result = containerStateSchema.safeParse(input, { error: requiredMessage });
+  const result = containerStateSchema.safeParse(input, { error: requiredMessage, jitless: true });
   if (!result.success) throw new SpecError('INVALID_STATE', issuesFromZod(result.error, input), { cause: result.error });
   return result.data;
 }
@@ -71,7 +71,7 @@ export function parseContainerState(input: unknown): ContainerState {
  * @throws SpecError with code `INVALID_SPEC` listing every offending path and value.
  */
 export function parseContainerList(input: unknown): ContainerList {
-  const result = containerListSchema.safeParse(input, { error: requiredMessage });
+  const result = containerListSchema.safeParse(input, { error: requiredMessage, jitless: true });
   if (!result.success) throw new SpecError('INVALID_STATE', issuesFromZod(result.error, input), { cause: result.error });
   return result.data;
 }

@@ -66,7 +66,7 @@ export type Features = WithoutExtensions<z.infer<typeof featuresSchema>>;
  * @throws SpecError with code `INVALID_SPEC` listing every offending path and value.
  */
 export function parseFeatures(input: unknown): Features {
-  const result = featuresSchema.safeParse(input, { error: requiredMessage });
+  const result = featuresSchema.safeParse(input, { error: requiredMessage, jitless: true });
   if (!result.success) throw new SpecError('INVALID_FEATURES', issuesFromZod(result.error, input), { cause: result.error });
   return result.data;
 }

@@ -32,5 +32,6 @@ export const containerIdSchema = lazySchema(() =>
 );
 
 export function isValidContainerId(id: string): boolean {
-  return containerIdSchema.safeParse(id).success;
+  // containerIdSchema's rules, without building it (every state read checks an id).
+  return id.length <= maxContainerIdLength && containerIdPattern.test(id);
 }

@@ -57,7 +57,7 @@ export type ProcessConfigInput = z.input<typeof processConfigSchema>;
 
 /** Parses a ProcessConfig at a boundary (an exec request); throws SpecError INVALID_COMMAND listing every problem. */
 export function parseProcessConfig(input: unknown): ProcessConfig {
-  const result = processConfigSchema.safeParse(input);
+  const result = processConfigSchema.safeParse(input, { jitless: true });
   if (!result.success) throw new SpecError('INVALID_COMMAND', issuesFromZod(result.error, input));
   return result.data;
 }

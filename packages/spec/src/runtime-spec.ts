@@ -729,7 +729,7 @@ export type RuntimeSpec = WithoutExtensions<z.infer<typeof runtimeSpecSchema>>;
  * @throws SpecError with code `INVALID_SPEC` listing every offending path and value.
  */
 export function parseRuntimeSpec(input: unknown): RuntimeSpec {
-  const result = runtimeSpecSchema.safeParse(input, { error: requiredMessage });
+  const result = runtimeSpecSchema.safeParse(input, { error: requiredMessage, jitless: true });
   if (!result.success) throw new SpecError('INVALID_SPEC', issuesFromZod(result.error, input), { cause: result.error });
   return result.data;
 }
