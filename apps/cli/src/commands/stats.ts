@@ -189,6 +189,7 @@ export const statsCommandSpec: CommandSpec = {
     let mark = journalMark();
     // The first sample only primes CPU %; docker stats shows figures from the second on.
     const first = await targets();
+    const primedAt = performance.now();
     for (const { id } of first) {
       const stats = await read(id);
       if (stats && stats !== 'stopped') previous.set(id, toSample(stats));
@@ -197,8 +198,10 @@ export const statsCommandSpec: CommandSpec = {
     let listed = first;
     let tick = 0;
     for (;;) {
-      // Streaming: a row a second, as docker stats. --no-stream: one row, its CPU % over a fifth of a second, for the containers just listed.
-      await sleep(stream ? 1000 : 200);
+      // Streaming: a row a second, as docker stats. --no-stream: one row, its CPU % over a fifth of a
+      // second, for the containers just listed: the second pass starts 200 ms after the first began,
+      // so each container's two samples are 200 ms apart (both passes take as long).
+      await sleep(stream ? 1000 : Math.max(0, 200 - (performance.now() - primedAt)));
       const rows: { row: StatsRow; reference: string }[] = [];
       const documents: DockerStats[] = [];
       const marked = stream && !named ? journalMark() : mark;
