@@ -5,7 +5,10 @@
 // is read (the bundle reads them as `(0, mod.spawn)(...)`, at the call), so a command loads only
 // the built-ins it calls.
 
-/** Built-ins that are plain objects of functions and classes, and not loaded by Node's start-up. */
+/**
+ * Built-ins not loaded by Node's start-up, which the bundle only reads properties of (named imports:
+ * `node:stream` is a function, but nothing calls it or imports it whole).
+ */
 export const lazyBuiltins: ReadonlySet<string> = new Set([
   'node:async_hooks',
   'node:child_process',
@@ -14,6 +17,7 @@ export const lazyBuiltins: ReadonlySet<string> = new Set([
   'node:fs/promises',
   'node:net',
   'node:readline',
+  'node:stream',
   'node:stream/promises',
   'node:timers/promises',
   'node:zlib',

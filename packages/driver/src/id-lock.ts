@@ -7,11 +7,17 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  */
 export class IdLock {
   readonly #tails = new Map<string, Promise<unknown>>();
-  readonly #held = new AsyncLocalStorage<ReadonlySet<string>>();
+  // Made at the first `run`: on Node 20 an AsyncLocalStorage turns on promise hooks for every
+  // promise of the process, which a driver that only reads (`ps`, `inspect`) need not pay.
+  #storage: AsyncLocalStorage<ReadonlySet<string>> | undefined;
+
+  get #held(): AsyncLocalStorage<ReadonlySet<string>> {
+    return (this.#storage ??= new AsyncLocalStorage<ReadonlySet<string>>());
+  }
 
   /** Whether the current async context holds the lock of `id`. */
   holds(id: string): boolean {
-    return this.#held.getStore()?.has(id) ?? false;
+    return this.#storage?.getStore()?.has(id) ?? false;
   }
 
   /**
@@ -19,7 +25,8 @@ export class IdLock {
    * starts it (a container's exit watch), whose later `run` calls must wait like anyone's.
    */
   outside<T>(operation: () => T): T {
-    return this.#held.exit(operation);
+    // No lock was ever taken: there is no context to leave.
+    return this.#storage === undefined ? operation() : this.#storage.exit(operation);
   }
 
   async run<T>(id: string, operation: () => Promise<T>): Promise<T> {

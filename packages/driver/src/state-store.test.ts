@@ -1,9 +1,13 @@
 import { describe, expect, test } from 'vitest';
-import { checkContainerRecord, containerRecordSchema } from './state-store.js';
+import { checkContainerRecord, containerRecordKeys, containerRecordSchema } from './state-store.js';
 
 const base = { id: 'a', bundle: '/b', rootfs: '/r', cgroupsPath: '/execdriver/a', createdAt: '2026-01-01T00:00:00.000Z', command: { id: 'a' } };
 
 describe('checkContainerRecord', () => {
+  test("knows the schema's keys, in its order", () => {
+    expect(containerRecordKeys).toEqual(Object.keys(containerRecordSchema.shape));
+  });
+
   test.each([
     ['minimal', base],
     ['full', { ...base, pid: 12, pidStartTime: '345', shimPid: 11, startedAt: 'x', finishedAt: 'y', exitCode: 3, oomKilled: false, logs: true, tty: false, command: { id: 'a', process: { args: ['true'] } }, labels: { k: 'v' }, warnings: ['w'] }],

@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, rm, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { isValidContainerId } from '@execdriver/spec';
+import { isValidContainerId, lazySchema } from '@execdriver/spec';
 import * as z from 'zod';
 import { DriverError } from './errors.js';
 import { toDriverError } from './to-driver-error.js';
 
-/** What the driver records of a container, in `<stateRoot>/containers/<id>/container.json`. */
-export const containerRecordSchema = z.object({
+/** What the driver records of a container, in `<stateRoot>/containers/<id>/container.json` (built on first use). */
+export const containerRecordSchema = lazySchema(() => z.object({
   id: z.string(),
   /** The bundle (this state dir): config.json, logs, exit code. */
   bundle: z.string(),
@@ -38,8 +38,14 @@ export const containerRecordSchema = z.object({
   warnings: z.array(z.string()).default([]),
   /** The OCI runtime that created the container (absent: runc, from before runtimes were recorded). */
   runtime: z.object({ name: z.string(), path: z.string() }).optional(),
-});
+}));
 export type ContainerRecord = z.infer<typeof containerRecordSchema>;
+
+/** containerRecordSchema's keys, in its order (a test holds them equal), without building it. */
+export const containerRecordKeys: readonly (keyof ContainerRecord)[] = [
+  'id', 'bundle', 'rootfs', 'cgroupsPath', 'createdAt', 'pid', 'pidStartTime', 'shimPid', 'startedAt', 'finishedAt', 'exitCode',
+  'oomKilled', 'logs', 'fifos', 'tty', 'command', 'labels', 'warnings', 'runtime',
+];
 
 /**
  * containerRecordSchema's rules by hand (with its defaults), or undefined when the value breaks
@@ -64,7 +70,7 @@ export function checkContainerRecord(value: unknown): ContainerRecord | undefine
   // As zod's z.object: the schema's key order, unknown keys dropped, defaults filled in.
   const defaults: Record<string, () => unknown> = { logs: () => false, fifos: () => false, tty: () => false, labels: () => ({}), warnings: () => [] };
   const result: Record<string, unknown> = {};
-  for (const key of Object.keys(containerRecordSchema.shape)) {
+  for (const key of containerRecordKeys) {
     if (record[key] !== undefined) result[key] = key === 'labels' ? { ...(record[key] as object) } : key === 'warnings' ? [...(record[key] as string[])] : key === 'runtime' ? { name: runtime!.name, path: runtime!.path } : record[key];
     else if (defaults[key]) result[key] = defaults[key]();
   }

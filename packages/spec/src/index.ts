@@ -1,4 +1,5 @@
 export { SpecError, type SpecErrorCode, type SpecIssue } from './errors.js';
+export { lazySchema } from './lazy-schema.js';
 export {
   absolutePathSchema,
   containerIdSchema,
