@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { toCgroupsPath } from '@execdriver/oci';
@@ -89,66 +89,85 @@ export async function releaseStoppedContainer(context: DriverContext, id: string
   const hooks = (record.command as { hooks?: { poststop?: readonly unknown[] } } | undefined)?.hooks;
   if ((hooks?.poststop?.length ?? 0) > 0) return false;
   if ((await removeCgroup(context, record.cgroupsPath)).length > 0) return false;
-  await rm(join(runc.options.root, id), { recursive: true, force: true });
+  // runc's state directory: a state.json on its state root (a tmpfs).
+  rmSync(join(runc.options.root, id), { recursive: true, force: true });
   return true;
 }
 
+// The cgroup files are read and the directories listed and removed synchronously: each is a
+// kernel file of a few bytes (cgroupfs), where an asynchronous step was a thread-pool round trip,
+// two dozen of them on a v1 host between a container's exit and its release.
+
 /** The cgroup's directory in each hierarchy where it exists (one on cgroup v2, one per controller on v1). */
-async function cgroupDirectories(context: DriverContext, cgroupsPath: string): Promise<string[]> {
+function cgroupDirectories(context: DriverContext, cgroupsPath: string): string[] {
   const { cgroupRoot, host } = context;
   if (cgroupsPath.split('/').includes('..')) return [];
-  const roots =
-    host.cgroupMode === 'unified'
-      ? [cgroupRoot]
-      : (await readdir(cgroupRoot, { withFileTypes: true }).catch(() => [])).filter((entry) => entry.isDirectory()).map((entry) => join(cgroupRoot, entry.name));
+  const roots = host.cgroupMode === 'unified' ? [cgroupRoot] : listDirectories(cgroupRoot).map((name) => join(cgroupRoot, name));
   return roots.map((root) => join(root, cgroupsPath)).filter((directory) => existsSync(directory));
 }
 
-/** Every directory of a cgroup tree, deepest first. */
-async function treeDeepestFirst(directory: string): Promise<string[]> {
-  const children = (await readdir(directory, { withFileTypes: true }).catch(() => [])).filter((entry) => entry.isDirectory());
-  const nested = await Promise.all(children.map((child) => treeDeepestFirst(join(directory, child.name))));
-  return [...nested.flat(), directory];
+function listDirectories(directory: string): string[] {
+  try {
+    return readdirSync(directory, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+  } catch {
+    return [];
+  }
 }
 
-async function processesIn(directories: readonly string[]): Promise<number[]> {
+/** Every directory of a cgroup tree, deepest first. */
+function treeDeepestFirst(directory: string): string[] {
+  return [...listDirectories(directory).flatMap((name) => treeDeepestFirst(join(directory, name))), directory];
+}
+
+function processesIn(directories: readonly string[]): number[] {
   const pids = new Set<number>();
   for (const directory of directories) {
-    const text = await readFile(join(directory, 'cgroup.procs'), 'utf8').catch(() => '');
+    let text = '';
+    try {
+      text = readFileSync(join(directory, 'cgroup.procs'), 'utf8');
+    } catch {
+      // Gone meanwhile: nothing in it.
+    }
     for (const line of text.split('\n')) if (/^\d+$/.test(line.trim())) pids.add(Number(line.trim()));
   }
   return [...pids];
 }
 
-async function setFrozen(directories: readonly string[], frozen: boolean): Promise<void> {
+function setFrozen(directories: readonly string[], frozen: boolean): void {
   for (const directory of directories) {
-    if (existsSync(join(directory, 'freezer.state'))) await writeFile(join(directory, 'freezer.state'), frozen ? 'FROZEN' : 'THAWED').catch(() => undefined);
-    else if (existsSync(join(directory, 'cgroup.freeze'))) await writeFile(join(directory, 'cgroup.freeze'), frozen ? '1' : '0').catch(() => undefined);
+    try {
+      if (existsSync(join(directory, 'freezer.state'))) writeFileSync(join(directory, 'freezer.state'), frozen ? 'FROZEN' : 'THAWED');
+      else if (existsSync(join(directory, 'cgroup.freeze'))) writeFileSync(join(directory, 'cgroup.freeze'), frozen ? '1' : '0');
+    } catch {
+      // A cgroup going away meanwhile.
+    }
   }
 }
 
 /** Kills what is in the cgroup and removes its directories; returns what could not be removed. */
 async function removeCgroup(context: DriverContext, cgroupsPath: string): Promise<string[]> {
-  const tops = await cgroupDirectories(context, cgroupsPath);
+  const tops = cgroupDirectories(context, cgroupsPath);
   if (tops.length === 0) return [];
-  const directories = (await Promise.all(tops.map(treeDeepestFirst))).flat();
-  if ((await processesIn(directories)).length > 0) {
+  const directories = tops.flatMap(treeDeepestFirst);
+  if (processesIn(directories).length > 0) {
     // Frozen, a process cannot fork a child we would miss; SIGKILL is delivered on thaw.
-    await setFrozen(tops, true);
-    for (const pid of await processesIn(directories)) {
+    setFrozen(tops, true);
+    for (const pid of processesIn(directories)) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
         // already gone
       }
     }
-    await setFrozen(tops, false);
-    for (let waited = 0; waited < killWaitMs && (await processesIn(directories)).length > 0; waited += 20) await sleep(20);
+    setFrozen(tops, false);
+    for (let waited = 0; waited < killWaitMs && processesIn(directories).length > 0; waited += 20) await sleep(20);
   }
   const left: string[] = [];
   for (const directory of directories) {
     try {
-      await rmdir(directory);
+      rmdirSync(directory);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') left.push(`cgroup ${directory} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
     }

@@ -231,7 +231,8 @@ export class StateStore {
     try {
       // Retried: another process finishing its last write (an exit record's temporary file, the
       // shim's exit code) can fill the directory between the listing and the rmdir (ENOTEMPTY).
-      await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+      // Synchronously: a dozen small files on the state root (a tmpfs), on the path of every removal.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
     } catch (error) {
       // rm's own error can mislead (an immutable file gives ENOTDIR from its retry as a
       // directory): remove entry by entry to report the real failure and its path.
