@@ -586,7 +586,11 @@ export class Engine {
     // `rm -v` / `--rm`: the container's anonymous volumes go with it (named ones stay, as in Docker).
     if (options.volumes) for (const volume of container.record.volumes ?? []) if (volume.anonymous) await this.volumes.remove(volume.name, [], { force: true }).catch(() => undefined);
     // An image untagged by a forced rmi while this container used it goes with its last user (Docker deleted it then).
-    if (container.record.imageId) await this.images.removeIfUnused(container.record.imageId, await this.imageUsers()).catch(() => undefined);
+    // Only an untagged image needs the list of every container's image (a read of every record).
+    const imageId = container.record.imageId;
+    if (imageId && (await this.images.get(imageId).catch(() => undefined))?.references.length === 0) {
+      await this.images.removeIfUnused(imageId, await this.imageUsers()).catch(() => undefined);
+    }
     return container;
   }
 
