@@ -75,6 +75,18 @@ describe('state writes and exit records', () => {
     expect(new Set(summaries.map((summary) => `${summary.status} ${summary.exitCode}`))).toEqual(new Set(['stopped 3']));
   });
 
+  test('a container whose recorded process is gone, its exit not yet recorded, is stopped without asking runc', async () => {
+    const child = spawn('true');
+    await new Promise((resolve) => child.on('exit', resolve));
+    // A pid that ran and ended; its start time as it would have been recorded.
+    await writeContainer(stateRoot, 'just-exited', { record: { pid: child.pid!, pidStartTime: '1' } });
+    // runc still has its state (it has not released the container yet).
+    await mkdir(join(stateRoot, 'runc', 'just-exited'), { recursive: true });
+    const before = (await fake.calls()).length;
+    expect(await driver.inspect('just-exited')).toMatchObject({ status: 'stopped', pid: undefined });
+    expect((await fake.calls()).slice(before).filter((call) => call.includes(' state '))).toEqual([]);
+  });
+
   test('a garbage exit-code file is an unknown exit, 255, never 0, and inspect and list agree', async () => {
     await writeContainer(stateRoot, 'garbage-exit', { exitCode: 'garbage\n' });
     await writeContainer(stateRoot, 'negative-exit', { exitCode: '-1\n' });
