@@ -133,6 +133,7 @@ async function runForeground(context: Context, engine: Engine, record: Container
   const forward = (signal: NodeJS.Signals) => void driver.kill(id, signal).catch(() => undefined);
   if (parsed.cliOptions.sigProxy) for (const signal of proxied) process.on(signal, forward);
   let status;
+  let layerReleased: Promise<void> | undefined;
   let closeLog = () => undefined as void;
   try {
     let started;
@@ -163,6 +164,9 @@ async function runForeground(context: Context, engine: Engine, record: Container
     // A foreground run probes its container's health itself while it waits.
     const prober = new HealthProber(engine, id);
     status = await started.exited;
+    // --rm: the writable layer goes with the container. Its unmount (a process start) runs while
+    // the rest of the exit is done; the removal below finds it unmounted.
+    if (parsed.cliOptions.autoRemove) layerReleased = engine.releaseLayer(id).catch(() => undefined);
     await prober.stop();
     // The network goes before this process exits (a release cut short leaves rules behind).
     await engine.networks.release(id).catch(() => undefined);
@@ -171,7 +175,10 @@ async function runForeground(context: Context, engine: Engine, record: Container
   }
   await Promise.race([Promise.all([finished(stdout.stream), finished(stderr.stream)]).catch(() => undefined), sleep(2000)]);
   closeLog();
-  if (parsed.cliOptions.autoRemove) await engine.remove(id, { force: true, volumes: true });
+  if (parsed.cliOptions.autoRemove) {
+    await layerReleased;
+    await engine.remove(id, { force: true, volumes: true });
+  }
   return status.exitCode;
 }
 
