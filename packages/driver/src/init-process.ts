@@ -164,6 +164,10 @@ export async function launchInit(
           if (startedPid !== undefined) void markStarted(startedPid);
         });
         watcher.on('error', () => undefined);
+        // runc runs from the spawn on: it may have written the pid file before the watch began (this
+        // process descheduled or in a GC pause under load), and then no event ever comes for it.
+        const earlyPid = readPidFile();
+        if (earlyPid !== undefined) void markStarted(earlyPid);
 
         const exited: Promise<ExitStatus> = spawned.exited.then(async (shimCode) => {
           channel?.close();
