@@ -165,13 +165,26 @@ export async function launchInit(
         });
         watcher.on('error', () => undefined);
         // runc runs from the spawn on: it may have written the pid file before the watch began (this
-        // process descheduled or in a GC pause under load), and then no event ever comes for it.
-        const earlyPid = readPidFile();
-        if (earlyPid !== undefined) void markStarted(earlyPid);
+        // process descheduled or in a GC pause under load), and then no event ever comes for it. So
+        // the file is read once now, and then every 100 ms until the start is seen or the shim ends.
+        let poll: NodeJS.Timeout | undefined;
+        const pollPidFile = () => {
+          if (!started) {
+            const startedPid = readPidFile();
+            if (startedPid !== undefined) void markStarted(startedPid);
+          }
+          if (started && poll !== undefined) clearInterval(poll);
+        };
+        pollPidFile();
+        if (!started) {
+          poll = setInterval(pollPidFile, 100);
+          poll.unref();
+        }
 
         const exited: Promise<ExitStatus> = spawned.exited.then(async (shimCode) => {
           channel?.close();
           watcher.close();
+          if (poll !== undefined) clearInterval(poll);
           if (!started) {
             // The exit can be seen before the watcher reported the pid file.
             const startedPid = readPidFile();
