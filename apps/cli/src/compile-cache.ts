@@ -73,8 +73,8 @@ const unusedLifetimeMs = 7 * 24 * 3600 * 1000;
 
 /**
  * The cache's bytes, or why it is not used: absent, not the user's own, or writable by others (the
- * file or its directory). A
- * used cache's directory is marked used (its time set) once a day, so it outlives unused ones.
+ * file or its directory). A used cache's directory is marked used (its time set) once a day, so it
+ * outlives unused ones.
  */
 export function readCompileCache(file: string, uid: number, now = Date.now()): { data: Buffer } | { skipped: string } {
   let fd: number;

@@ -32,7 +32,8 @@ export function createContext(options: { env: Readonly<Record<string, string | u
     dataRoot,
     cgroupPrefix,
     env: options.env,
-    stdout: options.stdout ?? fdOutput(1, () => process.stdout),
+    // 141 = 128 + SIGPIPE: what a shell sees of `docker ps | head -1` when docker dies of it.
+    stdout: options.stdout ?? fdOutput(1, () => process.stdout, () => process.exit(141)),
     stderr: options.stderr ?? fdOutput(2, () => process.stderr),
     cliPath: options.cliPath,
     engine: () => {

@@ -34,16 +34,22 @@ function pipeTo(command: string, args: string[]) {
   return { child, fd };
 }
 
-test('a reader that went away (EPIPE) ends the output quietly', async () => {
+test('a reader that went away (EPIPE) is said once, and the output ends quietly', async () => {
   // The child closes its end of the pipe and lives on: nobody reads.
   const { child, fd } = pipeTo('sh', ['-c', 'exec 0<&- && touch "$0" && sleep 30', join(directory, 'closed')]);
   try {
     await vi.waitFor(() => expect(existsSync(join(directory, 'closed'))).toBe(true));
-    const output = fdOutput(fd, () => {
-      throw new Error('not handed over');
-    });
+    let gone = 0;
+    const output = fdOutput(
+      fd,
+      () => {
+        throw new Error('not handed over');
+      },
+      () => (gone += 1),
+    );
     expect(output.write('line\n')).toBe(false);
     expect(output.write('more\n')).toBe(false);
+    expect(gone).toBe(1);
   } finally {
     child.kill('SIGKILL');
     child.stdin.destroy();

@@ -8,16 +8,17 @@ import type { Output } from './context.js';
 
 /**
  * An Output on `fd` (1 or 2). A descriptor another process made non-blocking (EAGAIN) hands the
- * rest over to `stream()` (`process.stdout`), which waits for the reader; a reader that is gone
- * (EPIPE: `execdriver ps | head -1`) ends the output quietly, as a closed pipe ends `docker ps`.
+ * rest over to `stream()` (`process.stdout`), which waits for the reader. A reader that is gone
+ * (EPIPE: `execdriver stats | head -1`) calls `onGone` once (the CLI exits, as `docker` dies of
+ * SIGPIPE; a streaming command would otherwise go on for nobody) and drops what follows.
  */
-export function fdOutput(fd: number, stream: () => Output): Output {
+export function fdOutput(fd: number, stream: () => Output, onGone: () => void = () => undefined): Output {
   let handedOver: Output | undefined;
-  let closed = false;
+  let gone = false;
   return {
     write(data) {
       if (handedOver !== undefined) return handedOver.write(data);
-      if (closed) return false;
+      if (gone) return false;
       let rest = typeof data === 'string' ? Buffer.from(data) : data;
       while (rest.length > 0) {
         try {
@@ -29,7 +30,8 @@ export function fdOutput(fd: number, stream: () => Output): Output {
             return handedOver.write(rest);
           }
           if (code === 'EPIPE') {
-            closed = true;
+            gone = true;
+            onGone();
             return false;
           }
           throw error;

@@ -34,3 +34,11 @@ test.each([[['ps', '-a']], [['inspect', 'no-such-container']], [['version']]])('
   expect(modules).toContain('fs');
   expect(modules.filter((name) => ['child_process', 'net', 'crypto', 'stream', 'zlib', 'dgram', 'readline'].includes(name))).toEqual([]);
 });
+
+test('a streaming command whose reader went away ends (141, as docker dying of SIGPIPE)', () => {
+  const env = { ...process.env, EXECDRIVER_STATE_ROOT: join(base, 'state'), EXECDRIVER_DATA_ROOT: join(base, 'data'), EXECDRIVER_CACHE_DIR: join(base, 'cache') };
+  // `stats` prints a table a second until stopped; head takes its first line and goes.
+  const result = spawnSync('bash', ['-c', `"$0" "$1" stats | head -1; echo "status \${PIPESTATUS[0]}"`, process.execPath, cliPath], { encoding: 'utf8', env, timeout: 30_000 });
+  expect(result.error).toBeUndefined();
+  expect(result.stdout).toMatch(/^CONTAINER ID\s+NAME\s+CPU %.*\nstatus 141\n$/);
+});

@@ -90,10 +90,11 @@ export function withinOutputWait(delivered: Promise<unknown>): Promise<void> {
     timer = setTimeout(resolve, outputWaitMs);
     timer.unref();
   });
-  return Promise.race([delivered.then(
+  const settled = delivered.then(
     () => undefined,
     () => undefined,
-  ), timeout]).finally(() => clearTimeout(timer));
+  );
+  return Promise.race([settled, timeout]).finally(() => clearTimeout(timer));
 }
 
 export function closeReaders(readers: OutputReaders): void {
