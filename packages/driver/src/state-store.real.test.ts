@@ -1,5 +1,6 @@
 // Needs root: chattr +i (CAP_LINUX_IMMUTABLE) on an ext4 state root.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,4 +46,26 @@ test('an immutable record (chattr +i) is PERMISSION_DENIED naming the file, neve
   execFileSync('chattr', ['-i', path]);
   immutable.pop();
   await store.remove('c1');
+});
+
+test('a process still writing into a container directory by path neither fails its removal nor brings it back', async () => {
+  const store = new StateStore(root);
+  await store.init();
+  for (let round = 0; round < 5; round += 1) {
+    const id = `late-${round}`;
+    await store.create(id);
+    const { dir, exitCode } = store.paths(id);
+    for (const name of ['config.json', 'container.json', 'runc.log', 'hosts', 'hostname']) writeFileSync(join(dir, name), 'x'.repeat(1000));
+    // As the shim and a log holder do as a container ends: files (re)written by path, here without pause.
+    const writer = spawn('/bin/sh', ['-c', 'while :; do printf "137\\n" > "$1" 2>/dev/null; : > "$1.tmp" 2>/dev/null; done', 'writer', exitCode], { stdio: 'ignore' });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await store.remove(id);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(existsSync(dir)).toBe(false);
+    } finally {
+      writer.kill('SIGKILL');
+    }
+  }
+  expect(readdirSync(join(root, 'containers'))).toEqual([]);
 });

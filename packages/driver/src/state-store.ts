@@ -226,22 +226,43 @@ export class StateStore {
     return Number(trimmed);
   }
 
+  /**
+   * Removes the container's directory. It is first renamed aside (a hidden name that is no
+   * container id, in the same directory): a process still finishing its last write by path (the
+   * shim's exit code, a log holder's exit record, runc's log) then fails with ENOENT instead of
+   * filling the directory while it is removed (rmdir's ENOTEMPTY, which rm's own retries never
+   * clear: they retry the rmdir alone). What cannot be removed is put back and reported with its path.
+   */
   async remove(id: string): Promise<void> {
     const { dir } = this.paths(id);
+    const aside = join(this.root, 'containers', `.removing-${id}-${randomBytes(4).toString('hex')}`);
+    let target = aside;
     try {
-      // Retried: another process finishing its last write (an exit record's temporary file, the
-      // shim's exit code) can fill the directory between the listing and the rmdir (ENOTEMPTY).
-      // Synchronously: a dozen small files on the state root (a tmpfs), on the path of every removal.
-      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+      renameSync(dir, aside);
     } catch (error) {
-      // rm's own error can mislead (an immutable file gives ENOTDIR from its retry as a
-      // directory): remove entry by entry to report the real failure and its path.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      target = dir; // cannot be moved (a mount point, an immutable directory): removed where it is
+    }
+    try {
+      // Synchronously: a dozen small files on the state root (a tmpfs), on the path of every removal.
+      rmSync(target, { recursive: true, force: true });
+      return;
+    } catch {
+      // rm's own error can mislead (an immutable file gives ENOTDIR from its retry as a directory):
+      // remove entry by entry, which also takes a file written meanwhile, and reports the real failure.
+    }
+    if (target === aside) {
       try {
-        await removeTree(dir);
-      } catch (precise) {
-        throw toDriverError(precise, `container ${id}: cannot remove its state directory`);
+        renameSync(aside, dir); // back where clean() and its error message find it
+        target = dir;
+      } catch {
+        // The id's directory was made again meanwhile: the aside copy is reported under its own name.
       }
-      throw toDriverError(error, `container ${id}: cannot remove its state directory`);
+    }
+    try {
+      await removeTree(target);
+    } catch (precise) {
+      throw toDriverError(precise, `container ${id}: cannot remove its state directory`);
     }
   }
 }
