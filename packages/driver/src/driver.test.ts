@@ -1,8 +1,8 @@
 // The driver over a fake runc and hand-written state: no root, no containers. Real containers:
 // driver.real.test.ts.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
+import { chmod, lstat, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -203,4 +203,24 @@ describe('exec', () => {
     expect(error.message).toContain('executable file not found');
     expect(error.runc?.args).toContain('exec');
   });
+});
+
+test('the hook script is written once, never rewritten in place, and replaced whole when it differs', async () => {
+  const path = join(stateRoot, 'hook.sh');
+  const first = await lstat(path);
+  expect(first.mode & 0o7777).toBe(0o700);
+  // A second driver on the same root (every CLI command makes one) leaves the file alone.
+  await createDriver({ runc: fake.command, stateRoot, cgroupRoot, cgroupsPathPrefix: 'execdriver-fake' });
+  const second = await lstat(path);
+  expect([second.ino, second.mtimeMs]).toEqual([first.ino, first.mtimeMs]);
+  // Another text or mode: replaced by a new file (a rename), never truncated under a running hook.
+  await writeFile(path, '#!/bin/sh\nexit 0\n');
+  await chmod(path, 0o755);
+  const changed = await lstat(path);
+  await createDriver({ runc: fake.command, stateRoot, cgroupRoot, cgroupsPathPrefix: 'execdriver-fake' });
+  const replaced = await lstat(path);
+  expect(replaced.ino).not.toBe(changed.ino);
+  expect(replaced.mode & 0o7777).toBe(0o700);
+  expect(await readFile(path, 'utf8')).toContain('execdriver hook bridge');
+  expect(readdirSync(stateRoot).filter((name) => name.endsWith('.tmp'))).toEqual([]);
 });

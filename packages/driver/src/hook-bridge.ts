@@ -1,10 +1,11 @@
-import { closeSync, constants, openSync, writeSync } from 'node:fs';
-import { chmod, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, constants, lstatSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { containerStateSchema, type ContainerState, type RuntimeHook } from '@execdriver/spec';
+import { toDriverError } from './to-driver-error.js';
 
 /**
  * The hook bridge: runc runs OCI hooks as host processes that block it until they exit and get
@@ -26,10 +27,29 @@ exit 1
 /** How long runc lets our blocking hook run before it kills it and aborts the start. */
 export const hookTimeoutSeconds = 300;
 
+/**
+ * Puts the hook script in the state root, once: a script already there with this text (a regular
+ * file, mode 0700) is left as it is. Never rewritten in place: runc may be running it for another
+ * process's start, and `sh` reads its script as it goes (a truncation under it ends the hook early),
+ * so a new text is written beside it and renamed over it.
+ */
 export async function installHookScript(stateRoot: string): Promise<string> {
   const path = join(stateRoot, 'hook.sh');
-  await writeFile(path, hookScript, { mode: 0o700 });
-  await chmod(path, 0o700);
+  try {
+    const info = lstatSync(path);
+    if (info.isFile() && (info.mode & 0o7777) === 0o700 && info.uid === (process.getuid?.() ?? info.uid) && readFileSync(path, 'latin1') === hookScript) return path;
+  } catch {
+    // Not there yet (or unreadable): written below.
+  }
+  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    writeFileSync(temporary, hookScript, { mode: 0o700 });
+    chmodSync(temporary, 0o700); // whatever the umask
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw toDriverError(error, `state root ${stateRoot}: cannot write ${path}`);
+  }
   return path;
 }
 
