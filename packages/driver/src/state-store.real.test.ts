@@ -1,10 +1,10 @@
 // Needs root: chattr +i (CAP_LINUX_IMMUTABLE) on an ext4 state root.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import { parseCommand } from '@execdriver/spec';
 import { DriverError } from './errors.js';
 import { StateStore, type ContainerRecord } from './state-store.js';
@@ -67,5 +67,26 @@ test('a process still writing into a container directory by path neither fails i
       writer.kill('SIGKILL');
     }
   }
+  expect(readdirSync(join(root, 'containers'))).toEqual([]);
+});
+
+test('a directory left aside by a removal that died is no container, and goes once it has been aside a minute', async () => {
+  const store = new StateStore(root);
+  await store.init();
+  await store.create('kept');
+  const aside = join(root, 'containers', '.removing-gone-0123abcd');
+  mkdirSync(join(aside, 'sub'), { recursive: true });
+  writeFileSync(join(aside, 'sub', 'container.json'), '{}');
+  expect(await store.ids()).toEqual(['kept']);
+  expect(existsSync(aside)).toBe(true); // young: maybe a removal under way in another process
+  vi.useFakeTimers({ toFake: ['Date'] });
+  try {
+    vi.setSystemTime(Date.now() + 61_000);
+    expect(await store.ids()).toEqual(['kept']);
+  } finally {
+    vi.useRealTimers();
+  }
+  expect(existsSync(aside)).toBe(false);
+  await store.remove('kept');
   expect(readdirSync(join(root, 'containers'))).toEqual([]);
 });

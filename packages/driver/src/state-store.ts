@@ -103,6 +103,11 @@ export function containerPaths(stateRoot: string, id: string) {
   };
 }
 
+/** The name a container's directory is renamed to while it is removed (no container id starts with a dot). */
+const asidePrefix = '.removing-';
+/** How long a directory renamed aside is left to the removal that moved it. */
+const asideGraceMs = 60_000;
+
 /** The exit code of an exit nobody could read, as Docker reports it. */
 export const unknownExitCode = 255;
 
@@ -200,10 +205,25 @@ export class StateStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw toDriverError(error, `state root ${this.root}`);
     });
+    for (const entry of entries) if (entry.name.startsWith(asidePrefix)) this.#sweepAside(entry.name);
     return entries
       .filter((entry) => entry.isDirectory() && isValidContainerId(entry.name) && entry.name !== '.' && entry.name !== '..')
       .map((entry) => entry.name)
       .sort();
+  }
+
+  /**
+   * A directory a removal renamed aside and did not finish (its process died in between): removed
+   * once it has been aside for a minute, so a removal under way in another process is left to it.
+   */
+  #sweepAside(name: string): void {
+    const path = join(this.root, 'containers', name);
+    try {
+      if (Date.now() - lstatSync(path).ctimeMs < asideGraceMs) return;
+      rmSync(path, { recursive: true, force: true });
+    } catch {
+      // Still there for the next listing; it is no container either way.
+    }
   }
 
   /**
@@ -235,7 +255,7 @@ export class StateStore {
    */
   async remove(id: string): Promise<void> {
     const { dir } = this.paths(id);
-    const aside = join(this.root, 'containers', `.removing-${id}-${randomBytes(4).toString('hex')}`);
+    const aside = join(this.root, 'containers', `${asidePrefix}${id}-${randomBytes(4).toString('hex')}`);
     let target = aside;
     try {
       renameSync(dir, aside);
