@@ -17,6 +17,9 @@ command -v setcap >/dev/null 2>&1 || need_apt+=(libcap2-bin)
 for pkg in containernetworking-plugins iptables iproute2 dnsmasq-base golang-github-containernetworking-plugin-dnsname; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need_apt+=("$pkg")
 done
+# crun: the second OCI runtime, proven in the pure cgroup v2 VM (test-v2vm.sh) and benchmarked beside
+# runc there; on a hybrid cgroup host like these machines runc stays the default.
+command -v crun >/dev/null 2>&1 || need_apt+=(crun)
 # The daemon's tests: docker-py (python3-docker), the docker CLI, and a real dockerd as the oracle (docker.io;
 # its service is not started: the tests run their own on a private socket).
 python3 -c 'import docker' >/dev/null 2>&1 || need_apt+=(python3-docker)

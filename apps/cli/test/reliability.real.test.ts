@@ -161,9 +161,11 @@ describe('killed mid-run', () => {
   it('run -d killed at any point leaves a listed, removable container or nothing, and the name is free again', async () => {
     for (const delayMs of [0, 60, 120, 200, 320]) {
       const child = spawn(process.execPath, ['--', cliPath, 'run', '-d', '--name', 'killed', 'busybox', 'sleep', '60'], { env: { ...process.env, ...harness.env }, stdio: 'ignore' });
+      // Listened for from the spawn on: a fast machine finishes `run -d` before the longer delays.
+      const closed = new Promise((resolve) => child.once('close', resolve));
       await sleep(delayMs);
       child.kill('SIGKILL');
-      await new Promise((resolve) => child.once('close', resolve));
+      await closed;
       const listed = (await cli(['ps', '-a', '--format', '{{.Names}}'])).stdout;
       if (listed.includes('killed')) expect((await cli(['rm', '-f', 'killed'])).exitCode, `after ${delayMs} ms`).toBe(0);
       const again = await cli(['run', '--rm', '--name', 'killed', 'busybox', 'true']);

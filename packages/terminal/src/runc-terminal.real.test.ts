@@ -78,10 +78,17 @@ describe('a runc container with a terminal', () => {
       let mark = reader.text.length;
       terminal.write('stty size\r');
       await reader.waitFor(/40 100\r\n/, { from: mark });
-      mark = reader.text.length;
       terminal.resize(120, 33);
-      terminal.write('stty size\r');
-      await reader.waitFor(/33 120\r\n/, { from: mark });
+      // runc passes the new size on from its SIGWINCH handler, a moment later: asked again until
+      // the shell's terminal has it (each answer is a complete `stty size` line).
+      let size = '';
+      for (let attempt = 0; attempt < 50 && size !== '33 120'; attempt += 1) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+        mark = reader.text.length;
+        terminal.write('stty size\r');
+        size = (await reader.waitFor(/(\d+ \d+)\r\n/, { from: mark }))[1]!;
+      }
+      expect(size).toBe('33 120');
 
       mark = reader.text.length;
       terminal.write('echo "ar""med"; sleep 30\r');
