@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { chmod, lstat, mkdir, open, readdir, readlink, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { chmod, lstat, mkdir, readdir, readlink, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { buildBusyboxRootfs, busyboxImageConfig } from './busybox.js';
 import { ImageError } from './errors.js';
@@ -87,11 +87,23 @@ export class ImageStore {
     await mkdir(join(this.root, 'refs'), { recursive: true, mode: 0o700 });
   }
 
-  async #references(): Promise<Map<string, string[]>> {
+  // The references and records are read synchronously: symlinks and files of a few hundred bytes,
+  // where each asynchronous step was a thread-pool round trip (a `run` read them all in sequence).
+  #references(): Map<string, string[]> {
     const byId = new Map<string, string[]>();
-    const names = await readdir(join(this.root, 'refs')).catch(() => [] as string[]);
+    let names: string[] = [];
+    try {
+      names = readdirSync(join(this.root, 'refs'));
+    } catch {
+      // No references yet.
+    }
     for (const name of names) {
-      const id = await readlink(join(this.root, 'refs', name)).catch(() => undefined);
+      let id: string | undefined;
+      try {
+        id = readlinkSync(join(this.root, 'refs', name));
+      } catch {
+        id = undefined;
+      }
       if (id === undefined || !idPattern.test(id)) continue;
       let canonical: string;
       try {
@@ -104,20 +116,20 @@ export class ImageStore {
     return byId;
   }
 
-  async #readRecord(id: string, references: string[]): Promise<Image> {
+  #readRecord(id: string, references: string[]): Image {
     const dir = join(this.root, id);
     const file = join(dir, 'image.json');
     let text: string;
     try {
       // O_NONBLOCK: a FIFO in place of the record must not hang the store.
-      const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+      const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
       try {
-        const info = await handle.stat();
+        const info = fstatSync(fd);
         if (!info.isFile()) throw new Error('not a regular file');
         if (info.size > recordLimitBytes) throw new Error(`larger than ${recordLimitBytes} bytes`);
-        text = await handle.readFile('utf8');
+        text = readFileSync(fd, 'utf8');
       } finally {
-        await handle.close();
+        closeSync(fd);
       }
     } catch (error) {
       throw new ImageError('CORRUPT_IMAGE', `cannot read image record ${file}: ${(error as Error).message}`, { cause: error });
@@ -134,7 +146,7 @@ export class ImageStore {
 
   /** Every image, newest first, and the records that could not be read (each named, never hiding the rest). */
   async list(): Promise<{ images: Image[]; broken: BrokenImage[] }> {
-    const references = await this.#references();
+    const references = this.#references();
     const entries = await readdir(this.root).catch(() => [] as string[]);
     const images: Image[] = [];
     const broken: BrokenImage[] = [];
@@ -144,7 +156,7 @@ export class ImageStore {
         continue;
       }
       try {
-        images.push(await this.#readRecord(entry, references.get(entry) ?? []));
+        images.push(this.#readRecord(entry, references.get(entry) ?? []));
       } catch (error) {
         if (!(error instanceof ImageError)) throw error;
         broken.push({ id: entry, error });
@@ -171,21 +183,27 @@ export class ImageStore {
   async get(reference: string): Promise<Image | undefined> {
     const idText = reference.startsWith('sha256:') ? reference.slice('sha256:'.length) : reference;
     if (/^[0-9a-f]{4,64}$/.test(idText)) {
-      const references = await this.#references();
+      const references = this.#references();
       const entries = (await readdir(this.root).catch(() => [] as string[])).filter((entry) => idPattern.test(entry) && entry.startsWith(idText));
       if (entries.length === 1) return this.#readRecord(entries[0]!, references.get(entries[0]!) ?? []);
       if (entries.length > 1 && idText !== reference) throw new ImageError('INVALID_REFERENCE', `image id prefix ${JSON.stringify(reference)} is ambiguous: ${entries.length} images match`);
       if (reference.startsWith('sha256:')) return undefined;
     }
     const { canonical } = parseImageReference(reference);
-    const id = await readlink(this.#refPath(canonical)).catch(() => undefined);
-    if (id === undefined || !idPattern.test(id)) return undefined;
-    const references = await this.#references();
-    return this.#readRecord(id, references.get(id) ?? []).catch((error: unknown) => {
+    let id: string | undefined;
+    try {
+      id = readlinkSync(this.#refPath(canonical));
+    } catch {
+      return undefined;
+    }
+    if (!idPattern.test(id)) return undefined;
+    try {
+      return this.#readRecord(id, this.#references().get(id) ?? []);
+    } catch (error) {
       // A reference left pointing at an image that is gone is no image.
       if (error instanceof ImageError && isErrno(error.cause, 'ENOENT')) return undefined;
       throw error;
-    });
+    }
   }
 
   /**
