@@ -2,6 +2,7 @@ import { openCgroup, readOomCounters } from '@execdriver/cgroups';
 import type { ExitStatus } from '@execdriver/spec';
 import type { DriverContext } from './driver-context.js';
 import { releaseStoppedContainer } from './container-cleanup.js';
+import { DriverError } from './errors.js';
 import { unknownExitCode } from './state-store.js';
 
 /**
@@ -67,7 +68,12 @@ export async function recordExit(context: DriverContext, id: string, shimCode?: 
       oomKilled = (seenOomKills?.() ?? 0) > 0;
     }
     const status: ExitStatus = { exitCode: clampExitCode(exitCode), oomKilled };
-    await store.write({ ...record, exitCode: status.exitCode, oomKilled, finishedAt: new Date().toISOString() });
+    try {
+      await store.write({ ...record, exitCode: status.exitCode, oomKilled, finishedAt: new Date().toISOString() });
+    } catch (error) {
+      // Removed by another process (`rm -f`) as it ended: nothing to record, the status stands.
+      if (!(error instanceof DriverError && error.code === 'CONTAINER_NOT_FOUND')) throw error;
+    }
     return status;
   });
 }

@@ -49,7 +49,7 @@ test('an immutable record (chattr +i) is PERMISSION_DENIED naming the file, neve
 });
 
 test('a process still writing into a container directory by path neither fails its removal nor brings it back', async () => {
-  const store = new StateStore(root);
+  const store = new StateStore(await mkdtemp(join(root, 'late-')));
   await store.init();
   for (let round = 0; round < 5; round += 1) {
     const id = `late-${round}`;
@@ -57,24 +57,26 @@ test('a process still writing into a container directory by path neither fails i
     const { dir, exitCode } = store.paths(id);
     for (const name of ['config.json', 'container.json', 'runc.log', 'hosts', 'hostname']) writeFileSync(join(dir, name), 'x'.repeat(1000));
     // As the shim and a log holder do as a container ends: files (re)written by path, here without pause.
-    const writer = spawn('/bin/sh', ['-c', 'while :; do printf "137\\n" > "$1" 2>/dev/null; : > "$1.tmp" 2>/dev/null; done', 'writer', exitCode], { stdio: 'ignore' });
+    // (`true`, not `:`: a failed redirection on a special built-in would end the shell.)
+    const writer = spawn('/bin/sh', ['-c', 'while true; do printf "137\\n" > "$1" 2>/dev/null; true > "$1.tmp" 2>/dev/null; done', 'writer', exitCode], { stdio: 'ignore' });
     try {
       await new Promise((resolve) => setTimeout(resolve, 20));
       await store.remove(id);
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(existsSync(dir)).toBe(false);
+      expect(writer.exitCode).toBeNull(); // still writing, into nothing
     } finally {
       writer.kill('SIGKILL');
     }
   }
-  expect(readdirSync(join(root, 'containers'))).toEqual([]);
+  expect(readdirSync(join(store.root, 'containers'))).toEqual([]);
 });
 
 test('a directory left aside by a removal that died is no container, and goes once it has been aside a minute', async () => {
-  const store = new StateStore(root);
+  const store = new StateStore(await mkdtemp(join(root, 'aside-')));
   await store.init();
   await store.create('kept');
-  const aside = join(root, 'containers', '.removing-gone-0123abcd');
+  const aside = join(store.root, 'containers', '.removing-gone-0123abcd');
   mkdirSync(join(aside, 'sub'), { recursive: true });
   writeFileSync(join(aside, 'sub', 'container.json'), '{}');
   expect(await store.ids()).toEqual(['kept']);
@@ -88,5 +90,20 @@ test('a directory left aside by a removal that died is no container, and goes on
   }
   expect(existsSync(aside)).toBe(false);
   await store.remove('kept');
-  expect(readdirSync(join(root, 'containers'))).toEqual([]);
+  expect(readdirSync(join(store.root, 'containers'))).toEqual([]);
+});
+
+test('an exit record written after the container was removed by another process says CONTAINER_NOT_FOUND, and makes nothing', async () => {
+  const store = new StateStore(await mkdtemp(join(root, 'gone-')));
+  await store.init();
+  await store.create('gone');
+  const record: ContainerRecord = {
+    id: 'gone', bundle: store.paths('gone').dir, rootfs: '/', cgroupsPath: '/execdriver/gone', createdAt: new Date().toISOString(),
+    logs: false, fifos: false, tty: false, command: parseCommand({ id: 'gone', rootfs: '/', process: { args: ['true'] } }), labels: {}, warnings: [],
+  };
+  await store.write(record);
+  await store.remove('gone');
+  const write = await store.write({ ...record, exitCode: 137 }).catch((error: unknown) => error);
+  expect((write as DriverError).code).toBe('CONTAINER_NOT_FOUND');
+  expect(readdirSync(join(store.root, 'containers'))).toEqual([]);
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, rm, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isValidContainerId, lazySchema } from '@execdriver/spec';
@@ -165,6 +165,9 @@ export class StateStore {
       } catch {
         // The write's error is the one to report.
       }
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(this.paths(record.id).dir)) {
+        throw new DriverError('CONTAINER_NOT_FOUND', `container ${record.id} does not exist (removed meanwhile)`, { cause: error });
+      }
       throw toDriverError(error, `container ${record.id}: cannot write ${path}`);
     }
   }
@@ -268,15 +271,23 @@ export class StateStore {
       rmSync(target, { recursive: true, force: true });
       return;
     } catch {
-      // rm's own error can mislead (an immutable file gives ENOTDIR from its retry as a directory):
-      // remove entry by entry, which also takes a file written meanwhile, and reports the real failure.
+      // rm's own error can mislead (an immutable file gives ENOTDIR from its retry as a directory), and
+      // it never lists again: removed entry by entry, which also takes a file written meanwhile.
     }
-    if (target === aside) {
+    try {
+      await removeTree(target);
+      return;
+    } catch (error) {
+      if (target === dir) throw toDriverError(error, `container ${id}: cannot remove its state directory`);
+    }
+    // What is left goes back where clean() and the error find it, unless the id was made again
+    // meanwhile (a rename would replace its still empty directory): then it is reported aside.
+    if (!existsSync(dir)) {
       try {
-        renameSync(aside, dir); // back where clean() and its error message find it
+        renameSync(aside, dir);
         target = dir;
       } catch {
-        // The id's directory was made again meanwhile: the aside copy is reported under its own name.
+        // Reported under the aside name.
       }
     }
     try {

@@ -75,8 +75,6 @@ export class NetworkManager {
   readonly attachments: AttachmentStore;
   readonly #options: NetworkManagerOptions;
   readonly #cni: CniListOptions;
-  /** The predefined networks were found or made by this manager (they are never removed). */
-  #predefinedEnsured = false;
 
   constructor(options: NetworkManagerOptions) {
     this.#options = options;
@@ -118,7 +116,6 @@ export class NetworkManager {
 
   /** bridge, host and none, made on first use (the bridge one on a free subnet). */
   async ensurePredefined(): Promise<void> {
-    if (this.#predefinedEnsured) return;
     const existing = new Set((await this.store.list()).filter((record) => record.predefined).map((record) => record.name));
     for (const name of predefinedNetworks) {
       if (existing.has(name)) continue;
@@ -134,7 +131,6 @@ export class NetworkManager {
         if (!(error instanceof NetworkError && error.code === 'NETWORK_EXISTS')) throw error;
       }
     }
-    this.#predefinedEnsured = true;
   }
 
   async #bridgeSubnet(bridge: string): Promise<Ipv4Subnet | undefined> {
@@ -156,10 +152,7 @@ export class NetworkManager {
     // One listing when the predefined networks are there (every time but the first on a data root).
     const records = await this.store.list();
     const predefined = new Set(records.filter((record) => record.predefined).map((record) => record.name));
-    if (predefinedNetworks.every((name) => predefined.has(name))) {
-      this.#predefinedEnsured = true;
-      return records;
-    }
+    if (predefinedNetworks.every((name) => predefined.has(name))) return records;
     await this.ensurePredefined();
     return this.store.list();
   }
