@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { toCgroupsPath } from '@execdriver/oci';
 import type { DriverContext } from './driver-context.js';
 import { DriverError } from './errors.js';
-import { processName, processStartTime } from './process-identity.js';
+import { shimAlive } from './process-identity.js';
 import { classifyRuncFailure } from './to-driver-error.js';
 
 /** How long clean() waits for killed processes to leave their cgroup. */
@@ -64,12 +64,7 @@ export async function removeContainer(context: DriverContext, id: string): Promi
  * that got the pid since: not waited for.
  */
 async function waitForShim(context: DriverContext, pid: number, containerStartTime: string | undefined): Promise<void> {
-  const alive = () => {
-    const started = processStartTime(pid, context.procRoot);
-    if (started === undefined || processName(pid, context.procRoot) !== 'sh') return false;
-    return containerStartTime === undefined || Number(started) <= Number(containerStartTime);
-  };
-  for (let waited = 0; waited < killWaitMs && alive(); waited += 10) await sleep(10);
+  for (let waited = 0; waited < killWaitMs && shimAlive(pid, containerStartTime, context.procRoot); waited += 10) await sleep(10);
 }
 
 /**

@@ -1,10 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readFreezerState } from '@execdriver/cgroups';
 import type { Command, ContainerState } from '@execdriver/spec';
 import type { DriverContext } from './driver-context.js';
 import type { ContainerStatus, ContainerSummary } from './driver-types.js';
 import { DriverError } from './errors.js';
 import { finalizeExit } from './exit-record.js';
-import { processStartTime } from './process-identity.js';
+import { processStartTime, shimAlive } from './process-identity.js';
 import type { ContainerRecord } from './state-store.js';
 import { classifyRuncFailure } from './to-driver-error.js';
 
@@ -76,8 +77,11 @@ export async function readStatus(context: DriverContext, id: string): Promise<{ 
       return { record, status: freezer === 'frozen' || freezer === 'freezing' ? 'paused' : 'running' };
     }
     // Gone (or its pid reused): the container's init has ended, and runc, which knows it by the
-    // same pid and start time, would say `stopped`. The shim records the exit code in a moment;
-    // asking runc in between cost a process start (~25 ms) on every exit someone looked at.
+    // same pid and start time, would say `stopped` (asking it cost a process start, ~25 ms, on
+    // every exit someone looked at). The shim records the exit code as soon as `runc run` returns:
+    // while it lives, the exit is waited for (bounded), so no reader takes this moment for an exit
+    // of unknown status (a `die` journaled with 255).
+    if (record.shimPid !== undefined && (await exitCodeWritten(context, id, record.shimPid, record.pidStartTime))) return readStatus(context, id);
     return { record, status: 'stopped' };
   }
   const state = await readRuncState(context, id, record);
@@ -85,6 +89,19 @@ export async function readStatus(context: DriverContext, id: string): Promise<{ 
   // Running before the starter recorded its pid (a start in progress): the pid is runc's, never 0.
   if (record.pid === undefined && state.pid !== undefined && state.pid > 0 && (state.status === 'running' || state.status === 'paused')) return { record: { ...record, pid: state.pid }, status: state.status };
   return { record, status: state.status };
+}
+
+/** How long a status read waits for a living shim to record the exit of a container whose process ended. */
+const exitCodeWaitMs = 1000;
+
+/** Whether the shim writes the exit code within exitCodeWaitMs (it is there, or appears while the shim lives). */
+async function exitCodeWritten(context: DriverContext, id: string, shimPid: number, containerStartTime: string): Promise<boolean> {
+  for (let waited = 0; ; waited += 5) {
+    if ((await context.store.readExitCode(id)) !== undefined) return true;
+    if (waited >= exitCodeWaitMs) return false;
+    if (!shimAlive(shimPid, containerStartTime, context.procRoot)) return (await context.store.readExitCode(id)) !== undefined;
+    await sleep(5);
+  }
 }
 
 /** The record of a container whose status allows `operation`; the reason as a coded error otherwise. */

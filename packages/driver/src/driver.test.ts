@@ -10,6 +10,7 @@ import { parseCommand } from '@execdriver/spec';
 import { createFakeRunc } from './__fixtures__/fake-runc.js';
 import { writeContainer } from './__fixtures__/fake-state.js';
 import { createDriver, DriverError, type Driver } from './index.js';
+import { processStartTime } from './process-identity.js';
 import { StateStore, type ContainerRecord } from './state-store.js';
 
 let fake: Awaited<ReturnType<typeof createFakeRunc>>;
@@ -85,6 +86,29 @@ describe('state writes and exit records', () => {
     const before = (await fake.calls()).length;
     expect(await driver.inspect('just-exited')).toMatchObject({ status: 'stopped', pid: undefined });
     expect((await fake.calls()).slice(before).filter((call) => call.includes(' state '))).toEqual([]);
+  });
+
+  test('a container whose process is gone while its shim is still writing the exit code is read with that exit code, never as unknown', async () => {
+    const dir = join(stateRoot, 'containers', 'pending-exit');
+    await mkdir(dir, { recursive: true });
+    // The shim (a `sh`, started first) writes the exit code a moment after the container's process ended.
+    const shim = spawn('/bin/sh', ['-c', 'sleep 0.3; printf "7\\n" > "$1"', 'shim', join(dir, 'exit-code')], { stdio: 'ignore' });
+    const shimExited = new Promise((resolve) => shim.once('exit', resolve));
+    const container = spawn('sleep', ['0.05'], { stdio: 'ignore' });
+    const containerStartTime = processStartTime(container.pid!)!;
+    await new Promise((resolve) => container.once('exit', resolve));
+    await writeContainer(stateRoot, 'pending-exit', { record: { pid: container.pid!, pidStartTime: containerStartTime, shimPid: shim.pid! } });
+    try {
+      expect(await driver.inspect('pending-exit')).toMatchObject({ status: 'stopped', exitCode: 7 });
+    } finally {
+      shim.kill('SIGKILL');
+      await shimExited;
+    }
+    // A shim that is gone without writing it (killed): unknown at once, no wait.
+    await writeContainer(stateRoot, 'lost-exit', { record: { pid: container.pid!, pidStartTime: containerStartTime, shimPid: shim.pid! } });
+    const started = Date.now();
+    expect(await driver.inspect('lost-exit')).toMatchObject({ status: 'stopped', exitCode: undefined });
+    expect(Date.now() - started).toBeLessThan(500);
   });
 
   test('a garbage exit-code file is an unknown exit, 255, never 0, and inspect and list agree', async () => {

@@ -39,3 +39,14 @@ export function processName(pid: number, procRoot = '/proc'): string | undefined
     return undefined;
   }
 }
+
+/**
+ * Whether a container's shim still runs: the `sh` at `pid` that started no later than the
+ * container's process (`containerStartTime`, clock ticks). It writes the exit code as it ends; a
+ * `sh` that started later is another process that got the pid since.
+ */
+export function shimAlive(pid: number, containerStartTime: string | undefined, procRoot = '/proc'): boolean {
+  const started = processStartTime(pid, procRoot);
+  if (started === undefined || processName(pid, procRoot) !== 'sh') return false;
+  return containerStartTime === undefined || Number(started) <= Number(containerStartTime);
+}
