@@ -19,14 +19,19 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
+/** A minimal record of a container `id` in `store`. */
+function recordOf(store: StateStore, id: string): ContainerRecord {
+  return {
+    id, bundle: store.paths(id).dir, rootfs: '/', cgroupsPath: `/execdriver/${id}`, createdAt: new Date().toISOString(),
+    logs: false, fifos: false, tty: false, command: parseCommand({ id, rootfs: '/', process: { args: ['true'] } }), labels: {}, warnings: [],
+  };
+}
+
 test('an immutable record (chattr +i) is PERMISSION_DENIED naming the file, never a misleading ENOTDIR', async () => {
   const store = new StateStore(root);
   await store.init();
   await store.create('c1');
-  const record: ContainerRecord = {
-    id: 'c1', bundle: store.paths('c1').dir, rootfs: '/', cgroupsPath: '/execdriver/c1', createdAt: new Date().toISOString(),
-    logs: false, fifos: false, tty: false, command: parseCommand({ id: 'c1', rootfs: '/', process: { args: ['true'] } }), labels: {}, warnings: [],
-  };
+  const record = recordOf(store, 'c1');
   await store.write(record);
   const path = store.paths('c1').record;
   try {
@@ -97,10 +102,7 @@ test('an exit record written after the container was removed by another process 
   const store = new StateStore(await mkdtemp(join(root, 'gone-')));
   await store.init();
   await store.create('gone');
-  const record: ContainerRecord = {
-    id: 'gone', bundle: store.paths('gone').dir, rootfs: '/', cgroupsPath: '/execdriver/gone', createdAt: new Date().toISOString(),
-    logs: false, fifos: false, tty: false, command: parseCommand({ id: 'gone', rootfs: '/', process: { args: ['true'] } }), labels: {}, warnings: [],
-  };
+  const record = recordOf(store, 'gone');
   await store.write(record);
   await store.remove('gone');
   const write = await store.write({ ...record, exitCode: 137 }).catch((error: unknown) => error);
